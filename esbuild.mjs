@@ -1,0 +1,66 @@
+// Bundles the extension, the language server, the CLI, the webview script and the tests.
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+// Native inference and VS Code itself are never bundled.
+const external = ['vscode', 'node-llama-cpp', '@node-llama-cpp/*'];
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  external,
+  logLevel: 'warning',
+};
+
+function testFiles(dir) {
+  let files = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) files = files.concat(testFiles(p));
+    else if (/\.ts$/.test(name)) files.push(p);
+  }
+  return files;
+}
+
+const builds = [
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { server: 'src/server/server.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    entryPoints: { webview: 'media/main.ts' },
+    outdir: 'dist',
+    loader: { '.ttf': 'file', '.woff2': 'file', '.woff': 'file' },
+    logLevel: 'warning',
+  },
+];
+
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const exists = (p) => { try { statSync(p); return true; } catch { return false; } };
+let selected = builds.filter((b) => Object.values(b.entryPoints).every(exists));
+if (only) selected = selected.filter((b) => Object.keys(b.entryPoints).includes(only));
+
+if (!process.argv.includes('--no-tests') && !only) {
+  rmSync('out/test', { recursive: true, force: true });
+  selected.push({ ...node, entryPoints: testFiles('test').filter((f) => !f.includes('/fixtures/')), outdir: 'out/test', outbase: 'test' });
+}
+
+if (watch) {
+  for (const b of selected) (await esbuild.context(b)).watch();
+  console.log('watching for changes…');
+} else {
+  await Promise.all(selected.map((b) => esbuild.build(b)));
+}

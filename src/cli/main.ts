@@ -1,0 +1,122 @@
+// The `specsearch` command: solve, grade, bench, doctor, demo, lsp. One place turns errors into exit codes.
+import { parseArgs } from 'node:util';
+import { EngineError, toErrorInfo } from '../core/errors';
+import { runSolve } from './solve';
+import { runGrade } from './grade';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const HELP: Record<string, string> = {
+  main: `specsearch — speculative search for math and logic reasoning with local models
+
+Usage:
+  specsearch solve [PROBLEM] [options]   solve a problem (argument or stdin)
+  specsearch grade                       grade {reference, prediction|response} JSON lines from stdin
+  specsearch bench [options]             SpecSearch against its baselines
+  specsearch doctor [options]            check the configured model servers
+  specsearch demo                        solve a few fresh problems with the bundled tiny models
+  specsearch lsp --stdio                 run the language server
+
+Run "specsearch COMMAND --help" for a command's options.`,
+  solve: `Usage: specsearch solve [PROBLEM] [options]
+
+Solves PROBLEM (or the text on stdin) and prints every thought as it is drafted, judged and corrected.
+
+Options:
+  --method specsearch|large|sps|small   who writes the thoughts (default: specsearch)
+  --algorithm beam|mcts|best-of-n       the tree search (default: beam)
+  --profile NAME                        a named settings bundle (default: tiny, the bundled CPU models)
+  --config FILE                         settings file (default: ./specsearch.config.json when present)
+  --mode solve|explain                  explain frames the result as a worked explanation
+  --seed N                              sampling seed (default: 0)
+  --json                                one SearchEvent per line on stdout
+  -h, --help                            this help
+
+Exit codes: 0 finished, 1 search failed (server error, timeout, cancelled), 2 usage or configuration error.`,
+  grade: `Usage: specsearch grade < lines.jsonl
+
+Reads JSON lines {"reference": ..., "prediction": ...} or {"reference": ..., "response": ...} (a whole
+solution: its final answer is extracted first) and writes one JSON line per input line, in order:
+{"extracted": string|null, "equivalent": boolean}. A line that cannot be read gets {"error": "..."}.`,
+};
+
+export function usageError(message: string, hint?: string): EngineError {
+  return new EngineError({ code: 'usage', message, hint });
+}
+
+function exitCodeFor(err: unknown): number {
+  const info = toErrorInfo(err);
+  return info.code === 'usage' || info.code === 'config' ? EXIT.usage : EXIT.failed;
+}
+
+export function printError(err: unknown): void {
+  const info = toErrorInfo(err);
+  process.stderr.write(`specsearch: ${info.message}${info.hint ? `\n  hint: ${info.hint}` : ''}\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(HELP.main + '\n');
+      return command === undefined ? EXIT.usage : EXIT.ok;
+    case '--version':
+      process.stdout.write('specsearch 0.1.0\n');
+      return EXIT.ok;
+    case 'solve': {
+      const { values, positionals } = parse(rest, {
+        method: { type: 'string' },
+        algorithm: { type: 'string' },
+        profile: { type: 'string' },
+        config: { type: 'string' },
+        mode: { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      });
+      if (values.help) return help('solve');
+      return runSolve(positionals, values as Record<string, string | boolean | undefined>);
+    }
+    case 'grade': {
+      const { values } = parse(rest, { help: { type: 'boolean', short: 'h' } });
+      if (values.help) return help('grade');
+      return runGrade();
+    }
+    case 'bench':
+    case 'doctor':
+    case 'lsp':
+    case 'demo':
+      throw usageError(`"specsearch ${command}" is not available in this version yet.`, 'Run "specsearch --help" for the commands available.');
+    default:
+      throw usageError(`Unknown command "${command}".`, 'Run "specsearch --help" for the list of commands.');
+  }
+}
+
+function help(command: string): number {
+  process.stdout.write(HELP[command] + '\n');
+  return EXIT.ok;
+}
+
+type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+export function parse(args: string[], options: Options): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { values, positionals };
+  } catch (err) {
+    throw usageError((err as Error).message.replace(/\. To specify a positional argument.*$/, '.'), 'Run with --help for the options.');
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    printError(err);
+    process.exitCode = exitCodeFor(err);
+  },
+);

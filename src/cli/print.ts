@@ -1,0 +1,85 @@
+// Human-readable rendering of a SearchEvent stream for the terminal.
+import type { SearchEvent, SearchStats } from '../core/events';
+
+interface Thought {
+  text: string;
+  source: 'small' | 'large';
+  score?: number;
+  replaces?: string | null;
+}
+
+const ANSI = { green: '\x1b[32m', red: '\x1b[31m', yellow: '\x1b[33m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
+
+export class TracePrinter {
+  private readonly thoughts = new Map<string, Thought>();
+  private method = 'specsearch';
+
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly options: { color: boolean },
+  ) {}
+
+  private paint(color: keyof typeof ANSI, text: string): string {
+    return this.options.color ? `${ANSI[color]}${text}${ANSI.reset}` : text;
+  }
+
+  private line(mark: string, color: keyof typeof ANSI, t: Thought, detail: string): void {
+    const text = t.text.replace(/\s*\n\s*/g, ' ⏎ ');
+    this.out.write(`  ${this.paint(color, mark)} ${t.source.padEnd(5)} ${detail.padEnd(16)} ${text}\n`);
+  }
+
+  print(e: SearchEvent): void {
+    switch (e.type) {
+      case 'search.started':
+        this.method = e.method;
+        this.out.write(this.paint('bold', `${e.method} · ${e.algorithm}`) + this.paint('dim', ` · N=${e.settings.candidatesPerStep} B=${e.settings.beamWidth}`) + '\n');
+        break;
+      case 'step.started':
+        this.out.write(this.paint('dim', `step ${e.depth}`) + '\n');
+        break;
+      case 'thought.drafted':
+        this.thoughts.set(e.id, { text: e.text, source: e.source });
+        break;
+      case 'thought.corrected':
+        this.thoughts.set(e.id, { text: e.text, source: 'large', replaces: e.replaces });
+        break;
+      case 'thought.scored': {
+        const t = this.thoughts.get(e.id);
+        if (!t) break;
+        t.score = e.score;
+        // SpecSearch prints drafts when judged; corrections and baseline thoughts have no verdict.
+        if (t.replaces !== undefined) this.line('↻', 'yellow', t, `${e.score.toFixed(2)}${t.replaces ? ` for ${t.replaces}` : ''}`);
+        else if (this.method !== 'specsearch') this.line('•', 'dim', t, e.score.toFixed(2));
+        break;
+      }
+      case 'thought.judged': {
+        const t = this.thoughts.get(e.id);
+        if (!t) break;
+        const ok = e.verdict === 'accepted';
+        this.line(ok ? '✓' : '✗', ok ? 'green' : 'red', t, `${(t.score ?? 0).toFixed(2)} ${ok ? '≥' : '<'} ${e.threshold.toFixed(2)}`);
+        break;
+      }
+      case 'search.finished':
+        this.out.write(this.paint('bold', `answer: ${e.answer ?? '(none found)'}`) + '\n');
+        break;
+      case 'search.failed':
+        this.out.write(this.paint('red', `failed (${e.error.code}): ${e.error.message}`) + '\n');
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+export function formatStats(s: SearchStats): string {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const parts = [
+    `time ${seconds(s.wallMs)}`,
+    `small ${s.small.tokens} tok / ${seconds(s.small.ms)}`,
+    `large ${s.large.tokens} tok / ${seconds(s.large.ms)}`,
+    `PRM ${s.prm.scored} scored / ${seconds(s.prm.ms)}`,
+  ];
+  if (s.acceptanceRate !== null) parts.push(`accepted ${s.accepted}/${s.accepted + s.rejected} (${Math.round(s.acceptanceRate * 100)} %)`, `corrections ${s.corrections}`);
+  if (s.speculative) parts.push(`speculation ${s.speculative.accepted}/${s.speculative.drafted} draft tokens accepted`);
+  return parts.join(' · ');
+}

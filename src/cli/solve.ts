@@ -1,0 +1,65 @@
+// `specsearch solve`: loads settings and models, runs one search, prints thoughts as they come.
+import { METHODS, ALGORITHMS, withSearchOverrides, type Algorithm, type Method } from '../core/config';
+import { loadConfig } from '../core/config-file';
+import type { SearchEvent } from '../core/events';
+import { createModels, disposeModels } from '../core/models/factory';
+import { solve } from '../core/solve';
+import { formatStats, TracePrinter } from './print';
+import { printError, usageError } from './main';
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return '';
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function oneOf<T extends string>(flag: string, value: unknown, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!allowed.includes(value as T)) throw usageError(`--${flag} ${String(value)} is not one of ${allowed.join(', ')}.`);
+  return value as T;
+}
+
+export async function runSolve(positionals: string[], flags: Record<string, string | boolean | undefined>): Promise<number> {
+  const method = oneOf<Method>('method', flags.method, METHODS);
+  const algorithm = oneOf<Algorithm>('algorithm', flags.algorithm, ALGORITHMS);
+  const mode = oneOf('mode', flags.mode, ['solve', 'explain'] as const) ?? 'solve';
+  let seed: number | undefined;
+  if (flags.seed !== undefined) {
+    seed = Number(flags.seed);
+    if (!Number.isInteger(seed) || seed < 0) throw usageError(`--seed ${String(flags.seed)} is not a non-negative integer.`);
+  }
+  const problem = positionals.length > 0 ? positionals.join(' ') : await readStdin();
+  if (problem.trim() === '') {
+    throw usageError('No problem given.', 'Pass the problem as an argument (quoted) or on stdin, e.g. specsearch solve "Start with 7. Add 5. What is the result?"');
+  }
+
+  const { settings: base } = loadConfig({ configPath: flags.config as string | undefined, profile: flags.profile as string | undefined });
+  const settings = withSearchOverrides(base, { method, algorithm, seed }, 'the command line');
+  const json = flags.json === true;
+
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const models = await createModels(settings);
+  try {
+    const printer = new TracePrinter(process.stdout, { color: process.stdout.isTTY === true });
+    const onEvent = (event: SearchEvent) => {
+      if (json) process.stdout.write(JSON.stringify(event) + '\n');
+      else printer.print(event);
+    };
+    const result = await solve({ problem, mode, settings, models, signal: controller.signal, onEvent });
+    if (result.error) {
+      if (!json) printError(result.error.code === 'cancelled' ? usageError('cancelled') : Object.assign(new Error(result.error.message), result.error));
+      return 1;
+    }
+    if (!json) process.stdout.write(formatStats(result.stats) + '\n');
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await disposeModels(models);
+  }
+}

@@ -1,0 +1,68 @@
+// Finds and reads `specsearch.config.json` (or the file given) into validated Settings.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EngineError } from './errors';
+import { parseSettings, type Settings } from './config';
+
+export const CONFIG_FILE_NAME = 'specsearch.config.json';
+
+export interface LoadedConfig {
+  settings: Settings;
+  /** The file read, or null when none was found and the profile's defaults apply. */
+  file: string | null;
+}
+
+/**
+ * An explicit `--config FILE` must exist; otherwise `specsearch.config.json` in the working directory is
+ * used when present. A `profile` given on the command line overrides the file's.
+ */
+export function loadConfig(options: { configPath?: string; cwd?: string; profile?: string }): LoadedConfig {
+  const cwd = options.cwd ?? process.cwd();
+  let file: string | null = null;
+  if (options.configPath !== undefined) {
+    file = path.resolve(cwd, options.configPath);
+    if (!fs.existsSync(file)) {
+      throw new EngineError({
+        code: 'config',
+        message: `The config file ${file} does not exist.`,
+        hint: `Check the path given to --config, or create the file (see docs/servers.md for examples).`,
+      });
+    }
+  } else if (fs.existsSync(path.join(cwd, CONFIG_FILE_NAME))) {
+    file = path.join(cwd, CONFIG_FILE_NAME);
+  }
+
+  let raw: unknown = {};
+  if (file !== null) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new EngineError({ code: 'config', message: `Cannot read the config file ${file}: ${(err as Error).message}.`, hint: 'Check the file permissions.' });
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new EngineError({ code: 'config', message: `The config file ${file} is not valid JSON: ${(err as Error).message}.`, hint: 'Fix the JSON syntax (a trailing comma or a missing quote is the usual cause).' });
+    }
+    raw = resolveModelPaths(raw, path.dirname(file));
+  }
+  if (options.profile !== undefined && typeof raw === 'object' && raw !== null) raw = { ...raw, profile: options.profile };
+  else if (options.profile !== undefined) raw = { profile: options.profile };
+  return { settings: parseSettings(raw, file ?? (options.profile ? `--profile ${options.profile}` : 'the default settings')), file };
+}
+
+/** Embedded model paths in a config file are relative to that file, not to the working directory. */
+function resolveModelPaths(raw: unknown, dir: string): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const o = raw as Record<string, unknown>;
+  const models = o.models;
+  if (typeof models !== 'object' || models === null) return raw;
+  const resolved: Record<string, unknown> = {};
+  for (const [role, m] of Object.entries(models as Record<string, unknown>)) {
+    if (typeof m === 'object' && m !== null && (m as Record<string, unknown>).provider === 'embedded' && typeof (m as Record<string, unknown>).model === 'string') {
+      resolved[role] = { ...(m as object), model: path.resolve(dir, (m as Record<string, string>).model) };
+    } else resolved[role] = m;
+  }
+  return { ...o, models: resolved };
+}

@@ -1,0 +1,275 @@
+// The one settings schema (VS Code `specsearch.*` == CLI `specsearch.config.json`), with defaults and validation.
+import { EngineError } from './errors';
+import { profileSettings, PROFILE_NAMES } from './profiles';
+
+export const PROVIDERS = ['openai-compatible', 'embedded'] as const;
+export const PRM_KINDS = ['vllm-pooling', 'logprob', 'judge'] as const;
+export const PROMPT_TEMPLATES = ['raw', 'qwen2.5-math', 'chatml', 'llama3'] as const;
+export const METHODS = ['specsearch', 'large', 'sps', 'small'] as const;
+export const ALGORITHMS = ['beam', 'mcts', 'best-of-n'] as const;
+
+export type Provider = (typeof PROVIDERS)[number];
+export type PrmKind = (typeof PRM_KINDS)[number];
+export type PromptTemplate = (typeof PROMPT_TEMPLATES)[number];
+export type Method = (typeof METHODS)[number];
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+export interface ModelSettings {
+  provider: Provider;
+  /** Server URL (openai-compatible) — unused by embedded models. */
+  baseURL?: string;
+  /** Served model name (openai-compatible) or path to a GGUF file (embedded). */
+  model: string;
+  /** Name of the environment variable holding the API key; keys never live in settings files. */
+  apiKeyEnv?: string;
+  timeoutMs: number;
+  maxConcurrency: number;
+  promptTemplate: PromptTemplate;
+  systemPrompt?: string;
+}
+
+export interface PrmSettings extends ModelSettings {
+  kind: PrmKind;
+  /** Tag written after each step; the PRM's next token there is `positiveToken` or `negativeToken`. */
+  stepTag: string;
+  positiveToken: string;
+  negativeToken: string;
+}
+
+export interface SearchSettings {
+  method: Method;
+  algorithm: Algorithm;
+  /** B: paths kept by beam search after each step (paper: 2). */
+  beamWidth: number;
+  /** N: children each node is expanded into (paper: 6). */
+  candidatesPerStep: number;
+  /** γ: the small model drafts γ·N candidates per node (paper: 2). */
+  draftRatio: number;
+  /** θ: weight of the old threshold in β ← θ·β + (1 − θ)·max(scores) (paper: 0.8–0.95). */
+  thresholdDecay: number;
+  /** β₀ = factor × max PRM score of the large model's thoughts at the root (paper: 0.9). */
+  initialThresholdFactor: number;
+  /** How many thoughts the large model writes at the root to initialise β. */
+  rootLargeThoughts: number;
+  temperature: number;
+  maxDepth: number;
+  maxStepTokens: number;
+  stepSeparator: string;
+  stopStrings: string[];
+  mctsIterations: number;
+  mctsCBase: number;
+  mctsCInit: number;
+  seed: number;
+}
+
+export interface Settings {
+  profile: string;
+  models: { small: ModelSettings; large: ModelSettings; prm: PrmSettings };
+  search: SearchSettings;
+}
+
+export const DEFAULT_SEARCH: SearchSettings = {
+  method: 'specsearch',
+  algorithm: 'beam',
+  beamWidth: 2,
+  candidatesPerStep: 6,
+  draftRatio: 2,
+  thresholdDecay: 0.9,
+  initialThresholdFactor: 0.9,
+  rootLargeThoughts: 1,
+  temperature: 0.7,
+  maxDepth: 50,
+  maxStepTokens: 256,
+  stepSeparator: '\n\n',
+  stopStrings: [],
+  mctsIterations: 24,
+  mctsCBase: 19652,
+  mctsCInit: 1.25,
+  seed: 0,
+};
+
+export const DEFAULT_MODEL: Omit<ModelSettings, 'model'> = {
+  provider: 'openai-compatible',
+  timeoutMs: 120_000,
+  maxConcurrency: 4,
+  promptTemplate: 'qwen2.5-math',
+};
+
+/** Validation problems point at the place a person has to edit. */
+class Checker {
+  constructor(private readonly source: string) {}
+
+  fail(key: string, value: unknown, allowed: string): never {
+    throw new EngineError({
+      code: 'config',
+      message: `${this.source}: setting "${key}" has the value ${show(value)}, but ${allowed}.`,
+      hint: `Edit "${key}" in ${this.source}.`,
+    });
+  }
+
+  object(key: string, value: unknown): Record<string, unknown> {
+    if (value === undefined) return {};
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(key, value, 'it must be an object');
+    return value as Record<string, unknown>;
+  }
+
+  oneOf<T extends string>(key: string, value: unknown, allowed: readonly T[], fallback: T): T {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      this.fail(key, value, `it must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
+    }
+    return value as T;
+  }
+
+  number(key: string, value: unknown, fallback: number, min: number, max: number, integer = false): number {
+    if (value === undefined) return fallback;
+    const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max;
+    if (!ok || (integer && !Number.isInteger(value))) {
+      this.fail(key, value, `it must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
+    }
+    return value as number;
+  }
+
+  string(key: string, value: unknown, fallback: string | undefined, nonEmpty = true): string | undefined {
+    if (value === undefined) return fallback;
+    if (typeof value !== 'string' || (nonEmpty && value.length === 0)) this.fail(key, value, 'it must be a non-empty string');
+    return value as string;
+  }
+
+  url(key: string, value: unknown, fallback: string | undefined): string | undefined {
+    const s = this.string(key, value, fallback);
+    if (s === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(s);
+    } catch {
+      return this.fail(key, s, 'it must be an http:// or https:// URL such as "http://127.0.0.1:8000/v1"');
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') this.fail(key, s, 'it must be an http:// or https:// URL');
+    return s.replace(/\/+$/, '');
+  }
+
+  strings(key: string, value: unknown, fallback: string[]): string[] {
+    if (value === undefined) return fallback;
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) this.fail(key, value, 'it must be a list of strings');
+    return value as string[];
+  }
+
+  unknownKeys(prefix: string, obj: Record<string, unknown>, known: readonly string[]): void {
+    for (const key of Object.keys(obj)) {
+      if (!known.includes(key)) this.fail(`${prefix}${key}`, obj[key], `there is no such setting (known: ${known.join(', ')})`);
+    }
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  const s = JSON.stringify(value);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+const MODEL_KEYS = ['provider', 'baseURL', 'model', 'apiKeyEnv', 'timeoutMs', 'maxConcurrency', 'promptTemplate', 'systemPrompt'] as const;
+const PRM_KEYS = [...MODEL_KEYS, 'kind', 'stepTag', 'positiveToken', 'negativeToken'] as const;
+
+function parseModel(c: Checker, key: string, raw: unknown, base: ModelSettings | undefined): ModelSettings {
+  const o = c.object(key, raw);
+  c.unknownKeys(`${key}.`, o, key.endsWith('prm') ? PRM_KEYS : MODEL_KEYS);
+  const provider = c.oneOf(`${key}.provider`, o.provider, PROVIDERS, base?.provider ?? DEFAULT_MODEL.provider);
+  // Switching provider away from the profile's drops settings that only made sense for the old one.
+  const inherit = base && base.provider === provider ? base : undefined;
+  const model = c.string(`${key}.model`, o.model, inherit?.model);
+  if (model === undefined) c.fail(`${key}.model`, undefined, provider === 'embedded' ? 'it must be the path of a GGUF file' : 'it must name the model the server serves');
+  const baseURL = c.url(`${key}.baseURL`, o.baseURL, inherit?.baseURL);
+  if (provider === 'openai-compatible' && baseURL === undefined) {
+    c.fail(`${key}.baseURL`, undefined, 'an openai-compatible model needs the server URL, e.g. "http://127.0.0.1:8000/v1"');
+  }
+  const settings: ModelSettings = {
+    provider,
+    model: model as string,
+    timeoutMs: c.number(`${key}.timeoutMs`, o.timeoutMs, inherit?.timeoutMs ?? DEFAULT_MODEL.timeoutMs, 100, 3_600_000, true),
+    maxConcurrency: c.number(`${key}.maxConcurrency`, o.maxConcurrency, inherit?.maxConcurrency ?? DEFAULT_MODEL.maxConcurrency, 1, 256, true),
+    promptTemplate: c.oneOf(`${key}.promptTemplate`, o.promptTemplate, PROMPT_TEMPLATES, inherit?.promptTemplate ?? DEFAULT_MODEL.promptTemplate),
+  };
+  if (baseURL !== undefined) settings.baseURL = baseURL;
+  const apiKeyEnv = c.string(`${key}.apiKeyEnv`, o.apiKeyEnv, inherit?.apiKeyEnv);
+  if (apiKeyEnv !== undefined) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv)) c.fail(`${key}.apiKeyEnv`, apiKeyEnv, 'it must be the NAME of an environment variable (the key itself never goes in a settings file)');
+    settings.apiKeyEnv = apiKeyEnv;
+  }
+  const systemPrompt = c.string(`${key}.systemPrompt`, o.systemPrompt, inherit?.systemPrompt, false);
+  if (systemPrompt !== undefined) settings.systemPrompt = systemPrompt;
+  return settings;
+}
+
+function parsePrm(c: Checker, raw: unknown, base: PrmSettings | undefined): PrmSettings {
+  const o = c.object('models.prm', raw);
+  const model = parseModel(c, 'models.prm', raw, base);
+  const inherit = base && base.provider === model.provider ? base : undefined;
+  return {
+    ...model,
+    kind: c.oneOf('models.prm.kind', o.kind, PRM_KINDS, inherit?.kind ?? 'vllm-pooling'),
+    stepTag: c.string('models.prm.stepTag', o.stepTag, inherit?.stepTag ?? ' ки') as string,
+    positiveToken: c.string('models.prm.positiveToken', o.positiveToken, inherit?.positiveToken ?? '+') as string,
+    negativeToken: c.string('models.prm.negativeToken', o.negativeToken, inherit?.negativeToken ?? '-') as string,
+  };
+}
+
+const SEARCH_KEYS = Object.keys(DEFAULT_SEARCH);
+
+function parseSearch(c: Checker, raw: unknown, base: SearchSettings): SearchSettings {
+  const o = c.object('search', raw);
+  c.unknownKeys('search.', o, SEARCH_KEYS);
+  const n = (key: keyof SearchSettings, min: number, max: number, integer = false) =>
+    c.number(`search.${key}`, o[key], base[key] as number, min, max, integer);
+  const s: SearchSettings = {
+    method: c.oneOf('search.method', o.method, METHODS, base.method),
+    algorithm: c.oneOf('search.algorithm', o.algorithm, ALGORITHMS, base.algorithm),
+    beamWidth: n('beamWidth', 1, 64, true),
+    candidatesPerStep: n('candidatesPerStep', 1, 64, true),
+    draftRatio: n('draftRatio', 1, 16),
+    thresholdDecay: n('thresholdDecay', 0, 1),
+    initialThresholdFactor: n('initialThresholdFactor', 0, 1),
+    rootLargeThoughts: n('rootLargeThoughts', 1, 64, true),
+    temperature: n('temperature', 0, 2),
+    maxDepth: n('maxDepth', 1, 1000, true),
+    maxStepTokens: n('maxStepTokens', 1, 32768, true),
+    stepSeparator: c.string('search.stepSeparator', o.stepSeparator, base.stepSeparator) as string,
+    stopStrings: c.strings('search.stopStrings', o.stopStrings, base.stopStrings),
+    mctsIterations: n('mctsIterations', 1, 10_000, true),
+    mctsCBase: n('mctsCBase', 1, 1e9),
+    mctsCInit: n('mctsCInit', 0, 100),
+    seed: n('seed', 0, 2 ** 31 - 1, true),
+  };
+  if (s.beamWidth > s.candidatesPerStep * s.beamWidth) c.fail('search.beamWidth', s.beamWidth, 'it cannot exceed the number of children per step');
+  return s;
+}
+
+/**
+ * Validates raw settings (parsed JSON, VS Code configuration, LSP initializationOptions) on top of a
+ * profile. `source` names where they came from, for messages: a file path or "VS Code settings".
+ */
+export function parseSettings(raw: unknown, source: string, fallbackProfile = 'tiny'): Settings {
+  const c = new Checker(source);
+  const o = c.object('(top level)', raw);
+  c.unknownKeys('', o, ['$schema', 'profile', 'models', 'search']);
+  const profile = c.oneOf('profile', o.profile, PROFILE_NAMES, fallbackProfile as (typeof PROFILE_NAMES)[number]);
+  const base = profileSettings(profile);
+  const models = c.object('models', o.models);
+  c.unknownKeys('models.', models, ['small', 'large', 'prm']);
+  return {
+    profile,
+    models: {
+      small: parseModel(c, 'models.small', models.small, base.models.small),
+      large: parseModel(c, 'models.large', models.large, base.models.large),
+      prm: parsePrm(c, models.prm, base.models.prm),
+    },
+    search: parseSearch(c, o.search, base.search),
+  };
+}
+
+/** Applies per-request overrides (CLI flags, LSP params) through the same validation. */
+export function withSearchOverrides(settings: Settings, overrides: Partial<SearchSettings>, source: string): Settings {
+  const c = new Checker(source);
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  return { ...settings, search: parseSearch(c, defined, settings.search) };
+}

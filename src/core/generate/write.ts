@@ -1,0 +1,84 @@
+// The two moves every generator makes: have a model write thoughts below a node, and have the PRM score them.
+import { extractAnswer } from '../answer/extract';
+import { throwIfAborted } from '../errors';
+import type { SpeculativeStats, Source } from '../events';
+import type { SearchContext, ThoughtNode } from './types';
+
+export interface Written {
+  node: ThoughtNode;
+  tokens: number;
+  ms: number;
+  speculative: SpeculativeStats | null;
+}
+
+/** Calls one model for `n` continuations of the parent's path. Emits nothing: callers decide draft vs correction. */
+export async function write(source: Source, parent: ThoughtNode, n: number, speculative: boolean, ctx: SearchContext): Promise<Written[]> {
+  throwIfAborted(ctx.signal);
+  const model = source === 'small' ? ctx.models.small : ctx.models.large;
+  const s = ctx.settings;
+  const result = await model.draft({
+    problem: ctx.problem,
+    mode: ctx.mode,
+    steps: parent.steps,
+    n,
+    stop: [s.stepSeparator, ...s.stopStrings],
+    maxTokens: s.maxStepTokens,
+    temperature: s.temperature,
+    seed: s.seed + ctx.stats.requests,
+    speculative,
+    signal: ctx.signal,
+  });
+  const tokens = result.drafts.reduce((sum, d) => sum + d.tokens, 0);
+  ctx.stats.recordModel(source, tokens, result.ms, result.requests, result.speculative);
+  return result.drafts.map((d) => {
+    const text = d.text.trim();
+    const node: ThoughtNode = {
+      id: ctx.newId(),
+      parent,
+      depth: parent.depth + 1,
+      steps: [...parent.steps, text],
+      text,
+      source,
+      score: 0,
+      threshold: parent.threshold,
+      terminal: d.finish === 'eos' || extractAnswer(text) !== null,
+    };
+    return { node, tokens: d.tokens, ms: result.ms, speculative: result.speculative };
+  });
+}
+
+export function emitDrafted(w: Written, ctx: SearchContext): void {
+  ctx.stats.drafted += w.node.source === 'small' ? 1 : 0;
+  ctx.emit({
+    type: 'thought.drafted',
+    id: w.node.id as string,
+    parentId: w.node.parent?.id ?? null,
+    depth: w.node.depth,
+    source: w.node.source,
+    text: w.node.text,
+    tokens: w.tokens,
+    ms: round(w.ms),
+    speculative: w.speculative,
+  });
+}
+
+/** One PRM call for all the given thoughts (the drafts of a node, or several nodes'); sets and emits scores. */
+export async function score(nodes: readonly ThoughtNode[], ctx: SearchContext): Promise<void> {
+  if (nodes.length === 0) return;
+  throwIfAborted(ctx.signal);
+  const result = await ctx.models.prm.scoreLast({ problem: ctx.problem, paths: nodes.map((n) => n.steps), signal: ctx.signal });
+  ctx.stats.recordPrm(nodes.length, result.ms, result.requests);
+  nodes.forEach((node, i) => {
+    node.score = clamp01(result.scores[i]);
+    ctx.emit({ type: 'thought.scored', id: node.id as string, score: node.score });
+  });
+}
+
+function clamp01(x: number | undefined): number {
+  if (x === undefined || Number.isNaN(x)) return 0;
+  return Math.min(1, Math.max(0, x));
+}
+
+export function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

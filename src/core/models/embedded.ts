@@ -1,0 +1,336 @@
+// In-process models on node-llama-cpp: one shared Llama, pooled sequences, KV-cache reuse between calls,
+// and token-level speculative decoding for the large model with the small model as its draft.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import type { ModelSettings, PrmSettings } from '../config';
+import { EngineError, cancelledError, throwIfAborted } from '../errors';
+import type { SpeculativeStats } from '../events';
+import type { Draft, DraftRequest, DraftResult, LanguageModel, ProcessRewardModel, ScoreRequest, ScoreResult } from './types';
+
+type NodeLlamaCpp = typeof import('node-llama-cpp');
+
+const SEQUENCE_TOKENS = 512;
+
+/** Tiny models run fastest on one thread (thread hand-offs cost more than the math); big ones use cores − 1. */
+function threadsFor(file: string): number {
+  const size = fs.statSync(file).size;
+  return size < 64 * 1024 * 1024 ? 1 : Math.max(1, os.availableParallelism() - 1);
+}
+
+/** Sequences of one context, handed out to concurrent calls; the one sharing the longest prefix is preferred. */
+class SequencePool {
+  private readonly free: LlamaContextSequence[] = [];
+  private readonly waiting: ((s: LlamaContextSequence) => void)[] = [];
+
+  constructor(sequences: LlamaContextSequence[]) {
+    this.free.push(...sequences);
+  }
+
+  async acquire(tokens: Token[], signal: AbortSignal): Promise<LlamaContextSequence> {
+    if (this.free.length > 0) {
+      let bestIndex = 0;
+      let bestShared = -1;
+      this.free.forEach((s, i) => {
+        const shared = s.compareContextTokens(tokens).firstDifferentIndex;
+        if (shared > bestShared) {
+          bestShared = shared;
+          bestIndex = i;
+        }
+      });
+      return this.free.splice(bestIndex, 1)[0];
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.waiting.indexOf(take);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(cancelledError());
+      };
+      const take = (s: LlamaContextSequence) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(s);
+      };
+      this.waiting.push(take);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  release(sequence: LlamaContextSequence): void {
+    const next = this.waiting.shift();
+    if (next) next(sequence);
+    else this.free.push(sequence);
+  }
+}
+
+/** Makes the sequence hold exactly `tokens` minus what must still be evaluated; returns that remainder (≥ 1 token). */
+async function alignPrefix(sequence: LlamaContextSequence, tokens: Token[], keepAtMost = tokens.length - 1): Promise<Token[]> {
+  const shared = Math.min(sequence.compareContextTokens(tokens).firstDifferentIndex, keepAtMost);
+  if (sequence.nextTokenIndex > shared) {
+    await sequence.eraseContextTokenRanges([{ start: shared, end: sequence.nextTokenIndex }]);
+  }
+  return tokens.slice(shared);
+}
+
+export class EmbeddedRuntime {
+  private static instance: Promise<EmbeddedRuntime> | null = null;
+  private readonly models = new Map<string, Promise<LlamaModel>>();
+
+  private constructor(
+    private readonly lib: NodeLlamaCpp,
+    readonly llama: Llama,
+  ) {}
+
+  /** One Llama instance per process: loading the native library twice wastes memory and time. */
+  static shared(): Promise<EmbeddedRuntime> {
+    EmbeddedRuntime.instance ??= (async () => {
+      const lib = await import('node-llama-cpp');
+      const llama = await lib.getLlama({ gpu: false, build: 'never', logLevel: lib.LlamaLogLevel.error, progressLogs: false });
+      return new EmbeddedRuntime(lib, llama);
+    })().catch((err) => {
+      EmbeddedRuntime.instance = null;
+      throw new EngineError({
+        code: 'model-load',
+        message: `Cannot start the embedded inference engine (node-llama-cpp): ${(err as Error).message}`,
+        hint: 'Reinstall with `npm ci`; the prebuilt CPU binary comes from the @node-llama-cpp/linux-x64 package.',
+      });
+    });
+    return EmbeddedRuntime.instance;
+  }
+
+  loadModel(file: string): Promise<LlamaModel> {
+    let model = this.models.get(file);
+    if (!model) {
+      model = this.load(file);
+      this.models.set(file, model);
+      model.catch(() => this.models.delete(file));
+    }
+    return model;
+  }
+
+  private async load(file: string): Promise<LlamaModel> {
+    if (!fs.existsSync(file)) {
+      throw new EngineError({ code: 'model-load', message: `The model file ${file} does not exist.`, server: file, hint: 'Check the "model" path in your settings, or run `npm run models:train` to rebuild the bundled tiny models.' });
+    }
+    try {
+      return await this.llama.loadModel({ modelPath: file });
+    } catch (err) {
+      throw new EngineError({
+        code: 'model-load',
+        message: `Cannot load the model file ${file}: ${(err as Error).message}`,
+        server: file,
+        hint: 'The file is not a valid GGUF model (corrupt, truncated or another format). Replace it with a GGUF file.',
+      });
+    }
+  }
+
+  async createContext(model: LlamaModel, file: string, sequences: number): Promise<LlamaContext> {
+    return model.createContext({ sequences, contextSize: SEQUENCE_TOKENS * sequences, threads: threadsFor(file), flashAttention: false });
+  }
+
+  async languageModel(role: 'small' | 'large', settings: ModelSettings, draftSettings?: ModelSettings): Promise<LanguageModel> {
+    const model = await this.loadModel(settings.model);
+    const draft = draftSettings ? await this.loadModel(draftSettings.model) : null;
+    return new EmbeddedLanguageModel(this, role, settings, model, draft && draftSettings ? { model: draft, file: draftSettings.model } : null, this.lib);
+  }
+
+  async rewardModel(settings: PrmSettings): Promise<ProcessRewardModel> {
+    if (settings.kind !== 'logprob') {
+      throw new EngineError({ code: 'config', message: `models.prm.kind "${settings.kind}" cannot run embedded.`, hint: 'Embedded PRMs use kind "logprob" (a step tag followed by "+" or "-").' });
+    }
+    return new EmbeddedRewardModel(this, settings, await this.loadModel(settings.model));
+  }
+}
+
+/** The prompt the tiny models were trained on; other templates belong to HTTP servers. */
+export function rawPrompt(problem: string, steps: readonly string[], separator: string): string {
+  return problem + separator + steps.map((s) => s + separator).join('');
+}
+
+class EmbeddedLanguageModel implements LanguageModel {
+  readonly label: string;
+  readonly capabilities: { speculative: boolean; batchedDrafts: boolean };
+  private plain: Promise<SequencePool> | null = null;
+  private speculative: Promise<SequencePool> | null = null;
+  private readonly contexts: LlamaContext[] = [];
+
+  constructor(
+    private readonly runtime: EmbeddedRuntime,
+    role: 'small' | 'large',
+    private readonly settings: ModelSettings,
+    private readonly model: LlamaModel,
+    private readonly drafter: { model: LlamaModel; file: string } | null,
+    private readonly lib: NodeLlamaCpp,
+  ) {
+    this.label = `${role} model (embedded, ${settings.model})`;
+    this.capabilities = { speculative: drafter !== null, batchedDrafts: true };
+  }
+
+  private pool(speculative: boolean): Promise<SequencePool> {
+    const n = this.settings.maxConcurrency;
+    if (!speculative) {
+      this.plain ??= this.runtime.createContext(this.model, this.settings.model, n).then((ctx) => {
+        this.contexts.push(ctx);
+        return new SequencePool(Array.from({ length: n }, () => ctx.getSequence()));
+      });
+      return this.plain;
+    }
+    const draft = this.drafter as { model: LlamaModel; file: string };
+    this.speculative ??= (async () => {
+      const [target, drafter] = await Promise.all([
+        this.runtime.createContext(this.model, this.settings.model, n),
+        this.runtime.createContext(draft.model, draft.file, n),
+      ]);
+      this.contexts.push(target, drafter);
+      return new SequencePool(Array.from({ length: n }, () =>
+        target.getSequence({ tokenPredictor: new this.lib.DraftSequenceTokenPredictor(drafter.getSequence(), { maxTokens: 8, minConfidence: 0.5 }) }),
+      ));
+    })();
+    return this.speculative;
+  }
+
+  async draft(request: DraftRequest): Promise<DraftResult> {
+    throwIfAborted(request.signal);
+    const started = performance.now();
+    const useSpeculation = request.speculative && this.drafter !== null;
+    const pool = await this.pool(useSpeculation);
+    const separator = request.stop[0] ?? '\n\n';
+    const prompt = [this.model.tokens.bos ?? null, ...this.model.tokenize(rawPrompt(request.problem, request.steps, separator))].filter((t): t is Token => t !== null);
+    const speculative: SpeculativeStats | null = useSpeculation ? { drafted: 0, accepted: 0 } : null;
+
+    const one = async (i: number): Promise<Draft> => {
+      const sequence = await pool.acquire(prompt, request.signal);
+      try {
+        const before = sequence.tokenPredictions;
+        const result = await this.generate(sequence, prompt, request, request.seed * 1000 + i);
+        if (speculative) {
+          const after = sequence.tokenPredictions;
+          const validated = after.validated - before.validated;
+          const refuted = after.refuted - before.refuted;
+          speculative.drafted += validated + refuted;
+          speculative.accepted += validated;
+        }
+        return result;
+      } finally {
+        pool.release(sequence);
+      }
+    };
+    const drafts = await Promise.all(Array.from({ length: request.n }, (_, i) => one(i)));
+    return { drafts, ms: performance.now() - started, requests: request.n, speculative };
+  }
+
+  private async generate(sequence: LlamaContextSequence, prompt: Token[], request: DraftRequest, seed: number): Promise<Draft> {
+    const input = await alignPrefix(sequence, prompt);
+    const generated: Token[] = [];
+    let text = '';
+    const budget = Math.min(request.maxTokens, sequence.contextSize - prompt.length - 1);
+    if (budget <= 0) {
+      throw new EngineError({ code: 'context-length', message: `${this.label}: the path is ${prompt.length} tokens long, which fills its ${sequence.contextSize}-token context.`, server: this.settings.model, hint: 'Lower search.maxDepth or search.maxStepTokens.' });
+    }
+    for await (const token of sequence.evaluate(input, { temperature: request.temperature, seed, yieldEogToken: true })) {
+      if (request.signal.aborted) throw cancelledError();
+      if (this.model.isEogToken(token)) return { text, tokens: generated.length + 1, finish: 'eos' };
+      generated.push(token);
+      text = this.model.detokenize(generated);
+      for (const stop of request.stop) {
+        const at = text.indexOf(stop);
+        if (at >= 0) return { text: text.slice(0, at), tokens: generated.length, finish: 'stop' };
+      }
+      if (generated.length >= budget) return { text, tokens: generated.length, finish: 'length' };
+    }
+    return { text, tokens: generated.length, finish: 'eos' };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.allSettled(this.contexts.map((c) => c.dispose()));
+    this.contexts.length = 0;
+    this.plain = null;
+    this.speculative = null;
+  }
+}
+
+/** Math-Shepherd-style PRM: after each step a tag; P("+") / (P("+") + P("-")) at the tag is the step's score. */
+class EmbeddedRewardModel implements ProcessRewardModel {
+  readonly label: string;
+  private pool: Promise<SequencePool> | null = null;
+  private readonly contexts: LlamaContext[] = [];
+  private readonly plus: Token;
+  private readonly minus: Token;
+
+  constructor(
+    private readonly runtime: EmbeddedRuntime,
+    private readonly settings: PrmSettings,
+    private readonly model: LlamaModel,
+  ) {
+    this.label = `PRM (embedded, ${settings.model})`;
+    this.plus = this.singleToken(settings.positiveToken, 'positiveToken');
+    this.minus = this.singleToken(settings.negativeToken, 'negativeToken');
+  }
+
+  private singleToken(text: string, key: string): Token {
+    const tokens = this.model.tokenize(text);
+    if (tokens.length !== 1) {
+      throw new EngineError({ code: 'config', message: `models.prm.${key} "${text}" is ${tokens.length} tokens for ${this.settings.model}; it must be exactly one.`, hint: 'Use the label tokens the PRM was trained with.' });
+    }
+    return tokens[0];
+  }
+
+  private sequences(): Promise<SequencePool> {
+    const n = this.settings.maxConcurrency;
+    this.pool ??= this.runtime.createContext(this.model, this.settings.model, n).then((ctx) => {
+      this.contexts.push(ctx);
+      return new SequencePool(Array.from({ length: n }, () => ctx.getSequence()));
+    });
+    return this.pool;
+  }
+
+  private tokens(problem: string, steps: readonly string[]): Token[] {
+    const text = problem + '\n\n' + steps.map((s) => s + this.settings.stepTag).join('\n\n');
+    const bos = this.model.tokens.bos;
+    return [...(bos !== null ? [bos] : []), ...this.model.tokenize(text)];
+  }
+
+  /** Evaluates `tokens` and reads the label distribution after each position in `at` (indices into `tokens`). */
+  private async scoreAt(tokens: Token[], at: number[], signal: AbortSignal): Promise<number[]> {
+    const pool = await this.sequences();
+    const sequence = await pool.acquire(tokens, signal);
+    try {
+      throwIfAborted(signal);
+      const input = await alignPrefix(sequence, tokens, Math.min(...at));
+      const offset = tokens.length - input.length;
+      const wanted = new Set(at);
+      const items = input.map((token, i) =>
+        wanted.has(offset + i) ? ([token, { generateNext: { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } }] as const) : token,
+      );
+      const out = await sequence.controlledEvaluate(items as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
+      return at.map((index) => {
+        const probs = out[index - offset]?.next.probabilities;
+        const p = probs?.get(this.plus) ?? 0;
+        const m = probs?.get(this.minus) ?? 0;
+        return p + m > 0 ? p / (p + m) : 0;
+      });
+    } finally {
+      pool.release(sequence);
+    }
+  }
+
+  async scoreLast(request: ScoreRequest): Promise<ScoreResult> {
+    const started = performance.now();
+    const scores = await Promise.all(request.paths.map(async (steps) => {
+      const tokens = this.tokens(request.problem, steps);
+      return (await this.scoreAt(tokens, [tokens.length - 1], request.signal))[0];
+    }));
+    return { scores, ms: performance.now() - started, requests: request.paths.length };
+  }
+
+  async scoreSteps(problem: string, steps: readonly string[], signal: AbortSignal): Promise<number[]> {
+    // The tag closes each step, so the position of the k-th step's tag is where its prefix ends.
+    const at = steps.map((_, k) => this.tokens(problem, steps.slice(0, k + 1)).length - 1);
+    return this.scoreAt(this.tokens(problem, steps), at, signal);
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.allSettled(this.contexts.map((c) => c.dispose()));
+    this.contexts.length = 0;
+    this.pool = null;
+  }
+}

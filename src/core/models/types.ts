@@ -1,0 +1,80 @@
+// The two model interfaces the engine drives; each backend (embedded, openai-compatible, …) is one file.
+import type { SpeculativeStats } from '../events';
+
+export interface DraftRequest {
+  problem: string;
+  mode: 'solve' | 'explain';
+  /** The path so far: the thoughts already written, without separators. */
+  steps: readonly string[];
+  /** How many continuations to draft. */
+  n: number;
+  /** Generation stops at the first of these (the step separator first); the stop string is not returned. */
+  stop: readonly string[];
+  maxTokens: number;
+  temperature: number;
+  seed: number;
+  /** Use token-level speculative decoding (a draft model inside the backend or the server) when available. */
+  speculative: boolean;
+  signal: AbortSignal;
+}
+
+export interface Draft {
+  /** The thought's text, without the separator. */
+  text: string;
+  tokens: number;
+  /** Why generation ended: at a stop string (more steps follow), end of sequence (solution complete), or length. */
+  finish: 'stop' | 'eos' | 'length';
+}
+
+export interface DraftResult {
+  drafts: Draft[];
+  /** Wall time of the whole call (drafts of one call are produced together). */
+  ms: number;
+  /** HTTP requests or native calls made. */
+  requests: number;
+  speculative: SpeculativeStats | null;
+}
+
+export interface ModelCapabilities {
+  /** Token-level speculative decoding is available (draft model in-process or on the server). */
+  speculative: boolean;
+  /** Several continuations come from one call (`n` or parallel sequences). */
+  batchedDrafts: boolean;
+}
+
+export interface LanguageModel {
+  /** For messages: e.g. "large model (http://127.0.0.1:8000/v1, Qwen2.5-Math-7B-Instruct)". */
+  readonly label: string;
+  readonly capabilities: ModelCapabilities;
+  draft(request: DraftRequest): Promise<DraftResult>;
+  dispose(): Promise<void>;
+}
+
+export interface ScoreRequest {
+  problem: string;
+  /** Each path is a list of steps; the result is the score of each path's LAST step. */
+  paths: readonly (readonly string[])[];
+  signal: AbortSignal;
+}
+
+export interface ScoreResult {
+  /** One score in 0..1 per path. */
+  scores: number[];
+  ms: number;
+  requests: number;
+}
+
+export interface ProcessRewardModel {
+  readonly label: string;
+  /** Scores the last step of each path: what the search needs for the drafts of one node. */
+  scoreLast(request: ScoreRequest): Promise<ScoreResult>;
+  /** Scores every step of one path. */
+  scoreSteps(problem: string, steps: readonly string[], signal: AbortSignal): Promise<number[]>;
+  dispose(): Promise<void>;
+}
+
+export interface ModelTrio {
+  small: LanguageModel;
+  large: LanguageModel;
+  prm: ProcessRewardModel;
+}

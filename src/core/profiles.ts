@@ -1,0 +1,44 @@
+// Named bundles of settings; `tiny` runs the bundled CPU models in-process and is the default.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Settings } from './config';
+import { DEFAULT_SEARCH } from './config';
+
+export const PROFILE_NAMES = ['tiny'] as const;
+
+/** The bundled models travel with the package: dist/ (CLI, server, extension) sits next to models/. */
+export function bundledModelsDir(): string {
+  const override = process.env.SPECSEARCH_MODELS_DIR;
+  if (override) return path.resolve(override);
+  let dir = __dirname;
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, 'models', 'tiny');
+    if (fs.existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  return path.resolve(__dirname, '..', 'models', 'tiny');
+}
+
+export function profileSettings(name: string): Settings {
+  switch (name) {
+    case 'tiny':
+    default: {
+      const dir = bundledModelsDir();
+      const embedded = {
+        provider: 'embedded' as const,
+        timeoutMs: 60_000,
+        maxConcurrency: 16,
+        promptTemplate: 'raw' as const,
+      };
+      return {
+        profile: 'tiny',
+        models: {
+          small: { ...embedded, model: path.join(dir, 'small.gguf') },
+          large: { ...embedded, model: path.join(dir, 'large.gguf') },
+          prm: { ...embedded, model: path.join(dir, 'prm.gguf'), kind: 'logprob', stepTag: ' @', positiveToken: '+', negativeToken: '-' },
+        },
+        search: { ...DEFAULT_SEARCH, maxDepth: 8, maxStepTokens: 64 },
+      };
+    }
+  }
+}

@@ -1,0 +1,103 @@
+// Runs one search end to end: picks the generator and algorithm, streams SearchEvents, returns the trace.
+import { randomUUID } from 'node:crypto';
+import { extractAnswer } from './answer/extract';
+import type { Method, Settings } from './config';
+import { EngineError, toErrorInfo, type ErrorInfo } from './errors';
+import type { SearchEvent, SearchEventBody, SolveResult } from './events';
+import { SingleModelGenerator } from './generate/single';
+import { SpecSearchGenerator } from './generate/specsearch';
+import type { SearchAlgorithm, SearchContext, ThoughtGenerator } from './generate/types';
+import { pathIds } from './generate/types';
+import type { ModelTrio } from './models/types';
+import { beamSearch } from './search/beam';
+import { bestOfN } from './search/best-of-n';
+import { mcts } from './search/mcts';
+import { StatsRecorder } from './stats';
+
+export const MAX_PROBLEM_CHARS = 20_000;
+
+export interface SolveOptions {
+  problem: string;
+  mode?: 'solve' | 'explain';
+  settings: Settings;
+  models: ModelTrio;
+  signal?: AbortSignal;
+  onEvent?: (event: SearchEvent) => void;
+  searchId?: string;
+}
+
+export function generatorFor(method: Method): ThoughtGenerator {
+  switch (method) {
+    case 'specsearch':
+      return new SpecSearchGenerator();
+    case 'large':
+      return new SingleModelGenerator('large', false);
+    case 'sps':
+      return new SingleModelGenerator('large', true);
+    case 'small':
+      return new SingleModelGenerator('small', false);
+  }
+}
+
+const ALGORITHMS: Record<Settings['search']['algorithm'], SearchAlgorithm> = {
+  beam: beamSearch,
+  mcts,
+  'best-of-n': bestOfN,
+};
+
+export function checkProblem(problem: string): string {
+  const trimmed = problem.trim();
+  if (trimmed.length === 0) {
+    throw new EngineError({ code: 'usage', message: 'The problem is empty.', hint: 'Select or type the text of a problem to solve.' });
+  }
+  if (trimmed.length > MAX_PROBLEM_CHARS) {
+    throw new EngineError({
+      code: 'usage',
+      message: `The problem is ${trimmed.length} characters long; the limit is ${MAX_PROBLEM_CHARS}.`,
+      hint: 'Select just the problem statement.',
+    });
+  }
+  return trimmed;
+}
+
+/** Never throws: failures end the trace with `search.failed`, keeping everything done before. */
+export async function solve(options: SolveOptions): Promise<SolveResult> {
+  const searchId = options.searchId ?? `s-${randomUUID().slice(0, 8)}`;
+  const mode = options.mode ?? 'solve';
+  const search = options.settings.search;
+  const stats = new StatsRecorder();
+  const events: SearchEvent[] = [];
+  const signal = options.signal ?? new AbortController().signal;
+  let counter = 0;
+  const emit = (body: SearchEventBody): void => {
+    const event = { ...body, searchId, t: Math.round(stats.elapsed() * 10) / 10 } as SearchEvent;
+    events.push(event);
+    options.onEvent?.(event);
+  };
+
+  let problem = options.problem;
+  let answer: string | null = null;
+  let error: ErrorInfo | null = null;
+  try {
+    problem = checkProblem(options.problem);
+    emit({ type: 'search.started', problem, mode, method: search.method, algorithm: search.algorithm, settings: search });
+    const ctx: SearchContext = {
+      problem,
+      mode,
+      settings: search,
+      models: options.models,
+      signal,
+      stats,
+      emit,
+      newId: () => `t${++counter}`,
+    };
+    const winner = await ALGORITHMS[search.algorithm](generatorFor(search.method), ctx);
+    answer = winner ? extractAnswer(winner.steps.join('\n')) : null;
+    emit({ type: 'search.finished', answer, answerThoughtId: winner?.id ?? null, path: pathIds(winner), stats: stats.snapshot() });
+  } catch (err) {
+    error = signal.aborted ? toErrorInfo(new EngineError({ code: 'cancelled', message: 'The search was cancelled.' })) : toErrorInfo(err);
+    if (events.length === 0) emit({ type: 'search.started', problem, mode, method: search.method, algorithm: search.algorithm, settings: search });
+    emit({ type: 'search.failed', error, partial: true, stats: stats.snapshot() });
+  }
+  return { searchId, problem, answer, events, stats: stats.snapshot(), error };
+}

@@ -1,0 +1,165 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { solve } from '../../src/core/solve';
+import { checkTraceInvariants, type EventOf, type SearchEvent } from '../../src/core/events';
+import { ScriptedModel, ScriptedPrm, countingModel, countingPrm, countingStep, isRightPath, testSettings, trio } from './doubles';
+
+function ofType<T extends SearchEvent['type']>(events: SearchEvent[], type: T): EventOf<T>[] {
+  return events.filter((e): e is EventOf<T> => e.type === type);
+}
+
+function assertValidTrace(events: SearchEvent[]): void {
+  assert.deepEqual(checkTraceInvariants(events), []);
+}
+
+test('all drafts accepted: the large model writes only the root reference thought, never a correction', async () => {
+  const small = countingModel('small', 3, 0, 1);
+  const large = countingModel('large', 3, 0, 2);
+  const r = await solve({ problem: 'count to 3', settings: testSettings({ candidatesPerStep: 3, beamWidth: 1 }), models: trio(small, large, countingPrm()) });
+  assertValidTrace(r.events);
+  assert.equal(r.answer, '3');
+  assert.equal(ofType(r.events, 'thought.corrected').length, 0);
+  assert.equal(large.calls.length, 1, 'only the root estimate');
+  assert.equal(large.calls[0].n, 1);
+  // γ·N = 2·3 drafts per node.
+  assert.ok(small.calls.every((c) => c.n === 6));
+  const judged = ofType(r.events, 'thought.judged');
+  assert.ok(judged.length > 0 && judged.every((j) => j.verdict === 'accepted'));
+  assert.equal(r.stats.acceptanceRate, 1);
+});
+
+test('some drafts rejected: k < N kept, the large model writes exactly N − k corrections, each replacing a rejected draft', async () => {
+  // Per node the small model drafts 6: two right, four wrong.
+  const small = new ScriptedModel('small', (req) => {
+    const right = countingStep(req.steps, 2);
+    return [right, 'x', right, 'y', 'z', 'w'].slice(0, req.n);
+  });
+  const large = countingModel('large', 2, 0, 3);
+  const r = await solve({ problem: 'count to 2', settings: testSettings({ candidatesPerStep: 3, beamWidth: 1 }), models: trio(small, large, countingPrm()) });
+  assertValidTrace(r.events);
+  assert.equal(r.answer, '2');
+  const corrections = ofType(r.events, 'thought.corrected');
+  const rejected = new Set(ofType(r.events, 'thought.judged').filter((j) => j.verdict === 'rejected').map((j) => j.id));
+  // Depth 1 and 2: N − k = 3 − 2 = 1 correction each.
+  assert.equal(corrections.length, 2);
+  for (const c of corrections) assert.ok(c.replaces !== null && rejected.has(c.replaces), 'correction links a rejected draft');
+  const correctionCalls = large.calls.filter((c) => c.steps.length > 0 || c.n > 1);
+  assert.ok(correctionCalls.every((c) => c.speculative), 'corrections use token-level speculation');
+  assert.equal(r.stats.corrections, 2);
+});
+
+test('no draft accepted: the large model writes all N children', async () => {
+  const small = new ScriptedModel('small', (req) => Array.from({ length: req.n }, (_, i) => `wrong${i}`));
+  const large = countingModel('large', 2, 0, 4);
+  const r = await solve({ problem: 'count to 2', settings: testSettings({ candidatesPerStep: 2, beamWidth: 1 }), models: trio(small, large, countingPrm()) });
+  assertValidTrace(r.events);
+  assert.equal(r.answer, '2');
+  const judgedSmall = ofType(r.events, 'thought.judged').filter((j) => ofType(r.events, 'thought.drafted').find((d) => d.id === j.id)?.source === 'small');
+  assert.ok(judgedSmall.every((j) => j.verdict === 'rejected'));
+  // Root: the reference thought is accepted → 1 correction; depths 2 and 3 (the answer): N = 2 each.
+  assert.deepEqual(ofType(r.events, 'thought.corrected').map((c) => c.depth), [1, 2, 2, 3, 3]);
+  assert.ok(r.stats.acceptanceRate !== null && r.stats.acceptanceRate < 0.2);
+});
+
+test('the threshold starts at 0.9 × the best root reference score and follows θ·β + (1 − θ)·max(kept)', async () => {
+  const scores = new Map<string, number>([['1', 0.8], ['The answer is 1.', 0.5]]);
+  const small = new ScriptedModel('small', (req) => Array.from({ length: req.n }, () => countingStep(req.steps, 1)));
+  const large = countingModel('large', 1, 0, 5);
+  const prm = new ScriptedPrm((steps) => scores.get(steps[steps.length - 1]) ?? 0);
+  const r = await solve({ problem: 'count to 1', settings: testSettings({ candidatesPerStep: 2, beamWidth: 1, thresholdDecay: 0.9, initialThresholdFactor: 0.9 }), models: trio(small, large, prm) });
+  assertValidTrace(r.events);
+  const thresholds = ofType(r.events, 'threshold.updated').map((e) => e.threshold);
+  const beta0 = 0.9 * 0.8;
+  const beta1 = 0.9 * beta0 + 0.1 * 0.8;
+  assert.ok(Math.abs(thresholds[0] - beta0) < 1e-12);
+  assert.ok(Math.abs(thresholds[1] - beta1) < 1e-12);
+  // Depth 2 drafts score 0.5 < β1 = 0.728: all rejected, the large model corrects.
+  const judged2 = ofType(r.events, 'thought.judged').filter((j) => Math.abs(j.threshold - beta1) < 1e-12);
+  assert.ok(judged2.length === 4 && judged2.every((j) => j.verdict === 'rejected'));
+});
+
+test('beam search keeps the B best, breaks ties by drafting order and stops at the depth limit', async () => {
+  const large = new ScriptedModel('large', (req) => Array.from({ length: req.n }, (_, i) => `s${req.steps.length + 1}.${i}`));
+  const prm = new ScriptedPrm((steps) => (steps[steps.length - 1].endsWith('.1') || steps[steps.length - 1].endsWith('.2') ? 0.7 : 0.3));
+  const r = await solve({ problem: 'never ends', settings: testSettings({ method: 'large', candidatesPerStep: 4, beamWidth: 2, maxDepth: 3 }), models: trio(large, large, prm) });
+  assertValidTrace(r.events);
+  const beams = ofType(r.events, 'beam.selected');
+  assert.equal(beams.length, 3, 'one selection per depth up to maxDepth');
+  const drafted = new Map(ofType(r.events, 'thought.drafted').map((d) => [d.id, d.text]));
+  // Tied at 0.7: ".1" before ".2" of the first beam.
+  assert.deepEqual(beams[0].ids.map((id) => drafted.get(id)), ['s1.1', 's1.2']);
+  assert.equal(r.answer, null, 'no path finished: no answer');
+  assert.ok(r.events.at(-1)?.type === 'search.finished');
+  assert.equal(r.stats.depth, 3);
+});
+
+test('beam search stops once B paths have finished and picks the best finished path', async () => {
+  const small = countingModel('small', 2, 0.3, 7);
+  const large = countingModel('large', 2, 0, 8);
+  const r = await solve({ problem: 'count to 2', settings: testSettings({ candidatesPerStep: 6, beamWidth: 2 }), models: trio(small, large, countingPrm()) });
+  assertValidTrace(r.events);
+  const finished = ofType(r.events, 'search.finished')[0];
+  assert.equal(finished.answer, '2');
+  assert.equal(r.stats.depth, 3);
+  const drafted = new Map([...ofType(r.events, 'thought.drafted'), ...ofType(r.events, 'thought.corrected')].map((d) => [d.id, d.text]));
+  assert.ok(isRightPath(finished.path.map((id) => drafted.get(id) as string)));
+});
+
+test('baselines run through the same path: large / sps / small drafts come from one model, with speculation only for sps', async () => {
+  for (const method of ['large', 'sps', 'small'] as const) {
+    const small = countingModel('small', 2, 0, 9);
+    const large = countingModel('large', 2, 0, 10);
+    const r = await solve({ problem: 'count to 2', settings: testSettings({ method, candidatesPerStep: 2, beamWidth: 1 }), models: trio(small, large, countingPrm()) });
+    assertValidTrace(r.events);
+    assert.equal(r.answer, '2', method);
+    const used = method === 'small' ? small : large;
+    const unused = method === 'small' ? large : small;
+    assert.ok(used.calls.length > 0 && unused.calls.length === 0, method);
+    assert.ok(used.calls.every((c) => c.speculative === (method === 'sps')), method);
+    assert.equal(ofType(r.events, 'thought.judged').length, 0, 'baselines judge nothing');
+    assert.equal(r.stats.acceptanceRate, null);
+  }
+});
+
+test('best-of-N grows N independent paths and returns the best finished one', async () => {
+  const large = countingModel('large', 3, 0.2, 11);
+  const r = await solve({ problem: 'count to 3', settings: testSettings({ method: 'large', algorithm: 'best-of-n', candidatesPerStep: 4 }), models: trio(large, large, countingPrm()) });
+  assertValidTrace(r.events);
+  assert.equal(large.calls[0].n, 4);
+  assert.ok(large.calls.slice(1).every((c) => c.n === 1), 'after the root each path grows by one thought');
+  assert.equal(r.answer, '3');
+});
+
+test('cancellation stops the search, emits search.failed with code cancelled and keeps the partial trace', async () => {
+  const small = countingModel('small', 50, 0, 12, 30);
+  const large = countingModel('large', 50, 0, 13, 30);
+  const controller = new AbortController();
+  const started = Date.now();
+  setTimeout(() => controller.abort(), 100);
+  const r = await solve({ problem: 'count to 50', settings: testSettings({ maxDepth: 50 }), models: trio(small, large, countingPrm()), signal: controller.signal });
+  assert.ok(Date.now() - started < 1000, 'returns within a second of the abort');
+  assertValidTrace(r.events);
+  const last = r.events.at(-1);
+  assert.equal(last?.type, 'search.failed');
+  assert.equal(r.error?.code, 'cancelled');
+  assert.ok(ofType(r.events, 'thought.drafted').length > 0, 'partial work kept');
+});
+
+test('a model error ends in search.failed with the error and the partial trace', async () => {
+  const small = new ScriptedModel('small', (req, call) => {
+    if (call === 1) throw new (class extends Error { code = 'x'; })('boom');
+    return Array.from({ length: req.n }, () => countingStep(req.steps, 5));
+  });
+  const r = await solve({ problem: 'count to 5', settings: testSettings({ beamWidth: 1 }), models: trio(small, countingModel('large', 5, 0, 1), countingPrm()) });
+  assertValidTrace(r.events);
+  assert.equal(r.error?.code, 'internal');
+  assert.match(r.error?.message ?? '', /boom/);
+});
+
+test('an empty problem fails as a usage error before any model is called', async () => {
+  const small = countingModel('small', 1, 0, 1);
+  const r = await solve({ problem: '   ', settings: testSettings(), models: trio(small, small, countingPrm()) });
+  assert.equal(r.error?.code, 'usage');
+  assert.equal(small.calls.length, 0);
+  assertValidTrace(r.events);
+});
