@@ -39,12 +39,9 @@ def rope_tables(cfg, device=None):
 
 
 def apply_rope(x, cos, sin):
-    # x: (B, H, T, hd); cos/sin: (B or 1, 1, T, hd/2)
-    x0 = x[..., 0::2]
-    x1 = x[..., 1::2]
-    r0 = x0 * cos - x1 * sin
-    r1 = x0 * sin + x1 * cos
-    return torch.stack([r0, r1], dim=-1).flatten(-2)
+    # x: (B, H, T, hd); cos/sin: (B or 1, 1, T, hd/2); pairs (x[2i], x[2i+1]) rotated
+    xc = torch.view_as_complex(x.float().reshape(*x.shape[:-1], -1, 2).contiguous())
+    return torch.view_as_real(xc * torch.complex(cos, sin)).flatten(-2)
 
 
 class Block(nn.Module):
@@ -76,8 +73,11 @@ class Block(nn.Module):
                 k = torch.cat([cache['k'], k], dim=2)
                 v = torch.cat([cache['v'], v], dim=2)
             cache['k'], cache['v'] = k, v
-        att = (q @ k.transpose(-1, -2)) / math.sqrt(hd)
-        att = att.masked_fill(~mask, float('-inf'))
+        att = (q * (1.0 / math.sqrt(hd))) @ k.transpose(-1, -2)
+        if mask.dtype == torch.bool:
+            att = att.masked_fill(~mask, float('-inf'))
+        else:
+            att = att + mask
         att = torch.softmax(att, dim=-1)
         o = (att @ v).transpose(1, 2).reshape(B, T, D)
         x = x + self.wo(o)
@@ -112,7 +112,7 @@ class TinyLM(nn.Module):
         x = self.emb(ids)
         cos = self.cos[:T][None, None]
         sin = self.sin[:T][None, None]
-        mask = torch.ones(T, T, dtype=torch.bool, device=ids.device).tril()[None, None]
+        mask = torch.full((T, T), float('-inf')).triu(1)[None, None]
         for b in self.blocks:
             x = b(x, cos, sin, mask)
         x = self.norm(x)

@@ -1,10 +1,9 @@
 // The `specsearch` command: solve, grade, bench, doctor, demo, lsp. One place turns errors into exit codes.
 import { parseArgs } from 'node:util';
-import { EngineError, toErrorInfo } from '../core/errors';
+import { EXIT, exitCodeFor, printError, usageError } from './errors';
 import { runSolve } from './solve';
 import { runGrade } from './grade';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const HELP: Record<string, string> = {
   main: `specsearch — speculative search for math and logic reasoning with local models
@@ -33,6 +32,26 @@ Options:
   -h, --help                            this help
 
 Exit codes: 0 finished, 1 search failed (server error, timeout, cancelled), 2 usage or configuration error.`,
+  demo: `Usage: specsearch demo [--count N] [--seed N] [--method specsearch|large|sps|small]
+
+Generates N fresh chain-arithmetic problems (default 5; seeds ≥ 100 are never used in training) and
+solves them with the bundled tiny models, printing per problem the answer, right or wrong, thoughts
+drafted / accepted / rejected / corrected, and the time.`,
+  bench: `Usage: specsearch bench [options]
+
+Runs every method on the same problems in one process, interleaved problem by problem, and writes
+DIR/results.json, DIR/report.md and SVG plots.
+
+Options:
+  --dataset FILE.jsonl|tiny:SEED:N   rows {id?, problem|question, answer} (GSM8K "#### N" accepted),
+                                     or N fresh tiny problems from SEED ≥ 100 (default tiny:1000:20)
+  --methods LIST                     comma-separated, from large,sps,specsearch,small (default: all four)
+  --algorithm beam|mcts|best-of-n    the tree search (default: from settings)
+  --profile NAME / --config FILE     settings, as for solve
+  --limit N                          the first N problems only
+  --seed N                           base sampling seed (problem i uses seed + i)
+  --out DIR                          output folder (default bench/results/latest)
+  --json                             print the summary as one JSON line`,
   grade: `Usage: specsearch grade < lines.jsonl
 
 Reads JSON lines {"reference": ..., "prediction": ...} or {"reference": ..., "response": ...} (a whole
@@ -40,19 +59,6 @@ solution: its final answer is extracted first) and writes one JSON line per inpu
 {"extracted": string|null, "equivalent": boolean}. A line that cannot be read gets {"error": "..."}.`,
 };
 
-export function usageError(message: string, hint?: string): EngineError {
-  return new EngineError({ code: 'usage', message, hint });
-}
-
-function exitCodeFor(err: unknown): number {
-  const info = toErrorInfo(err);
-  return info.code === 'usage' || info.code === 'config' ? EXIT.usage : EXIT.failed;
-}
-
-export function printError(err: unknown): void {
-  const info = toErrorInfo(err);
-  process.stderr.write(`specsearch: ${info.message}${info.hint ? `\n  hint: ${info.hint}` : ''}\n`);
-}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -85,10 +91,29 @@ async function main(argv: string[]): Promise<number> {
       if (values.help) return help('grade');
       return runGrade();
     }
-    case 'bench':
+    case 'demo': {
+      const { values } = parse(rest, { count: { type: 'string' }, seed: { type: 'string' }, method: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+      if (values.help) return help('demo');
+      return (await import('./demo')).runDemo(values as { count?: string; seed?: string; method?: string });
+    }
+    case 'bench': {
+      const { values } = parse(rest, {
+        dataset: { type: 'string' },
+        methods: { type: 'string' },
+        algorithm: { type: 'string' },
+        profile: { type: 'string' },
+        config: { type: 'string' },
+        limit: { type: 'string' },
+        seed: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      });
+      if (values.help) return help('bench');
+      return (await import('./bench')).runBenchCommand(values, argv);
+    }
     case 'doctor':
     case 'lsp':
-    case 'demo':
       throw usageError(`"specsearch ${command}" is not available in this version yet.`, 'Run "specsearch --help" for the commands available.');
     default:
       throw usageError(`Unknown command "${command}".`, 'Run "specsearch --help" for the list of commands.');

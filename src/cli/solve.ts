@@ -4,8 +4,9 @@ import { loadConfig } from '../core/config-file';
 import type { SearchEvent } from '../core/events';
 import { createModels, disposeModels } from '../core/models/factory';
 import { solve } from '../core/solve';
+import { EngineError } from '../core/errors';
 import { formatStats, TracePrinter } from './print';
-import { printError, usageError } from './main';
+import { printError, usageError } from './errors';
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return '';
@@ -52,7 +53,7 @@ export async function runSolve(positionals: string[], flags: Record<string, stri
     };
     const result = await solve({ problem, mode, settings, models, signal: controller.signal, onEvent });
     if (result.error) {
-      if (!json) printError(result.error.code === 'cancelled' ? usageError('cancelled') : Object.assign(new Error(result.error.message), result.error));
+      if (!json) printError(new EngineError(result.error));
       return 1;
     }
     if (!json) process.stdout.write(formatStats(result.stats) + '\n');

@@ -20,6 +20,8 @@ export interface ModelUsage {
 
 export interface SearchStats {
   wallMs: number;
+  /** Time in which at least one model or PRM call was running; wallMs − modelMs is the engine's own time. */
+  modelMs: number;
   small: ModelUsage;
   large: ModelUsage;
   prm: { calls: number; ms: number; scored: number };

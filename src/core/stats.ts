@@ -1,13 +1,30 @@
-// Accumulates what a search costs, per model, as calls complete.
+// Accumulates what a search costs, per model, as calls complete. Calls may overlap (beams expand
+// concurrently), so each component's time is the union of its call intervals, not their sum.
 import type { ModelUsage, SearchStats, SpeculativeStats } from './events';
 
-const usage = (): ModelUsage => ({ calls: 0, tokens: 0, ms: 0 });
+type Interval = [start: number, end: number];
+
+function unionLength(intervals: readonly Interval[]): number {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let [curStart, curEnd] = [-Infinity, -Infinity];
+  for (const [s, e] of sorted) {
+    if (s > curEnd) {
+      if (curEnd > curStart) total += curEnd - curStart;
+      [curStart, curEnd] = [s, e];
+    } else curEnd = Math.max(curEnd, e);
+  }
+  if (curEnd > curStart) total += curEnd - curStart;
+  return total;
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
 
 export class StatsRecorder {
   private readonly started = performance.now();
-  readonly small = usage();
-  readonly large = usage();
-  readonly prm = { calls: 0, ms: 0, scored: 0 };
+  private readonly intervals: Record<'small' | 'large' | 'prm', Interval[]> = { small: [], large: [], prm: [] };
+  private readonly usage: Record<'small' | 'large', { calls: number; tokens: number }> = { small: { calls: 0, tokens: 0 }, large: { calls: 0, tokens: 0 } };
+  private readonly prm = { calls: 0, scored: 0 };
   drafted = 0;
   accepted = 0;
   rejected = 0;
@@ -20,11 +37,10 @@ export class StatsRecorder {
     return performance.now() - this.started;
   }
 
-  recordModel(source: 'small' | 'large', tokens: number, ms: number, requests: number, speculative: SpeculativeStats | null): void {
-    const u = this[source];
-    u.calls += 1;
-    u.tokens += tokens;
-    u.ms += ms;
+  recordModel(source: 'small' | 'large', tokens: number, interval: Interval, requests: number, speculative: SpeculativeStats | null): void {
+    this.usage[source].calls += 1;
+    this.usage[source].tokens += tokens;
+    this.intervals[source].push(interval);
     this.requests += requests;
     if (speculative) {
       this.speculative ??= { drafted: 0, accepted: 0 };
@@ -33,20 +49,22 @@ export class StatsRecorder {
     }
   }
 
-  recordPrm(scored: number, ms: number, requests: number): void {
+  recordPrm(scored: number, interval: Interval, requests: number): void {
     this.prm.calls += 1;
     this.prm.scored += scored;
-    this.prm.ms += ms;
+    this.intervals.prm.push(interval);
     this.requests += requests;
   }
 
   snapshot(): SearchStats {
     const judged = this.accepted + this.rejected;
+    const model = (source: 'small' | 'large'): ModelUsage => ({ ...this.usage[source], ms: round(unionLength(this.intervals[source])) });
     return {
-      wallMs: Math.round(this.elapsed() * 10) / 10,
-      small: { ...this.small },
-      large: { ...this.large },
-      prm: { ...this.prm },
+      wallMs: round(this.elapsed()),
+      modelMs: round(unionLength([...this.intervals.small, ...this.intervals.large, ...this.intervals.prm])),
+      small: model('small'),
+      large: model('large'),
+      prm: { ...this.prm, ms: round(unionLength(this.intervals.prm)) },
       drafted: this.drafted,
       accepted: this.accepted,
       rejected: this.rejected,

@@ -72,6 +72,9 @@ const EQUAL: Array<[string, string]> = [
   ['the Eiffel Tower', 'Eiffel tower'],
   ['Alice and Bob', 'alice and bob.'],
   ['$\\boxed{4}$', '4'],
+  ['x = \\pm 2', '2, -2'],
+  ['a=2, b=3', 'b = 3, a = 2'],
+  ['18', '18 bananas'],
 ];
 
 /** Near misses: answers that look alike but are not the same. */
@@ -106,6 +109,13 @@ const DIFFERENT: Array<[string, string]> = [
   ['1+2i', '1-2i'],
   ['(1, 2)', '(1, 2, 3)'],
   ['(-\\infty, -1) \\cup (1, \\infty)', '(-\\infty, -1] \\cup (1, \\infty)'],
+  ['a=2, b=3', 'a=3, b=2'],
+  ['2', '2 and 3'],
+  ['\\frac{5}{0}', '\\frac{6}{0}'],
+  ['3 \\pm \\sqrt{2}', '3+\\sqrt{2}'],
+  ['1450000', '1450001'],
+  ['2^{20}', '1048577'],
+  ['12345678901234567890', '12345678901234567891'],
 ];
 
 for (const [a, b] of EQUAL) {

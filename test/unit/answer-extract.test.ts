@@ -44,6 +44,8 @@ test('GSM8K #### form and missing answers', () => {
   assert.equal(extractAnswer(''), null);
   assert.equal(extractGsm8kReference('blah\n#### -3'), '-3');
   assert.equal(extractGsm8kReference('#### $2,125.'), '2125');
+  assert.equal(extractAnswer('The final answer is: \\boxed{}'), null);
+  assert.equal(extractAnswer('The answer is $18 and she pays $5 more.'), '$18 and she pays $5 more');
 });
 
 test('every GSM8K test reference extracts as its integer', () => {
@@ -59,6 +61,9 @@ test('every GSM8K test reference extracts as its integer', () => {
     assert.match(got, /^-?\d+$/, `line ${i + 1}: ${got}`);
     assert.equal(BigInt(got), expected, `line ${i + 1}`);
     assert.equal(extractAnswer(record.answer), got, `line ${i + 1} via extractAnswer`);
+    assert.equal(gradeRecord({ reference: record.answer, response: record.answer }).equivalent, true, `line ${i + 1}`);
+    const offByOne = (expected + 1n).toString();
+    assert.equal(gradeRecord({ reference: record.answer, prediction: offByOne }).equivalent, false, `line ${i + 1}`);
   }
 });
 

@@ -1,6 +1,6 @@
 // Symbolic equivalence of two LaTeX expressions: Compute Engine parses, a bounded evaluator compares.
 
-import { ComputeEngine } from '@cortex-js/compute-engine';
+import * as CE from '@cortex-js/compute-engine';
 
 /*
  * Compute Engine's simplify()/N() can run for seconds on inputs such as `99999!` or
@@ -20,10 +20,38 @@ const ABS_TOL = 1e-9;
 type C = { re: number; im: number };
 type Json = unknown;
 
-let engine: ComputeEngine | null = null;
-function getEngine(): ComputeEngine {
-  if (engine === null) engine = new ComputeEngine();
+type Engine = CE.ComputeEngine;
+let engine: Engine | null = null;
+
+/**
+ * The ComputeEngine class. Bundled, the package's ESM build exports it. Left external in a
+ * CommonJS bundle, Node >= 20.19 loads its UMD build as ESM, which exports nothing and sets
+ * globalThis.ComputeEngine instead, so look there too.
+ */
+function engineClass(): (new () => Engine) | null {
+  const direct = (CE as { ComputeEngine?: unknown }).ComputeEngine;
+  if (typeof direct === 'function') return direct as new () => Engine;
+  const umd = (globalThis as { ComputeEngine?: { ComputeEngine?: unknown } }).ComputeEngine?.ComputeEngine;
+  return typeof umd === 'function' ? (umd as new () => Engine) : null;
+}
+
+function getEngine(): Engine {
+  if (engine === null) {
+    const Ctor = engineClass();
+    if (Ctor === null) throw new Error('@cortex-js/compute-engine did not load');
+    engine = new Ctor();
+  }
   return engine;
+}
+
+/** Whether the symbolic layer can run (diagnostics for `specsearch grade`). */
+export function casAvailable(): boolean {
+  try {
+    getEngine();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const CONSTANTS: Record<string, C> = {
@@ -189,7 +217,18 @@ function rng(seed: number): () => number {
   };
 }
 
+/** The integer a real value stands for, allowing float noise (sqrt(2)^2 = 2.0000000000000004). */
+function nearInteger(a: C): number | null {
+  if (a.im !== 0 || Math.abs(a.re) > Number.MAX_SAFE_INTEGER) return null;
+  const r = Math.round(a.re);
+  return Math.abs(a.re - r) <= 1e-9 * Math.max(1, Math.abs(a.re)) ? r : null;
+}
+
 function close(a: C, b: C): boolean {
+  // Integer values compare exactly, so 2^{20} does not match 1048577 within the relative tolerance.
+  const ia = nearInteger(a);
+  const ib = nearInteger(b);
+  if (ia !== null && ib !== null) return ia === ib;
   const d = Math.hypot(a.re - b.re, a.im - b.im);
   return d <= Math.max(ABS_TOL, REL_TOL * Math.max(Math.hypot(a.re, a.im), Math.hypot(b.re, b.im)));
 }
@@ -211,7 +250,8 @@ export function casEquivalent(a: string, b: string, deadline: number): boolean {
     const jb = parseLatex(b);
     if (ja === null || jb === null || Date.now() > deadline) return false;
     const sa = JSON.stringify(ja);
-    if (sa === JSON.stringify(jb)) return !sa.includes('"Error"');
+    // Undefined values (1/0, 0/0) share one canonical form but are not the same answer.
+    if (sa === JSON.stringify(jb)) return !/"(?:Error|NaN|ComplexInfinity)"/.test(sa);
     const va = inspect(ja);
     const vb = inspect(jb);
     if (va === null || vb === null) return false;

@@ -32,7 +32,12 @@ export function parseNumber(norm: string): number | null {
   return v !== null && Number.isFinite(v) ? v : null;
 }
 
+/**
+ * Numeric equality: exact for integers (a relative tolerance would let 1450000 equal
+ * 1450001), otherwise within 1e-6 relative / 1e-9 absolute.
+ */
 export function numbersClose(a: number, b: number): boolean {
+  if (Number.isInteger(a) && Number.isInteger(b)) return a === b;
   return Math.abs(a - b) <= Math.max(ABS_TOL, REL_TOL * Math.max(Math.abs(a), Math.abs(b)));
 }
 
@@ -60,10 +65,17 @@ export function parseBoolean(answer: string): string | null {
   return t === 'yes' || t === 'no' || t === 'true' || t === 'false' ? t : null;
 }
 
+/** `a \pm b` names two answers; spell them out as a list so the set layer can match them. */
+function expandPlusMinus(norm: string): string {
+  const parts = norm.split(/\\(?:pm|mp)(?![a-zA-Z])/);
+  if (parts.length !== 2) return norm;
+  return `${parts[0]}+${parts[1]},${parts[0]}-${parts[1]}`;
+}
+
 function equivalent(ref: string, pred: string, deadline: number, depth: number): boolean {
   if (depth > MAX_DEPTH || ref.length > MAX_INPUT || pred.length > MAX_INPUT) return false;
-  const r = normalizeAnswer(ref);
-  const p = normalizeAnswer(pred);
+  const r = expandPlusMinus(normalizeAnswer(ref));
+  const p = expandPlusMinus(normalizeAnswer(pred));
   if (r.length === 0 || p.length === 0) return false;
   if (r === p) return true;
 
@@ -77,7 +89,12 @@ function equivalent(ref: string, pred: string, deadline: number, depth: number):
   // Two plain numbers are settled numerically: no algebra can make 0.33 equal 1/3.
   const nr = parseNumber(r);
   const np = parseNumber(p);
-  if (nr !== null && np !== null) return numbersClose(nr, np);
+  if (nr !== null && np !== null) {
+    // Integers past 2^53 lose digits as numbers; compare their digits instead.
+    if (/^[+-]?\d{16,}$/.test(r) && /^[+-]?\d+$/.test(p)) return BigInt(r) === BigInt(p);
+    if (/^[+-]?\d{16,}$/.test(p) && /^[+-]?\d+$/.test(r)) return BigInt(r) === BigInt(p);
+    return numbersClose(nr, np);
+  }
 
   const sr = parseStructured(r);
   const sp = parseStructured(p);

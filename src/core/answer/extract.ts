@@ -33,7 +33,9 @@ function answerAfter(rest: string): string | null {
   for (const [open, close] of PAIRS) {
     if (s.startsWith(open)) {
       const end = s.indexOf(close, open.length);
-      if (end > open.length) {
+      // "$18 and then $5" uses `$` as currency, not as math delimiters.
+      const currency = open === '$' && /^\d/.test(s.slice(end + 1));
+      if (end > open.length && !currency) {
         const inner = s.slice(open.length, end).trim();
         // Bold markup may wrap math (`**$5$**`); strip the next layer too.
         return open === '**' ? (answerAfter(inner) ?? inner) : inner;
@@ -77,7 +79,8 @@ export function extractAnswer(text: string): string | null {
   }
   if (last) {
     const ans = answerAfter(text.slice(last.index + last[0].length));
-    if (ans !== null) return stripTrailingPeriod(ans) || null;
+    // An empty box after "the answer is" means the model gave none.
+    if (ans !== null && !/^\\(?:boxed|fbox)\s*\{\s*\}$/.test(ans)) return stripTrailingPeriod(ans) || null;
   }
 
   const hash = text.lastIndexOf('####');

@@ -17,6 +17,10 @@ const UNIT_WORDS = new Set([
   'per',
 ]);
 
+/** Words that join or build answers, so "2 and 3" or "2 pi" must not lose them. */
+const MATH_WORDS = new Set(['and', 'or', 'plus', 'minus', 'times', 'over', 'pi', 'sqrt', 'root', 'sin', 'cos',
+  'tan', 'log', 'ln', 'infinity', 'inf', 'to', 'through', 'thru', 'else', 'not', 'no', 'less', 'more', 'than']);
+
 /** Single letters in the unit list are too ambiguous to drop when they are not inside markup. */
 function isBareUnitWord(w: string): boolean {
   return w.length >= 2 && UNIT_WORDS.has(w.toLowerCase()) && w !== 'per';
@@ -157,6 +161,11 @@ export function normalizeAnswer(answer: string): string {
     const m = /^(.*[\d}).])\s+([a-zA-Z]+)(\^\{?[23]\}?)?$/.exec(s);
     if (!m || !isBareUnitWord(m[2])) break;
     s = m[1].trim();
+  }
+  // A lone number followed by nouns ("18 bananas per day") is that number, as GSM8K graders read it.
+  const counted = /^([+-]?\d[\d,]*(?:\.\d+)?)\s+([a-zA-Z][a-zA-Z\s'-]*)$/.exec(s);
+  if (counted && counted[2].split(/[\s'-]+/).every((w) => w === '' || (w.length >= 2 && !MATH_WORDS.has(w.toLowerCase())))) {
+    s = counted[1];
   }
   // A single-variable assignment (`x = 3`, `k=-1`, `\theta = 30`) keeps only the value.
   const assign = /^\s*([a-zA-Z](?:_\{?[a-zA-Z0-9]+\}?)?|\\[a-zA-Z]+)\s*(?:=|\\in(?![a-zA-Z]))\s*([\s\S]+)$/.exec(s);

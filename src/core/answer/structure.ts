@@ -84,8 +84,14 @@ export function parseStructured(s: string): Structured | null {
     if (list.length >= 2) return { kind: 'bracket', open: s[0], close: s[s.length - 1], items: list };
   }
   const bare = items(s);
-  if (bare.length >= 2) return { kind: 'set', items: bare };
-  return null;
+  if (bare.length < 2) return null;
+  // `a=2,b=3` binds values to names: compare by name, so `b=3,a=2` matches but `a=3,b=2` does not.
+  const bound = bare.map((x) => /^([a-zA-Z](?:_\{?\w+\}?)?|\\[a-zA-Z]+)=([^=]+)$/.exec(x));
+  if (bound.every((b) => b !== null)) {
+    const pairs = bound.map((b) => [b![1], b![2]] as const).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    return { kind: 'bracket', open: `{${pairs.map((p) => p[0]).join(',')}}`, close: '', items: pairs.map((p) => p[1]) };
+  }
+  return { kind: 'set', items: bare };
 }
 
 /** Pair every item of `a` with a distinct equivalent item of `b` (sizes must match). */

@@ -16,6 +16,7 @@ export async function write(source: Source, parent: ThoughtNode, n: number, spec
   throwIfAborted(ctx.signal);
   const model = source === 'small' ? ctx.models.small : ctx.models.large;
   const s = ctx.settings;
+  const started = ctx.stats.elapsed();
   const result = await model.draft({
     problem: ctx.problem,
     mode: ctx.mode,
@@ -29,7 +30,7 @@ export async function write(source: Source, parent: ThoughtNode, n: number, spec
     signal: ctx.signal,
   });
   const tokens = result.drafts.reduce((sum, d) => sum + d.tokens, 0);
-  ctx.stats.recordModel(source, tokens, result.ms, result.requests, result.speculative);
+  ctx.stats.recordModel(source, tokens, [started, ctx.stats.elapsed()], result.requests, result.speculative);
   return result.drafts.map((d) => {
     const text = d.text.trim();
     const node: ThoughtNode = {
@@ -66,8 +67,9 @@ export function emitDrafted(w: Written, ctx: SearchContext): void {
 export async function score(nodes: readonly ThoughtNode[], ctx: SearchContext): Promise<void> {
   if (nodes.length === 0) return;
   throwIfAborted(ctx.signal);
+  const started = ctx.stats.elapsed();
   const result = await ctx.models.prm.scoreLast({ problem: ctx.problem, paths: nodes.map((n) => n.steps), signal: ctx.signal });
-  ctx.stats.recordPrm(nodes.length, result.ms, result.requests);
+  ctx.stats.recordPrm(nodes.length, [started, ctx.stats.elapsed()], result.requests);
   nodes.forEach((node, i) => {
     node.score = clamp01(result.scores[i]);
     ctx.emit({ type: 'thought.scored', id: node.id as string, score: node.score });

@@ -1,0 +1,95 @@
+// `specsearch bench`: every method on the same problems in one process; JSON, Markdown and SVG out.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ALGORITHMS, METHODS, withSearchOverrides, type Algorithm, type Method } from '../core/config';
+import { loadConfig } from '../core/config-file';
+import { loadDataset } from '../core/bench/dataset';
+import { writeReport } from '../core/bench/report';
+import { runBench } from '../core/bench/run';
+import { summarize } from '../core/bench/summary';
+import { createModels, disposeModels } from '../core/models/factory';
+import { usageError } from './errors';
+
+export interface BenchFlags {
+  dataset?: string;
+  methods?: string;
+  algorithm?: string;
+  profile?: string;
+  config?: string;
+  limit?: string;
+  seed?: string;
+  out?: string;
+  json?: boolean;
+}
+
+function integer(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw usageError(`--${flag} ${value} must be an integer ≥ ${min}.`);
+  return n;
+}
+
+function progress(done: number, total: number, label: string): void {
+  if (!process.stderr.isTTY) {
+    if (done === total || done % 10 === 0) process.stderr.write(`bench: ${done}/${total}\n`);
+    return;
+  }
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label.padEnd(24).slice(0, 24)}`);
+  if (done === total) process.stderr.write('\n');
+}
+
+export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promise<number> {
+  const dataset = flags.dataset ?? 'tiny:1000:20';
+  const methods = (flags.methods ?? 'large,sps,specsearch,small').split(',').map((m) => m.trim()).filter(Boolean);
+  for (const m of methods) if (!METHODS.includes(m as Method)) throw usageError(`--methods: "${m}" is not one of ${METHODS.join(', ')}.`);
+  if (flags.algorithm !== undefined && !ALGORITHMS.includes(flags.algorithm as Algorithm)) throw usageError(`--algorithm ${flags.algorithm} is not one of ${ALGORITHMS.join(', ')}.`);
+  const limit = integer('limit', flags.limit, 1);
+  const seed = integer('seed', flags.seed, 0);
+  const problems = loadDataset(dataset, limit);
+  if (problems.length === 0) throw usageError(`The dataset ${dataset} has no problems.`);
+
+  const { settings: base } = loadConfig({ configPath: flags.config, profile: flags.profile });
+  const settings = withSearchOverrides(base, { algorithm: flags.algorithm as Algorithm | undefined, seed }, 'the command line');
+  const out = path.resolve(flags.out ?? path.join('bench', 'results', 'latest'));
+  const models = await createModels(settings);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    // One untimed warm-up solve per method loads weights and builds contexts before anything is measured.
+    await runBench({ problems: problems.slice(0, 1), methods: methods as Method[], settings, models, signal: controller.signal });
+    const records = await runBench({
+      problems,
+      methods: methods as Method[],
+      settings,
+      models,
+      signal: controller.signal,
+      onProgress: (done, total, r) => progress(done, total, `${r.method} ${r.right ? '✓' : '✗'}`),
+    });
+    const summary = summarize(records);
+    const meta = {
+      command: `specsearch ${argv.join(' ')}`,
+      dataset,
+      profile: settings.profile,
+      algorithm: settings.search.algorithm,
+      machine: `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.arch()}`,
+      date: new Date().toISOString(),
+      node: process.version,
+      settings: settings.search,
+    };
+    const files = writeReport(out, meta, records, summary);
+    if (flags.json) process.stdout.write(JSON.stringify({ methods: summary.methods, bound: summary.bound, boundShare: summary.boundShare }) + '\n');
+    else {
+      for (const [m, s] of Object.entries(summary.methods)) {
+        process.stdout.write(`${m.padEnd(11)} ${s.correct}/${s.total} right · mean ${(s.meanMs / 1000).toFixed(2)} s${s.speedupVsLarge ? ` · ${s.speedupVsLarge.ratio.toFixed(2)}× vs large` : ''}${s.speedupVsSps ? ` · ${s.speedupVsSps.ratio.toFixed(2)}× vs sps` : ''}\n`);
+      }
+      process.stdout.write(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}\n`);
+    }
+    return controller.signal.aborted ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    await disposeModels(models);
+  }
+}

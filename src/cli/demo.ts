@@ -1,0 +1,42 @@
+// `specsearch demo`: a few fresh tiny problems solved with SpecSearch on the bundled models, one line each.
+import { loadConfig } from '../core/config-file';
+import { withSearchOverrides } from '../core/config';
+import { answersEquivalent } from '../core/answer/equivalence';
+import { createModels, disposeModels } from '../core/models/factory';
+import { solve } from '../core/solve';
+import { generateProblems } from '../core/tiny/task';
+import { usageError } from './errors';
+import { formatStats } from './print';
+
+export async function runDemo(flags: { count?: string; seed?: string; method?: string }): Promise<number> {
+  const count = flags.count === undefined ? 5 : Number(flags.count);
+  // Seeds from 100 up are never used in training: these problems are new to the models.
+  const seed = flags.seed === undefined ? 100 + (Date.now() % 100_000) : Number(flags.seed);
+  if (!Number.isInteger(count) || count < 1 || count > 1000) throw usageError(`--count ${flags.count} must be an integer from 1 to 1000.`);
+  if (!Number.isInteger(seed) || seed < 100) throw usageError(`--seed ${flags.seed} must be an integer ≥ 100 (lower seeds are the training data).`);
+
+  const { settings: base } = loadConfig({ profile: 'tiny' });
+  const settings = withSearchOverrides(base, { method: (flags.method as 'specsearch' | undefined) ?? 'specsearch' }, 'the command line');
+  process.stdout.write(`SpecSearch demo: ${count} fresh problems (seed ${seed}), bundled tiny models, method ${settings.search.method}\n\n`);
+  const models = await createModels(settings);
+  let right = 0;
+  try {
+    for (const [i, p] of generateProblems(seed, count).entries()) {
+      const r = await solve({ problem: p.problem, settings, models });
+      const ok = r.answer !== null && answersEquivalent(String(p.answer), r.answer);
+      if (ok) right++;
+      const s = r.stats;
+      process.stdout.write(
+        `${String(i + 1).padStart(2)}. ${p.problem}\n` +
+          `    answer ${r.answer ?? '(none)'} ${ok ? '✓ right' : `✗ wrong (expected ${p.answer})`}` +
+          ` · drafted ${s.drafted}, accepted ${s.accepted}, rejected ${s.rejected}, corrected ${s.corrections}` +
+          ` · ${(s.wallMs / 1000).toFixed(2)} s${r.error ? ` · failed: ${r.error.message}` : ''}\n`,
+      );
+      if (i === count - 1) process.stdout.write(`    ${formatStats(s)}\n`);
+    }
+  } finally {
+    await disposeModels(models);
+  }
+  process.stdout.write(`\n${right}/${count} right. Try one yourself: node dist/cli.js solve "Start with 7. Add 5. Multiply by 3. Subtract 4. What is the result?"\n`);
+  return 0;
+}

@@ -1,0 +1,19 @@
+// The CLI's one place that turns engine errors into messages and exit codes.
+import { EngineError, toErrorInfo } from '../core/errors';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export function usageError(message: string, hint?: string): EngineError {
+  return new EngineError({ code: 'usage', message, hint });
+}
+
+export function exitCodeFor(err: unknown): number {
+  const info = toErrorInfo(err);
+  return info.code === 'usage' || info.code === 'config' ? EXIT.usage : EXIT.failed;
+}
+
+/** One paragraph on stderr, never a stack trace. */
+export function printError(err: unknown): void {
+  const info = toErrorInfo(err);
+  process.stderr.write(`specsearch: ${info.message}${info.hint ? `\n  hint: ${info.hint}` : ''}\n`);
+}

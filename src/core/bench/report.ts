@@ -1,0 +1,75 @@
+// Writes a bench run as results.json, report.md and SVG plots.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BenchRecord } from './run';
+import type { BenchSummary, Interval95, MethodSummary } from './summary';
+import { accuracyLatencySvg, acceptanceByDepthSvg, latencySvg } from './svg';
+
+export interface BenchMeta {
+  command: string;
+  dataset: string;
+  profile: string;
+  algorithm: string;
+  machine: string;
+  date: string;
+  node: string;
+  settings: unknown;
+}
+
+const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const times = (i: Interval95 | null) => (i === null ? '–' : `${i.ratio.toFixed(2)}× [${i.low.toFixed(2)}, ${i.high.toFixed(2)}]`);
+
+export function markdownReport(meta: BenchMeta, summary: BenchSummary): string {
+  const rows = Object.entries(summary.methods) as [string, MethodSummary][];
+  const lines = [
+    `# SpecSearch benchmark: ${meta.dataset}`,
+    '',
+    `- Command: \`${meta.command}\``,
+    `- Machine: ${meta.machine}; Node ${meta.node}; ${meta.date}`,
+    `- Profile \`${meta.profile}\`, algorithm \`${meta.algorithm}\`, ${summary.problems} problems; every method ran on the same problems, interleaved problem by problem.`,
+    '',
+    '| method | accuracy | mean latency | median latency | speed-up vs large (95 % CI) | speed-up vs sps (95 % CI) | acceptance | corrections | engine overhead |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(([m, s]) => `| ${m} | ${s.correct}/${s.total} (${pct(s.accuracy)}) | ${sec(s.meanMs)} | ${sec(s.medianMs)} | ${times(s.speedupVsLarge)} | ${times(s.speedupVsSps)} | ${pct(s.acceptanceRate)} | ${s.corrected} | ${pct(s.overheadShare)} |`),
+    '',
+    '## Where the time goes (summed over problems)',
+    '',
+    '| method | wall | small model | large model | PRM | engine | small tokens | large tokens | speculative tokens accepted |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(([m, s]) => `| ${m} | ${sec(s.wallMs)} | ${sec(s.smallMs)} | ${sec(s.largeMs)} | ${sec(s.prmMs)} | ${sec(s.overheadMs)} | ${s.smallTokens} | ${s.largeTokens} | ${pct(s.speculativeAcceptance)} |`),
+    '',
+    'Model and PRM times are the union of their call intervals (calls for different beams overlap), so they',
+    'may add up to more than the wall time; "engine" is wall time during which no model or PRM call ran.',
+    '',
+  ];
+  if (summary.bound !== null) {
+    lines.push(
+      '## Against the bound',
+      '',
+      `T_large / (T_small + T_prm) = ${summary.bound.toFixed(2)}× (large-only wall time over SpecSearch's small-model plus PRM time, same run): the speed-up if every draft were accepted.`,
+      `SpecSearch reached ${summary.boundShare === null ? '–' : pct(summary.boundShare)} of it.`,
+      '',
+    );
+  }
+  if (summary.acceptanceByDepth.length > 0) {
+    lines.push('## SpecSearch acceptance by depth', '', '| depth | judged | accepted |', '|---|---|---|');
+    lines.push(...summary.acceptanceByDepth.map((d) => `| ${d.depth} | ${d.judged} | ${pct(d.rate)} |`), '');
+  }
+  lines.push('![latency per method](latency.svg)', '![accuracy vs latency](accuracy-latency.svg)');
+  if (summary.acceptanceByDepth.length > 0) lines.push('![acceptance by depth](acceptance-by-depth.svg)');
+  return lines.join('\n') + '\n';
+}
+
+export function writeReport(dir: string, meta: BenchMeta, records: readonly BenchRecord[], summary: BenchSummary): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const files: [string, string][] = [
+    ['results.json', JSON.stringify({ meta, summary, records }, null, 2) + '\n'],
+    ['report.md', markdownReport(meta, summary)],
+    ['latency.svg', latencySvg(summary)],
+    ['accuracy-latency.svg', accuracyLatencySvg(summary)],
+  ];
+  if (summary.acceptanceByDepth.length > 0) files.push(['acceptance-by-depth.svg', acceptanceByDepthSvg(summary)]);
+  for (const [name, text] of files) fs.writeFileSync(path.join(dir, name), text);
+  return files.map(([name]) => path.join(dir, name));
+}

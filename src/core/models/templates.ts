@@ -1,0 +1,72 @@
+// Renders the prompt a completion server continues: the chat template is applied here, not by the server.
+import type { PromptTemplate } from '../config';
+import { rawPrompt } from './embedded';
+
+/** Qwen2.5-Math-Instruct's own system prompt (its model card); other templates have none unless set. */
+export const QWEN_MATH_SYSTEM_PROMPT = 'Please reason step by step, and put your final answer within \\boxed{}.';
+
+const EXPLAIN_SUFFIX = '\n\nExplain each step so that a student can follow it.';
+
+export interface PromptParts {
+  template: PromptTemplate;
+  systemPrompt?: string;
+  problem: string;
+  mode: 'solve' | 'explain';
+  /** The thoughts written so far; each is followed by the separator, so the model starts a new step. */
+  steps: readonly string[];
+  separator: string;
+}
+
+/**
+ * SpecSearch continues a partial solution, so it needs a raw completion whose prefix is the assistant's
+ * turn so far. Chat endpoints cannot do that (they close the assistant turn), hence /v1/completions with
+ * the template rendered here. The BOS token is left to the server, which adds it when tokenizing.
+ */
+export function renderPrompt(p: PromptParts): string {
+  const partial = p.steps.map((s) => s + p.separator).join('');
+  const user = p.mode === 'explain' ? p.problem + EXPLAIN_SUFFIX : p.problem;
+  switch (p.template) {
+    case 'raw':
+      return rawPrompt(p.problem, p.steps, p.separator);
+    case 'qwen2.5-math':
+      return chatml(p.systemPrompt ?? QWEN_MATH_SYSTEM_PROMPT, user) + partial;
+    case 'chatml':
+      return chatml(p.systemPrompt, user) + partial;
+    case 'llama3':
+      return llama3(p.systemPrompt, user) + partial;
+  }
+}
+
+function chatml(system: string | undefined, user: string): string {
+  const sys = system ? `<|im_start|>system\n${system}<|im_end|>\n` : '';
+  return `${sys}<|im_start|>user\n${user}<|im_end|>\n<|im_start|>assistant\n`;
+}
+
+function llama3(system: string | undefined, user: string): string {
+  const turn = (role: string, text: string) => `<|start_header_id|>${role}<|end_header_id|>\n\n${text}<|eot_id|>`;
+  return (system ? turn('system', system) : '') + turn('user', user) + '<|start_header_id|>assistant<|end_header_id|>\n\n';
+}
+
+/** Stop strings that end the assistant's turn in each template, besides the step separator. */
+export function templateStops(template: PromptTemplate): string[] {
+  switch (template) {
+    case 'qwen2.5-math':
+    case 'chatml':
+      return ['<|im_end|>', '<|endoftext|>'];
+    case 'llama3':
+      return ['<|eot_id|>'];
+    case 'raw':
+      return [];
+  }
+}
+
+/** The PRM input of Math-Shepherd-style PRMs: the exact text the tiny PRM was trained on. */
+export function prmTaggedText(problem: string, steps: readonly string[], stepTag: string): string {
+  return problem + '\n\n' + steps.map((s) => s + stepTag).join('\n\n');
+}
+
+/** Qwen2.5-Math-PRM's input: a chat whose assistant turn is the steps, each closed by `<extra_0>`. */
+export function qwenPrmText(problem: string, steps: readonly string[], systemPrompt?: string): string {
+  const system = systemPrompt ?? QWEN_MATH_SYSTEM_PROMPT;
+  return chatml(system, problem) + steps.map((s) => s + '<extra_0>').join('') + '<|im_end|>\n<|endoftext|>';
+}

@@ -1,0 +1,103 @@
+// CodeLens "Solve" / "Explain" over problem blocks and a hover with the answer of a block already solved.
+import type { CodeLens, Hover, Position, Range } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { SolveResult } from '../core/events';
+import { SOLVE_BLOCK_COMMAND, type SolveBlockArgs } from '../protocol';
+import { findProblemBlocks, languageKind, type DocumentKind, type ProblemBlock } from './problem-blocks';
+
+interface Solved {
+  answer: string | null;
+  mode: 'solve' | 'explain';
+  steps: string[];
+  method: string;
+  wallMs: number;
+  error: string | null;
+}
+
+/**
+ * Answers are remembered per document and per block text, so a block keeps its answer while lines
+ * above it are edited (its range moves) and loses it once its own text changes.
+ */
+export class AnswerStore {
+  private readonly byDocument = new Map<string, Map<string, Solved>>();
+
+  record(uri: string, problem: string, result: SolveResult, mode: 'solve' | 'explain'): void {
+    let doc = this.byDocument.get(uri);
+    if (!doc) this.byDocument.set(uri, (doc = new Map()));
+    const started = result.events.find((e) => e.type === 'search.started');
+    doc.set(normalize(problem), {
+      answer: result.answer,
+      mode,
+      steps: pathSteps(result),
+      method: started?.type === 'search.started' ? started.method : '',
+      wallMs: result.stats.wallMs,
+      error: result.error ? result.error.message : null,
+    });
+  }
+
+  lookup(uri: string, problem: string): Solved | undefined {
+    return this.byDocument.get(uri)?.get(normalize(problem));
+  }
+
+  forget(uri: string): void {
+    this.byDocument.delete(uri);
+  }
+}
+
+function normalize(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** The texts of the thoughts on the winning path, in order (corrections stand in for what they replaced). */
+function pathSteps(result: SolveResult): string[] {
+  const finished = result.events.find((e) => e.type === 'search.finished');
+  if (!finished || finished.type !== 'search.finished') return [];
+  const text = new Map<string, string>();
+  for (const e of result.events) if (e.type === 'thought.drafted' || e.type === 'thought.corrected') text.set(e.id, e.text);
+  return finished.path.map((id) => text.get(id) ?? '');
+}
+
+export function blocksOf(document: TextDocument): ProblemBlock[] {
+  const kind: DocumentKind | null = languageKind(document.languageId) ?? kindFromUri(document.uri);
+  return kind ? findProblemBlocks(document.getText(), kind) : [];
+}
+
+function kindFromUri(uri: string): DocumentKind | null {
+  if (/\.(md|markdown)$/i.test(uri)) return 'markdown';
+  if (/\.(tex|latex)$/i.test(uri)) return 'latex';
+  if (/\.txt$/i.test(uri)) return 'plaintext';
+  return null;
+}
+
+export function codeLenses(document: TextDocument, store: AnswerStore): CodeLens[] {
+  const lenses: CodeLens[] = [];
+  for (const block of blocksOf(document)) {
+    const range: Range = { start: block.range.start, end: { line: block.range.start.line, character: 0 } };
+    const args = (mode: 'solve' | 'explain'): SolveBlockArgs => ({ uri: document.uri, range: block.range, mode, problem: block.text });
+    const solved = store.lookup(document.uri, block.text);
+    const solveTitle = solved?.answer != null ? `✓ ${clip(solved.answer, 40)} · Solve again` : '▶ Solve';
+    lenses.push({ range, command: { title: solveTitle, command: SOLVE_BLOCK_COMMAND, arguments: [args('solve')] } });
+    lenses.push({ range, command: { title: '💡 Explain', command: SOLVE_BLOCK_COMMAND, arguments: [args('explain')] } });
+  }
+  return lenses;
+}
+
+export function hover(document: TextDocument, position: Position, store: AnswerStore): Hover | null {
+  const block = blocksOf(document).find((b) => b.range.start.line <= position.line && position.line <= b.range.end.line);
+  if (!block) return null;
+  const solved = store.lookup(document.uri, block.text);
+  if (!solved) return null;
+  const lines = [
+    solved.error && solved.answer === null
+      ? `**SpecSearch** — no answer: ${solved.error}`
+      : `**SpecSearch answer: ${solved.answer ?? '(none found)'}** · ${solved.method}, ${(solved.wallMs / 1000).toFixed(1)} s`,
+  ];
+  if (solved.steps.length > 0) {
+    lines.push('', ...solved.steps.map((s, i) => `${i + 1}. ${s.replace(/\n+/g, ' ')}`));
+  }
+  return { contents: { kind: 'markdown', value: lines.join('\n') }, range: block.range };
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,73 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const CLI = path.resolve('dist/cli.js');
+
+function cli(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { input: input ?? '', encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function noStackTrace(text: string): void {
+  assert.doesNotMatch(text, /\n\s+at .+:\d+:\d+/, 'no stack trace');
+}
+
+test('specsearch solve --help prints the options and exits 0', () => {
+  const r = cli(['solve', '--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /--method specsearch\|large\|sps\|small/);
+  assert.match(r.stdout, /Exit codes: 0 finished, 1 search failed/);
+});
+
+test('a missing problem is a usage error (exit 2) with a hint', () => {
+  const r = cli(['solve']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /No problem given/);
+  assert.match(r.stderr, /hint:/);
+  noStackTrace(r.stderr);
+});
+
+test('a missing config file is a configuration error (exit 2) naming the file', () => {
+  const r = cli(['solve', '--config', 'does-not-exist.json', 'Start with 1. Add 1. Add 1. What is the result?']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /does-not-exist\.json does not exist/);
+  noStackTrace(r.stderr);
+});
+
+test('an invalid provider value is a configuration error naming the file, key, value and choices', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-cli-'));
+  const file = path.join(dir, 'bad.json');
+  fs.writeFileSync(file, JSON.stringify({ models: { small: { provider: 'gpt', model: 'x' } } }));
+  const r = cli(['solve', '--config', file, 'Start with 1. Add 1. Add 1. What is the result?']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: setting "models\\.small\\.provider" has the value "gpt"`));
+  assert.match(r.stderr, /"openai-compatible", "embedded"/);
+  noStackTrace(r.stderr);
+});
+
+test('unknown flags and commands are usage errors', () => {
+  assert.equal(cli(['solve', '--frobnicate', 'x']).code, 2);
+  const r = cli(['frobnicate']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /Unknown command "frobnicate"/);
+});
+
+test('grade reads JSON lines and answers one line per input line, in order', () => {
+  const input = [
+    { reference: '#### 1,000', prediction: '1000' },
+    { reference: '\\frac{1}{2}', response: 'So we get 0.5.\n\nThe answer is 0.5.' },
+    { reference: '(1, 2)', prediction: '(2, 1)' },
+    { nothing: true },
+  ].map((o) => JSON.stringify(o)).join('\n') + '\nnot json\n';
+  const r = cli(['grade'], input);
+  assert.equal(r.code, 0);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 5);
+  assert.deepEqual([lines[0].equivalent, lines[1].equivalent, lines[2].equivalent], [true, true, false]);
+  assert.equal(lines[1].extracted, '0.5');
+  assert.ok(lines[3].error && lines[4].error);
+});

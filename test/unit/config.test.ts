@@ -1,0 +1,77 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseSettings, withSearchOverrides } from '../../src/core/config';
+import { loadConfig } from '../../src/core/config-file';
+import { EngineError } from '../../src/core/errors';
+
+function configError(fn: () => unknown): EngineError {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof EngineError, `expected an EngineError, got ${err}`);
+    assert.equal(err.code, 'config');
+    return err;
+  }
+  assert.fail('expected a configuration error');
+}
+
+test('defaults: the tiny profile with the paper settings (N = 6, B = 2, γ = 2, θ = 0.9, β₀ factor 0.9)', () => {
+  const s = parseSettings({}, 'test');
+  assert.equal(s.profile, 'tiny');
+  assert.equal(s.models.large.provider, 'embedded');
+  assert.match(s.models.large.model, /models[\\/]tiny[\\/]large\.gguf$/);
+  assert.equal(s.models.prm.kind, 'logprob');
+  assert.deepEqual(
+    [s.search.candidatesPerStep, s.search.beamWidth, s.search.draftRatio, s.search.thresholdDecay, s.search.initialThresholdFactor, s.search.method, s.search.algorithm, s.search.stepSeparator],
+    [6, 2, 2, 0.9, 0.9, 'specsearch', 'beam', '\n\n'],
+  );
+});
+
+test('an invalid provider names the file, the key, the value and what is allowed', () => {
+  const err = configError(() => parseSettings({ models: { large: { provider: 'openai', model: 'x' } } }, '/tmp/specsearch.config.json'));
+  assert.match(err.message, /\/tmp\/specsearch\.config\.json/);
+  assert.match(err.message, /models\.large\.provider/);
+  assert.match(err.message, /"openai"/);
+  assert.match(err.message, /"openai-compatible", "embedded"/);
+});
+
+test('numbers out of range, unknown keys, bad URLs and API keys in the file are refused with the key named', () => {
+  assert.match(configError(() => parseSettings({ search: { beamWidth: 0 } }, 'f')).message, /search\.beamWidth.*integer from 1/);
+  assert.match(configError(() => parseSettings({ search: { thresholdDecay: 1.5 } }, 'f')).message, /search\.thresholdDecay.*from 0 to 1/);
+  assert.match(configError(() => parseSettings({ search: { beamwidth: 2 } }, 'f')).message, /search\.beamwidth.*no such setting/);
+  assert.match(configError(() => parseSettings({ models: { small: { provider: 'openai-compatible', model: 'm', baseURL: 'localhost:8000' } } }, 'f')).message, /models\.small\.baseURL/);
+  assert.match(configError(() => parseSettings({ models: { small: { provider: 'openai-compatible', model: 'm' } } }, 'f')).message, /needs the server URL/);
+  assert.match(configError(() => parseSettings({ models: { small: { apiKeyEnv: 'sk-abc123-secret' } } }, 'f')).message, /NAME of an environment variable/);
+  assert.match(configError(() => parseSettings({ models: { prm: { kind: 'pooling' } } }, 'f')).message, /models\.prm\.kind.*"vllm-pooling", "logprob", "judge"/);
+});
+
+test('a server trio replaces the profile models; overrides go through the same validation', () => {
+  const s = parseSettings({
+    models: {
+      small: { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:8001/v1/', model: 'Qwen2.5-Math-1.5B-Instruct' },
+      large: { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:8000/v1', model: 'Qwen2.5-Math-7B-Instruct', apiKeyEnv: 'VLLM_KEY' },
+      prm: { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:8002', model: 'Qwen2.5-Math-PRM-7B', kind: 'vllm-pooling' },
+    },
+  }, 'f');
+  assert.equal(s.models.small.baseURL, 'http://127.0.0.1:8001/v1', 'trailing slash dropped');
+  assert.equal(s.models.small.promptTemplate, 'qwen2.5-math');
+  assert.equal(s.models.prm.stepTag, ' ки');
+  const o = withSearchOverrides(s, { method: 'sps', algorithm: undefined }, 'flags');
+  assert.equal(o.search.method, 'sps');
+  assert.equal(o.search.algorithm, 'beam');
+  assert.throws(() => withSearchOverrides(s, { beamWidth: -1 }, 'flags'), /flags: setting "search\.beamWidth"/);
+});
+
+test('config files: a missing --config file and invalid JSON are clear errors; embedded paths resolve from the file', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-config-'));
+  assert.match(configError(() => loadConfig({ configPath: 'nope.json', cwd: dir })).message, /nope\.json does not exist/);
+  fs.writeFileSync(path.join(dir, 'bad.json'), '{"search": {"beamWidth": 2,}}');
+  assert.match(configError(() => loadConfig({ configPath: 'bad.json', cwd: dir })).message, /bad\.json is not valid JSON/);
+  fs.writeFileSync(path.join(dir, 'specsearch.config.json'), JSON.stringify({ models: { small: { provider: 'embedded', model: 'm/small.gguf' } } }));
+  const loaded = loadConfig({ cwd: dir });
+  assert.equal(loaded.file, path.join(dir, 'specsearch.config.json'));
+  assert.equal(loaded.settings.models.small.model, path.join(dir, 'm', 'small.gguf'));
+});
