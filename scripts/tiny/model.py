@@ -119,7 +119,7 @@ class TinyLM(nn.Module):
         return x @ self.emb.weight.t()
 
     @torch.no_grad()
-    def generate(self, prompts, max_new=400, eos=2, stop_after=None):
+    def generate(self, prompts, max_new=400, eos=2, temperature=0.0, gen=None):
         """Batched greedy generation with a KV cache. prompts: list of id lists.
         Left-padded; each row has its own positions. Returns list of generated id lists
         (EOS excluded)."""
@@ -145,12 +145,16 @@ class TinyLM(nn.Module):
             sin = self.sin[cur_pos][:, None]
             kv_len = key_valid.shape[1]
             causal = torch.ones(t, kv_len, dtype=torch.bool).tril(kv_len - t)
-            mask = causal[None, None] & key_valid[:, None, None, :]
+            ok = causal[None, None] & key_valid[:, None, None, :]
+            mask = torch.zeros(ok.shape).masked_fill(~ok, -1e9)
             for b, c in zip(self.blocks, caches):
                 x = b(x, cos, sin, mask, c)
             x = self.norm(x[:, -1:])
             logits = (x @ self.emb.weight.t())[:, 0]
-            nxt = logits.argmax(-1)
+            if temperature > 0:
+                nxt = torch.multinomial(torch.softmax(logits / temperature, -1), 1, generator=gen)[:, 0]
+            else:
+                nxt = logits.argmax(-1)
             for i in range(B):
                 if not done[i]:
                     if nxt[i].item() == eos:

@@ -54,6 +54,18 @@ def prm_example(p, rnd, p_correct=0.35):
     return ids, tgt
 
 
+def prm_path_example(rec):
+    steps, labels = rec['steps'], rec['labels']
+    ids = tok.encode(task.prm_text(rec['problem'], steps))
+    tgt = [-100] * len(ids)
+    k = 0
+    for i, t in enumerate(ids):
+        if t == tok.AT and k < len(labels):
+            tgt[i] = tok.PLUS if labels[k] else tok.MINUS
+            k += 1
+    return ids, tgt
+
+
 def collate(exs):
     L = max(len(i) for i, _ in exs)
     ids = torch.zeros(len(exs), L, dtype=torch.long)
@@ -155,6 +167,9 @@ def main():
     ap.add_argument('--init', default=None)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--resume', action='store_true')
+    ap.add_argument('--paths', nargs='*', default=[], help='PRM: jsonl files from gen_paths.py')
+    ap.add_argument('--paths_frac', type=float, default=0.3)
+    ap.add_argument('--keep_all', action='store_true', help='also keep step_N.pt at every evaluation')
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     torch.manual_seed(a.seed)
@@ -173,6 +188,11 @@ def main():
     stream = task.problem_stream(1 if a.mode == 'lm' else 11)
     rnd = random.Random(a.seed + 1234)
     val = task.generate_problems(2, a.n_val)
+    paths = []
+    for pth in a.paths:
+        paths += [json.loads(x) for x in open(pth)]
+    if paths:
+        print('PRM paths', len(paths), flush=True)
     start_step, best, t_used = 0, -1.0, 0.0
     if a.resume and os.path.exists(os.path.join(a.out, 'last.pt')):
         ck = torch.load(os.path.join(a.out, 'last.pt'), map_location='cpu')
@@ -192,7 +212,8 @@ def main():
         if a.mode == 'lm':
             exs = [lm_example(next(stream)) for _ in range(a.bs)]
         else:
-            exs = [prm_example(next(stream), rnd) for _ in range(a.bs)]
+            exs = [prm_path_example(rnd.choice(paths)) if paths and rnd.random() < a.paths_frac
+                   else prm_example(next(stream), rnd) for _ in range(a.bs)]
         ids, tgt = collate(exs)
         logits = model(ids)
         loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1), ignore_index=-100)
@@ -225,6 +246,8 @@ def main():
                 torch.save(ck, os.path.join(a.out, 'best.pt.tmp'))
                 os.replace(os.path.join(a.out, 'best.pt.tmp'), os.path.join(a.out, 'best.pt'))
                 print('saved best', score, flush=True)
+            if a.keep_all:
+                torch.save(ck, os.path.join(a.out, 'step_%d.pt' % (step + 1)))
             ck.update(opt=opt.state_dict(), best=best)
             torch.save(ck, os.path.join(a.out, 'last.pt.tmp'))
             os.replace(os.path.join(a.out, 'last.pt.tmp'), os.path.join(a.out, 'last.pt'))

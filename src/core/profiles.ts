@@ -27,7 +27,7 @@ export function profileSettings(name: string): Settings {
       const embedded = {
         provider: 'embedded' as const,
         timeoutMs: 60_000,
-        maxConcurrency: 16,
+        maxConcurrency: 32,
         promptTemplate: 'raw' as const,
       };
       return {

@@ -4,7 +4,7 @@ import { ResponseError, type CancellationToken, type Connection, type WorkDonePr
 import { ALGORITHMS, METHODS, withSearchOverrides, type Settings } from '../core/config';
 import { toErrorInfo, type ErrorInfo } from '../core/errors';
 import type { SearchEvent, SearchStats, SolveResult } from '../core/events';
-import { solve } from '../core/solve';
+import { checkProblem, solve } from '../core/solve';
 import { StatsRecorder } from '../core/stats';
 import { ErrorCodes, EventNotification, type SolveParams } from '../protocol';
 import type { EngineHost } from './engine-host';
@@ -84,6 +84,8 @@ export class SolveHandler {
     let lease;
     const started = Date.now();
     try {
+      // An empty or oversized problem is answered before loading models (which can take seconds).
+      checkProblem(params.problem);
       lease = await this.host.acquire();
     } catch (err) {
       return failedBeforeStart(params, settings, searchId, toErrorInfo(err), onEvent);

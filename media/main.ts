@@ -1,0 +1,151 @@
+// The reasoning panel page: receives SearchEvents, reduces them, renders at most once per frame.
+import katex from 'katex';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
+import './panel.css';
+import type { FromPanel, ToPanel } from './messages';
+import { emptyState, reduce, toggleFold, toggleGroup, type PanelState } from './reducer';
+import { groupKeyOf, renderPanel, type RenderOptions } from './render';
+import { findRow, focusRow, onTreeKey, rowKey } from './tree-keys';
+
+interface VsCodeApi {
+  postMessage(message: FromPanel): void;
+  getState(): Saved | undefined;
+  setState(state: Saved): void;
+}
+interface Saved {
+  panel: PanelState;
+  profile: RenderOptions['profile'];
+  focused: string | null;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const root = document.getElementById('root')!;
+const saved = vscode.getState();
+let state: PanelState = saved?.panel ?? emptyState();
+let profile: RenderOptions['profile'] = saved?.profile ?? null;
+let focused: string | null = saved?.focused ?? null;
+let scheduled = false;
+
+function schedule(): void {
+  if (scheduled) return;
+  scheduled = true;
+  // Events arrive in bursts (a node's drafts, scores, verdicts): one render per frame, whatever their number.
+  requestAnimationFrame(() => {
+    scheduled = false;
+    render();
+  });
+}
+
+function render(): void {
+  const active = document.activeElement as HTMLElement | null;
+  const hadFocus = active !== null && root.contains(active) && active.getAttribute('role') === 'treeitem';
+  const scrollTop = document.scrollingElement?.scrollTop ?? 0;
+  root.innerHTML = renderPanel(state, { tex: katex, profile });
+  const tree = root.querySelector<HTMLElement>('[role="tree"]');
+  if (tree) {
+    const row = findRow(tree, focused) ?? tree.querySelector<HTMLElement>('.row.on-path:last-of-type') ?? tree.querySelector<HTMLElement>('[role="treeitem"]');
+    focusRow(tree, row, hadFocus);
+  }
+  if (document.scrollingElement) document.scrollingElement.scrollTop = scrollTop;
+  vscode.setState({ panel: state, profile, focused });
+}
+
+window.addEventListener('message', (message: MessageEvent<ToPanel>) => {
+  const m = message.data;
+  switch (m.type) {
+    case 'events': {
+      // The extension may resend events the page restored from its saved state: skip those.
+      const have = state.searches[m.searchId]?.events ?? 0;
+      const fresh = m.events.slice(Math.max(0, have - m.from));
+      if (m.from > have && have > 0) return;
+      for (const event of fresh) state = reduce(state, event);
+      break;
+    }
+    case 'show':
+      if (state.searches[m.searchId]) state = { ...state, current: m.searchId };
+      break;
+    case 'profile':
+      profile = { profile: m.profile, models: m.models };
+      break;
+  }
+  schedule();
+});
+
+function post(message: FromPanel): void {
+  vscode.postMessage(message);
+}
+
+function goTo(id: string): void {
+  const s = state.current ? state.searches[state.current] : undefined;
+  if (!s || !s.thoughts[id]) return;
+  // Open what hides the thought: its rejected-draft group and any folded ancestor.
+  const group = groupKeyOf(s, id);
+  if (group && !state.openGroups[group]) state = toggleGroup(state, group);
+  for (let p = s.thoughts[id].parentId; p; p = s.thoughts[p]?.parentId ?? null) {
+    if (state.folded[`${s.searchId}/${p}`]) state = toggleFold(state, `${s.searchId}/${p}`);
+  }
+  focused = `id:${id}`;
+  render();
+  const tree = root.querySelector<HTMLElement>('[role="tree"]');
+  const row = tree && findRow(tree, focused);
+  if (tree && row) {
+    focusRow(tree, row);
+    row.classList.add('flash');
+  }
+}
+
+function toggle(row: HTMLElement): void {
+  focused = rowKey(row);
+  if (row.dataset.group) state = toggleGroup(state, row.dataset.group);
+  else if (row.dataset.id && state.current) state = toggleFold(state, `${state.current}/${row.dataset.id}`);
+  render();
+  const tree = root.querySelector<HTMLElement>('[role="tree"]');
+  if (tree) focusRow(tree, findRow(tree, focused));
+}
+
+root.addEventListener('click', (event) => {
+  const target = event.target as HTMLElement;
+  const action = target.closest<HTMLElement>('[data-action]')?.dataset.action;
+  const searchId = state.current;
+  if (action === 'solveSelection') return post({ type: 'solveSelection' });
+  if (action && searchId && (action === 'stop' || action === 'export' || action === 'rerun')) return post({ type: action, searchId });
+  const select = target.closest<HTMLElement>('[data-select]')?.dataset.select;
+  if (select) {
+    state = { ...state, current: select };
+    focused = null;
+    return render();
+  }
+  const goto = target.closest<HTMLElement>('[data-goto]')?.dataset.goto;
+  if (goto) {
+    event.preventDefault();
+    return goTo(goto);
+  }
+  const row = target.closest<HTMLElement>('[role="treeitem"]');
+  if (row) {
+    focused = rowKey(row);
+    if (target.closest('.twisty') || row.dataset.group) toggle(row);
+    else focusRow(row.closest('[role="tree"]')!, row);
+  }
+});
+
+root.addEventListener('keydown', (event) => {
+  const tree = (event.target as HTMLElement).closest<HTMLElement>('[role="tree"]');
+  if (!tree) return;
+  onTreeKey(tree, event, {
+    toggle,
+    follow: (row) => {
+      const id = row.querySelector<HTMLElement>('.goto')?.dataset.goto;
+      if (id) goTo(id);
+    },
+  });
+  const row = tree.querySelector<HTMLElement>('[role="treeitem"][tabindex="0"]');
+  if (row) focused = rowKey(row);
+});
+
+render();
+const have: Record<string, number> = {};
+for (const id of state.order) have[id] = state.searches[id].events;
+post({ type: 'ready', have });

@@ -1,0 +1,207 @@
+// The panel's state as a pure function of SearchEvents: reduce(state, event) → state. No DOM, no engine logic.
+import type { ErrorInfo } from '../src/core/errors';
+import type { SearchEvent, SearchStats, Source, SpeculativeStats, Verdict } from '../src/core/events';
+
+export interface ThoughtView {
+  id: string;
+  parentId: string | null;
+  depth: number;
+  source: Source;
+  text: string;
+  tokens: number;
+  ms: number;
+  speculative: SpeculativeStats | null;
+  score: number | null;
+  verdict: Verdict | null;
+  /** The threshold β the verdict was judged against. */
+  threshold: number | null;
+  /** This thought is the large model's rewrite of `replaces`. */
+  replaces: string | null;
+  /** This (rejected) draft was rewritten by that thought. */
+  replacedBy: string | null;
+  children: string[];
+}
+
+export interface SearchView {
+  searchId: string;
+  problem: string;
+  mode: 'solve' | 'explain';
+  method: string;
+  algorithm: string;
+  status: 'running' | 'finished' | 'failed';
+  thoughts: Record<string, ThoughtView>;
+  roots: string[];
+  depth: number;
+  /** The thoughts kept by beam search at each depth (the latest selection wins). */
+  beams: Record<number, string[]>;
+  /** The latest threshold β announced per depth. */
+  thresholds: Record<number, number>;
+  drafted: number;
+  accepted: number;
+  rejected: number;
+  corrections: number;
+  mctsIterations: number;
+  answer: string | null;
+  answerThoughtId: string | null;
+  path: string[];
+  stats: SearchStats | null;
+  error: ErrorInfo | null;
+  /** ms since the start, from the last event. */
+  t: number;
+  /** Events reduced so far: the extension resends only what the page lacks. */
+  events: number;
+}
+
+export interface PanelState {
+  searches: Record<string, SearchView>;
+  /** Oldest first; at most MAX_SEARCHES. */
+  order: string[];
+  current: string | null;
+  /** Rejected-draft groups the user opened, by `${searchId}/${parentId}`; closed by default. */
+  openGroups: Record<string, true>;
+  /** Thoughts whose children the user folded, by `${searchId}/${id}`. */
+  folded: Record<string, true>;
+}
+
+export const MAX_SEARCHES = 5;
+
+export function emptyState(): PanelState {
+  return { searches: {}, order: [], current: null, openGroups: {}, folded: {} };
+}
+
+function newSearch(e: Extract<SearchEvent, { type: 'search.started' }>): SearchView {
+  return {
+    searchId: e.searchId,
+    problem: e.problem,
+    mode: e.mode,
+    method: e.method,
+    algorithm: e.algorithm,
+    status: 'running',
+    thoughts: {},
+    roots: [],
+    depth: 0,
+    beams: {},
+    thresholds: {},
+    drafted: 0,
+    accepted: 0,
+    rejected: 0,
+    corrections: 0,
+    mctsIterations: 0,
+    answer: null,
+    answerThoughtId: null,
+    path: [],
+    stats: null,
+    error: null,
+    t: e.t,
+    events: 0,
+  };
+}
+
+/** Adds a thought and links it under its parent (copying only the records that change). */
+function addThought(s: SearchView, thought: ThoughtView): SearchView {
+  const thoughts = { ...s.thoughts, [thought.id]: thought };
+  let roots = s.roots;
+  const parent = thought.parentId === null ? undefined : thoughts[thought.parentId];
+  if (parent) thoughts[parent.id] = { ...parent, children: [...parent.children, thought.id] };
+  else roots = [...roots, thought.id];
+  return { ...s, thoughts, roots };
+}
+
+function patchThought(s: SearchView, id: string, patch: Partial<ThoughtView>): SearchView {
+  const t = s.thoughts[id];
+  if (!t) return s;
+  return { ...s, thoughts: { ...s.thoughts, [id]: { ...t, ...patch } } };
+}
+
+function reduceSearch(s: SearchView, e: SearchEvent): SearchView {
+  switch (e.type) {
+    case 'search.started':
+      return s;
+    case 'step.started':
+      return { ...s, depth: Math.max(s.depth, e.depth) };
+    case 'thought.drafted': {
+      const next = addThought(s, {
+        id: e.id, parentId: e.parentId, depth: e.depth, source: e.source, text: e.text, tokens: e.tokens, ms: e.ms,
+        speculative: e.speculative, score: null, verdict: null, threshold: null, replaces: null, replacedBy: null, children: [],
+      });
+      return { ...next, drafted: s.drafted + 1 };
+    }
+    case 'thought.corrected': {
+      const next = addThought(s, {
+        id: e.id, parentId: e.parentId, depth: e.depth, source: 'large', text: e.text, tokens: e.tokens, ms: e.ms,
+        speculative: e.speculative, score: null, verdict: null, threshold: null, replaces: e.replaces, replacedBy: null, children: [],
+      });
+      const linked = e.replaces ? patchThought(next, e.replaces, { replacedBy: e.id }) : next;
+      return { ...linked, corrections: s.corrections + 1 };
+    }
+    case 'thought.scored':
+      return patchThought(s, e.id, { score: e.score });
+    case 'thought.judged': {
+      const next = patchThought(s, e.id, { verdict: e.verdict, threshold: e.threshold });
+      return e.verdict === 'accepted' ? { ...next, accepted: s.accepted + 1 } : { ...next, rejected: s.rejected + 1 };
+    }
+    case 'threshold.updated':
+      return { ...s, thresholds: { ...s.thresholds, [e.depth]: e.threshold } };
+    case 'beam.selected':
+      return { ...s, beams: { ...s.beams, [e.depth]: e.ids } };
+    case 'mcts.visited':
+      return { ...s, mctsIterations: Math.max(s.mctsIterations, e.iteration) };
+    case 'search.finished':
+      return { ...s, status: 'finished', answer: e.answer, answerThoughtId: e.answerThoughtId, path: e.path, stats: e.stats, depth: Math.max(s.depth, e.stats.depth) };
+    case 'search.failed':
+      return { ...s, status: 'failed', error: e.error, stats: e.stats };
+  }
+}
+
+export function reduce(state: PanelState, event: SearchEvent): PanelState {
+  let search = state.searches[event.searchId];
+  let { order, current } = state;
+  let searches = state.searches;
+  if (!search) {
+    // Events of a search whose start this page never saw (e.g. evicted) cannot be placed: ignore them.
+    if (event.type !== 'search.started') return state;
+    search = newSearch(event);
+    order = [...order.filter((id) => id !== event.searchId), event.searchId];
+    current = event.searchId;
+    if (order.length > MAX_SEARCHES) {
+      const dropped = order.slice(0, order.length - MAX_SEARCHES);
+      order = order.slice(-MAX_SEARCHES);
+      searches = { ...searches };
+      for (const id of dropped) delete searches[id];
+    }
+  }
+  const next = reduceSearch(search, event);
+  return { ...state, order, current, searches: { ...searches, [event.searchId]: { ...next, t: event.t, events: search.events + 1 } } };
+}
+
+export function reduceAll(events: readonly SearchEvent[], state: PanelState = emptyState()): PanelState {
+  return events.reduce(reduce, state);
+}
+
+/** The thoughts of the current beam, of the answer's path, for quick membership tests while rendering. */
+export function keptIds(s: SearchView): { beam: Set<string>; path: Set<string> } {
+  const beam = new Set<string>();
+  for (const ids of Object.values(s.beams)) for (const id of ids) beam.add(id);
+  return { beam, path: new Set(s.path) };
+}
+
+/** Acceptance rate as the engine defines it, live while the search runs; null before anything is judged. */
+export function acceptanceRate(s: SearchView): number | null {
+  if (s.stats && s.status !== 'running') return s.stats.acceptanceRate;
+  const judged = s.accepted + s.rejected;
+  return judged === 0 ? null : s.accepted / judged;
+}
+
+export function toggleGroup(state: PanelState, key: string): PanelState {
+  const openGroups = { ...state.openGroups };
+  if (openGroups[key]) delete openGroups[key];
+  else openGroups[key] = true;
+  return { ...state, openGroups };
+}
+
+export function toggleFold(state: PanelState, key: string): PanelState {
+  const folded = { ...state.folded };
+  if (folded[key]) delete folded[key];
+  else folded[key] = true;
+  return { ...state, folded };
+}

@@ -1,0 +1,207 @@
+// Renders the panel state to HTML strings (pure: unit-tested in Node, assigned to innerHTML in the page).
+import { acceptanceRate, keptIds, type PanelState, type SearchView, type ThoughtView } from './reducer';
+import { escapeHtml, renderMath, type TexRenderer } from './math';
+
+export interface RenderOptions {
+  tex: TexRenderer | null;
+  profile?: { profile: string; models: { small: string; large: string; prm: string } | null } | null;
+}
+
+const e = escapeHtml;
+const fmt = (n: number, digits = 2) => n.toFixed(digits);
+const seconds = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 1000).toFixed(1)} s`);
+const percent = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)}%`);
+
+export function renderPanel(state: PanelState, options: RenderOptions): string {
+  const s = state.current ? state.searches[state.current] : undefined;
+  if (!s) return renderEmpty(options);
+  return [renderTabs(state), renderHeader(s, options), renderAnswer(s, options), renderStats(s), renderBeams(s), renderTree(s, state, options)].join('');
+}
+
+function renderEmpty(options: RenderOptions): string {
+  const p = options.profile;
+  const models = p?.models
+    ? `<ul class="models">${(['small', 'large', 'prm'] as const).map((r) => `<li><b>${r}</b> ${e(p.models![r])}</li>`).join('')}</ul>`
+    : '';
+  return `<section class="empty" aria-label="No search yet">
+<p>No search yet. Select a problem in an editor and run <b>SpecSearch: Solve Selection</b>
+(<kbd>Ctrl+Alt+S</kbd>), or click <b>Solve</b> above a problem in a Markdown, text or LaTeX file.</p>
+<vscode-button data-action="solveSelection">Solve Selection</vscode-button>
+${p ? `<p class="profile">Profile <b>${e(p.profile)}</b></p>${models}` : ''}
+</section>`;
+}
+
+function renderTabs(state: PanelState): string {
+  if (state.order.length < 2) return '';
+  const tabs = [...state.order].reverse().map((id) => {
+    const s = state.searches[id];
+    const selected = id === state.current;
+    const icon = s.status === 'running' ? 'loading codicon-modifier-spin' : s.status === 'failed' ? 'error' : 'pass';
+    const label = s.problem.length > 28 ? `${s.problem.slice(0, 27)}…` : s.problem;
+    return `<button class="tab${selected ? ' selected' : ''}" role="tab" aria-selected="${selected}" data-select="${e(id)}" title="${e(s.problem)}"><span class="codicon codicon-${icon}"></span>${e(label)}</button>`;
+  });
+  return `<nav class="tabs" role="tablist" aria-label="Recent searches">${tabs.join('')}</nav>`;
+}
+
+function renderHeader(s: SearchView, options: RenderOptions): string {
+  const running = s.status === 'running';
+  const buttons = [
+    running ? `<vscode-button data-action="stop" secondary aria-label="Stop this search"><span class="codicon codicon-debug-stop"></span> Stop</vscode-button>` : '',
+    `<vscode-button data-action="export" secondary aria-label="Export the trace as JSON"><span class="codicon codicon-export"></span> Export Trace</vscode-button>`,
+    running ? '' : `<vscode-button data-action="rerun" secondary aria-label="Run this problem again with another method"><span class="codicon codicon-refresh"></span> Rerun with…</vscode-button>`,
+  ].join('');
+  const status = running
+    ? `<span class="status running" role="status"><span class="codicon codicon-loading codicon-modifier-spin"></span> depth ${s.depth}</span>`
+    : s.status === 'failed' ? '<span class="status failed">failed</span>' : '<span class="status finished">finished</span>';
+  return `<header class="search">
+<div class="problem" aria-label="Problem">${renderMath(s.problem, options.tex)}</div>
+<div class="meta"><vscode-badge>${e(s.mode)}</vscode-badge><vscode-badge>${e(s.method)}</vscode-badge><vscode-badge>${e(s.algorithm)}</vscode-badge>${status}</div>
+<div class="actions">${buttons}</div>
+</header>`;
+}
+
+function renderAnswer(s: SearchView, options: RenderOptions): string {
+  if (s.status === 'failed' && s.error) {
+    return `<section class="error" role="alert"><span class="codicon codicon-error"></span> <b>${e(s.error.message)}</b>${s.error.hint ? `<div class="hint">${e(s.error.hint)}</div>` : ''}</section>`;
+  }
+  if (s.status !== 'finished') return '';
+  const answer = s.answer === null ? '<i>no answer found</i>' : renderMath(s.answer.includes('\\') ? `$${s.answer}$` : s.answer, options.tex);
+  const link = s.answerThoughtId ? ` <a href="#" class="goto" data-goto="${e(s.answerThoughtId)}">path (${s.path.length} steps)</a>` : '';
+  return `<section class="answer" aria-label="Answer"><span class="codicon codicon-star-full"></span> Answer: <b class="value">${answer}</b>${link}</section>`;
+}
+
+function renderStats(s: SearchView): string {
+  const st = s.stats;
+  const rows: [string, string][] = [
+    ['time', seconds(st?.wallMs ?? s.t)],
+    ['acceptance', `${percent(acceptanceRate(s))} <span class="dim">(${s.accepted} ✓ / ${s.rejected} ✗)</span>`],
+    ['corrections', String(st?.corrections ?? s.corrections)],
+  ];
+  if (st) {
+    rows.push(['small model', `${st.small.tokens} tok · ${seconds(st.small.ms)}`]);
+    rows.push(['large model', `${st.large.tokens} tok · ${seconds(st.large.ms)}`]);
+    rows.push(['PRM', `${st.prm.calls} calls · ${seconds(st.prm.ms)}`]);
+    if (st.speculative) rows.push(['speculation', `${percent(st.speculative.drafted === 0 ? null : st.speculative.accepted / st.speculative.drafted)} <span class="dim">(${st.speculative.accepted}/${st.speculative.drafted} tokens)</span>`]);
+  }
+  if (s.mctsIterations > 0) rows.push(['MCTS iterations', String(s.mctsIterations)]);
+  return `<dl class="stats" aria-label="Statistics">${rows.map(([k, v]) => `<div><dt>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>`;
+}
+
+function renderBeams(s: SearchView): string {
+  const depths = Object.keys(s.beams).map(Number).sort((a, b) => a - b);
+  if (depths.length === 0) return '';
+  const items = depths.map((d) => {
+    const beta = s.thresholds[d];
+    const chips = s.beams[d].map((id) => `<a href="#" class="chip" data-goto="${e(id)}">${e(id)}</a>`).join('');
+    return `<li><span class="dim">d${d}${beta !== undefined ? ` β ${fmt(beta)}` : ''}</span> ${chips}</li>`;
+  });
+  return `<vscode-collapsible title="Beam at each depth" class="beams"><ul>${items.join('')}</ul></vscode-collapsible>`;
+}
+
+interface TreeContext {
+  s: SearchView;
+  state: PanelState;
+  options: RenderOptions;
+  beam: Set<string>;
+  path: Set<string>;
+  out: string[];
+}
+
+/** The tree is flat in the DOM (rows with aria-level): cheap to patch, and indentation stays bounded at depth 50. */
+export function renderTree(s: SearchView, state: PanelState, options: RenderOptions): string {
+  const { beam, path } = keptIds(s);
+  const ctx: TreeContext = { s, state, options, beam, path, out: [] };
+  renderChildren(ctx, null, s.roots, 1);
+  if (ctx.out.length === 0) return `<p class="dim tree-empty">Waiting for the first thought…</p>`;
+  return `<div class="tree" role="tree" aria-label="Thought tree">${ctx.out.join('')}</div>`;
+}
+
+function renderChildren(ctx: TreeContext, parentId: string | null, ids: string[], level: number): void {
+  const shown: ThoughtView[] = [];
+  const rejected: ThoughtView[] = [];
+  for (const id of ids) {
+    const t = ctx.s.thoughts[id];
+    if (!t) continue;
+    // Rejected drafts fold into one row per node: a 500-thought trace stays readable (and cheap).
+    if (t.verdict === 'rejected' && !ctx.path.has(id)) rejected.push(t);
+    else shown.push(t);
+  }
+  const setSize = shown.length + (rejected.length > 0 ? 1 : 0);
+  shown.forEach((t, i) => renderThought(ctx, t, level, i + 1, setSize));
+  if (rejected.length > 0) renderGroup(ctx, parentId, rejected, level, setSize);
+}
+
+function renderThought(ctx: TreeContext, t: ThoughtView, level: number, pos: number, size: number): void {
+  const key = `${ctx.s.searchId}/${t.id}`;
+  const folded = ctx.state.folded[key] === true;
+  const hasChildren = t.children.length > 0;
+  const verdict = t.replaces ? 'corrected' : t.verdict ?? 'pending';
+  const classes = ['row', 'thought', verdict, t.source];
+  if (ctx.path.has(t.id)) classes.push('on-path');
+  if (ctx.beam.has(t.id)) classes.push('in-beam');
+  if (t.id === ctx.s.answerThoughtId) classes.push('answer-step');
+  const label = [
+    `${t.id}, depth ${t.depth}, written by the ${t.source} model`,
+    t.score !== null ? `score ${fmt(t.score)}` : 'not scored yet',
+    t.threshold !== null ? `threshold ${fmt(t.threshold)}` : '',
+    verdict === 'corrected' ? `correction of ${t.replaces}` : verdict,
+    ctx.beam.has(t.id) ? 'kept in the beam' : '',
+    ctx.path.has(t.id) ? 'on the answer path' : '',
+  ].filter(Boolean).join(', ');
+  ctx.out.push(
+    `<div class="${classes.join(' ')}" role="treeitem" id="n-${e(t.id)}" data-id="${e(t.id)}" data-parent="${e(t.parentId ?? '')}" ` +
+      `aria-level="${level}" aria-posinset="${pos}" aria-setsize="${size}"${hasChildren ? ` aria-expanded="${!folded}"` : ''} aria-label="${e(label)}" tabindex="-1" style="--level:${Math.min(level - 1, 24)}">` +
+      `<span class="twisty codicon ${hasChildren ? (folded ? 'codicon-chevron-right' : 'codicon-chevron-down') : 'codicon-blank'}" aria-hidden="true"></span>` +
+      verdictIcon(verdict) +
+      `<span class="src ${t.source}" title="written by the ${t.source} model">${t.source}</span>` +
+      scoreMeter(t) +
+      `<span class="text">${renderMath(t.text, ctx.options.tex)}</span>` +
+      links(t) +
+      `<span class="cost dim">${t.tokens} tok · ${Math.round(t.ms)} ms${t.speculative ? ` · spec ${t.speculative.accepted}/${t.speculative.drafted}` : ''}</span>` +
+      `</div>`,
+  );
+  if (hasChildren && !folded) renderChildren(ctx, t.id, t.children, level + 1);
+}
+
+function renderGroup(ctx: TreeContext, parentId: string | null, rejected: ThoughtView[], level: number, size: number): void {
+  const key = `${ctx.s.searchId}/${parentId ?? ''}`;
+  const open = ctx.state.openGroups[key] === true;
+  const best = Math.max(...rejected.map((t) => t.score ?? 0));
+  const beta = rejected[0].threshold;
+  const summary = `${rejected.length} rejected draft${rejected.length === 1 ? '' : 's'} (best ${fmt(best)}${beta !== null ? ` < β ${fmt(beta)}` : ''})`;
+  ctx.out.push(
+    `<div class="row group" role="treeitem" data-group="${e(key)}" data-parent="${e(parentId ?? '')}" aria-level="${level}" aria-posinset="${size}" aria-setsize="${size}" ` +
+      `aria-expanded="${open}" aria-label="${e(summary)}" tabindex="-1" style="--level:${Math.min(level - 1, 24)}">` +
+      `<span class="twisty codicon ${open ? 'codicon-chevron-down' : 'codicon-chevron-right'}" aria-hidden="true"></span>` +
+      `<span class="codicon codicon-close verdict rejected" aria-hidden="true"></span><span class="dim">${e(summary)}</span></div>`,
+  );
+  // Closed groups render nothing of their drafts: the cost of a trace follows what is visible.
+  if (open) rejected.forEach((t, i) => renderThought(ctx, t, level + 1, i + 1, rejected.length));
+}
+
+function verdictIcon(verdict: string): string {
+  const icon = { accepted: 'check', rejected: 'close', corrected: 'sync', pending: 'circle-outline' }[verdict] ?? 'circle-outline';
+  const title = { accepted: 'accepted ✓', rejected: 'rejected ✗', corrected: 'corrected ↻ (large model rewrite)', pending: 'not judged' }[verdict] ?? verdict;
+  return `<span class="verdict ${verdict} codicon codicon-${icon}" title="${title}" aria-hidden="true"></span>`;
+}
+
+function scoreMeter(t: ThoughtView): string {
+  if (t.score === null) return `<span class="meter empty" aria-hidden="true"></span><span class="score dim">—</span>`;
+  const passed = t.threshold === null || t.score >= t.threshold;
+  const mark = t.threshold !== null ? `<span class="mark" style="left:${(t.threshold * 100).toFixed(1)}%"></span>` : '';
+  const title = `PRM score ${fmt(t.score)}${t.threshold !== null ? ` ${passed ? '≥' : '<'} threshold β ${fmt(t.threshold)}` : ''}`;
+  return `<span class="meter ${passed ? 'pass' : 'fail'}" title="${title}" aria-hidden="true"><span class="fill" style="width:${(t.score * 100).toFixed(1)}%"></span>${mark}</span>` +
+    `<span class="score" title="${title}">${fmt(t.score)}</span>`;
+}
+
+function links(t: ThoughtView): string {
+  if (t.replaces) return `<a href="#" class="goto link" data-goto="${e(t.replaces)}" title="Show the rejected draft this rewrite replaces">↻ replaces ${e(t.replaces)}</a>`;
+  if (t.replacedBy) return `<a href="#" class="goto link" data-goto="${e(t.replacedBy)}" title="Show the large model's rewrite">↻ rewritten as ${e(t.replacedBy)}</a>`;
+  return '';
+}
+
+/** The group a rejected thought is folded into, so "go to" can open it first. */
+export function groupKeyOf(s: SearchView, id: string): string | null {
+  const t = s.thoughts[id];
+  return t && t.verdict === 'rejected' ? `${s.searchId}/${t.parentId ?? ''}` : null;
+}

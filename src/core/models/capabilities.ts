@@ -1,0 +1,216 @@
+// Probes what an HTTP model server can do (n, logprobs, tokenize, pooling, server-side speculation), once per server and model.
+import { EngineError } from '../errors';
+import type { HttpClient } from './http-client';
+
+export type ServerKind = 'vllm' | 'sglang' | 'llama.cpp' | 'lmstudio' | 'ollama' | 'openai-compatible';
+
+export interface ServerCapabilities {
+  baseURL: string;
+  server: ServerKind;
+  version: string | null;
+  /** Names GET /v1/models (or Ollama's /api/tags) lists; empty when the server lists none. */
+  servedModels: string[];
+  /** Whether the configured model is among them; null when the server does not list models. */
+  modelServed: boolean | null;
+  /** Several completions in one request (`n`); null until a request has shown it either way. */
+  n: boolean | null;
+  /** The most `n` one request may ask for (llama-server: its slots, -np). */
+  maxN: number | null;
+  /** Completion logprobs with top-k alternatives. */
+  logprobs: boolean | null;
+  tokenize: boolean;
+  /** vLLM's /pooling for reward models; null until a PRM has tried it. */
+  pooling: boolean | null;
+  /** Token-level speculative decoding configured on the server. */
+  speculative: { enabled: boolean; evidence: string };
+  /** Context tokens per request (per slot on llama-server), when the server says. */
+  contextTokens: number | null;
+  /** What SpecSearch does differently because something is missing; said once, shown by `doctor` and stats. */
+  degraded: string[];
+}
+
+/** Ollama's native API: a baseURL whose path ends in /api (documented rule), or bare host:11434. */
+export function isOllamaURL(baseURL: string): boolean {
+  const url = new URL(baseURL);
+  const path = url.pathname.replace(/\/+$/, '');
+  return path.endsWith('/api') || (path === '' && url.port === '11434');
+}
+
+const cache = new Map<string, Promise<ServerCapabilities>>();
+
+/** Probed once per (server, model) per process; a failed probe is forgotten so the next call retries. */
+export function capabilitiesOf(client: HttpClient, model: string, signal: AbortSignal): Promise<ServerCapabilities> {
+  const key = `${client.baseURL}\u0000${model}`;
+  let entry = cache.get(key);
+  if (!entry) {
+    entry = probeServer(client, model, signal);
+    cache.set(key, entry);
+    entry.catch(() => cache.delete(key));
+  }
+  return entry;
+}
+
+export function clearCapabilityCache(): void {
+  cache.clear();
+}
+
+export function degrade(caps: ServerCapabilities, note: string): void {
+  if (!caps.degraded.includes(note)) caps.degraded.push(note);
+}
+
+type Json = Record<string, unknown>;
+const PROBE_MS = 10_000;
+
+function str(v: unknown): string | null {
+  return typeof v === 'string' ? v : null;
+}
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+export async function probeServer(client: HttpClient, model: string, signal: AbortSignal): Promise<ServerCapabilities> {
+  const timeoutMs = Math.min(client.settings.timeoutMs, PROBE_MS);
+  const opts = (what: string) => ({ what, signal, timeoutMs });
+  const caps: ServerCapabilities = {
+    baseURL: client.baseURL,
+    server: 'openai-compatible',
+    version: null,
+    servedModels: [],
+    modelServed: null,
+    n: null,
+    maxN: null,
+    logprobs: null,
+    tokenize: false,
+    pooling: null,
+    speculative: { enabled: false, evidence: 'the server does not report speculative decoding' },
+    contextTokens: null,
+    degraded: [],
+  };
+
+  if (isOllamaURL(client.baseURL)) {
+    caps.server = 'ollama';
+    const tags = await client.get<Json>('/tags', opts('listing models (GET /api/tags)'));
+    const models = Array.isArray(tags?.models) ? (tags.models as Json[]) : [];
+    caps.servedModels = models.map((m) => str(m.name) ?? str(m.model)).filter((m): m is string => m !== null);
+    caps.modelServed = caps.servedModels.some((m) => m === model || m === `${model}:latest`);
+    caps.version = str((await client.optional<Json>('/version', opts('reading the version')))?.version);
+    caps.n = false;
+    caps.logprobs = false;
+    degrade(caps, 'Ollama has no `n`: drafts of a node are parallel requests (set OLLAMA_NUM_PARALLEL on the server to run them at once).');
+    if (!caps.modelServed) throw notServed(client, model, caps);
+    return caps;
+  }
+
+  // GET /v1/models answers on every OpenAI-compatible server; connection failures end the probe here.
+  const listing = await client.optional<Json>('/models', opts('listing models (GET /v1/models)'));
+  const entries = Array.isArray(listing?.data) ? (listing.data as Json[]) : [];
+  caps.servedModels = entries.map((m) => str(m.id)).filter((m): m is string => m !== null);
+  const owner = entries.map((m) => str(m.owned_by)).find((o) => o !== null) ?? '';
+  caps.contextTokens = num(entries.find((m) => m.id === model)?.max_model_len);
+  if (owner === 'vllm') caps.server = 'vllm';
+  else if (owner === 'sglang') caps.server = 'sglang';
+  else if (owner === 'llamacpp') caps.server = 'llama.cpp';
+  else if (owner === 'organization_owner') caps.server = 'lmstudio';
+  else if (owner === 'library' || owner === 'ollama') caps.server = 'ollama';
+
+  const props = caps.server === 'llama.cpp' || caps.server === 'openai-compatible'
+    ? await client.optional<Json>(`${client.origin}/props`, opts('reading llama-server properties (GET /props)')).catch(() => null)
+    : null;
+  if (props && typeof props === 'object' && 'total_slots' in props) {
+    caps.server = 'llama.cpp';
+    caps.maxN = num(props.total_slots);
+    caps.version = str(props.build_info);
+    const gen = (props.default_generation_settings ?? {}) as Json;
+    caps.contextTokens = num(gen.n_ctx);
+    const types = str(((gen.params ?? {}) as Json)['speculative.types']) ?? str(((gen.params ?? {}) as Json)['speculative.type']);
+    if (types && types !== 'none' && types !== '') caps.speculative = { enabled: true, evidence: `llama-server /props: speculative.types = ${types}` };
+    else caps.speculative = { enabled: false, evidence: 'llama-server /props: speculative.types = none' };
+  }
+
+  switch (caps.server) {
+    case 'llama.cpp':
+      caps.n = true;
+      caps.logprobs = true;
+      caps.tokenize = true;
+      caps.pooling = false;
+      // llama-server ignores the model name: it serves the one GGUF it was started with.
+      if (caps.servedModels.length > 0 && !caps.servedModels.includes(model)) {
+        degrade(caps, `llama-server serves "${caps.servedModels[0]}" and ignores the model name "${model}" (start it with --alias ${model} to match).`);
+      }
+      return caps;
+    case 'vllm': {
+      caps.n = true;
+      caps.logprobs = true;
+      caps.tokenize = true;
+      caps.version = str((await client.optional<Json>(`${client.origin}/version`, opts('reading the version')).catch(() => null))?.version);
+      const metrics = await client.optional<unknown>(`${client.origin}/metrics`, opts('reading metrics (GET /metrics)')).catch(() => null);
+      if (typeof metrics === 'string' && /spec_decode/.test(metrics)) caps.speculative = { enabled: true, evidence: 'vLLM /metrics exports spec_decode counters (--speculative-config is set)' };
+      else caps.speculative = { enabled: false, evidence: 'vLLM /metrics has no spec_decode counters' };
+      break;
+    }
+    case 'sglang': {
+      caps.n = true;
+      caps.logprobs = true;
+      const info = await client.optional<Json>(`${client.origin}/get_server_info`, opts('reading server info')).catch(() => null);
+      caps.version = str(info?.version);
+      const algorithm = str(info?.speculative_algorithm);
+      caps.speculative = algorithm && algorithm !== 'None'
+        ? { enabled: true, evidence: `SGLang /get_server_info: speculative_algorithm = ${algorithm}` }
+        : { enabled: false, evidence: 'SGLang /get_server_info: no speculative_algorithm' };
+      caps.contextTokens ??= num(info?.context_length);
+      break;
+    }
+    case 'ollama':
+      degrade(caps, 'This is Ollama\'s OpenAI endpoint, which applies the chat template to completions; use its native API instead: baseURL http://HOST:11434/api.');
+      break;
+    default:
+      break;
+  }
+  caps.modelServed = caps.servedModels.length === 0 ? null : caps.servedModels.includes(model);
+  if (caps.modelServed === false) throw notServed(client, model, caps);
+  return caps;
+}
+
+function notServed(client: HttpClient, model: string, caps: ServerCapabilities): EngineError {
+  const list = caps.servedModels.length > 0 ? caps.servedModels.map((m) => `"${m}"`).join(', ') : 'none';
+  return new EngineError({
+    code: 'model-not-found',
+    message: `${client.label}: the server at ${client.baseURL} does not serve "${model}" (it serves ${list}).`,
+    server: client.baseURL,
+    hint: caps.server === 'ollama'
+      ? `Run \`ollama pull ${model}\`, or set ${client.key}.model to one of the names listed.`
+      : `Set ${client.key}.model to one of the names listed, or start the server with --served-model-name ${model} (vLLM, SGLang).`,
+  });
+}
+
+/** The exact server flag that adds what is missing, per server kind; used by `doctor`. */
+export function fixFor(server: ServerKind, missing: 'speculative' | 'n' | 'logprobs' | 'pooling' | 'model'): string {
+  const table: Record<typeof missing, Partial<Record<ServerKind, string>> & { default: string }> = {
+    speculative: {
+      vllm: `--speculative-config '{"model": "Qwen/Qwen2.5-Math-1.5B-Instruct", "num_speculative_tokens": 5}'`,
+      'llama.cpp': '-md small.gguf --spec-type draft-simple --spec-draft-n-max 8',
+      sglang: '--speculative-algorithm STANDALONE --speculative-draft-model-path Qwen/Qwen2.5-Math-1.5B-Instruct --speculative-num-steps 4 --speculative-eagle-topk 1 --speculative-num-draft-tokens 5',
+      default: 'serve the large model from vLLM, SGLang or llama-server with a draft model (docs/servers.md)',
+    },
+    n: {
+      'llama.cpp': '-np 12 (one slot per draft of a node: γ·N = 12 by default; -c grows with it)',
+      default: 'none needed: drafts are sent as parallel requests (raise maxConcurrency to run more at once)',
+    },
+    logprobs: {
+      vllm: '--max-logprobs 20',
+      default: 'serve the PRM from vLLM, SGLang or llama-server, which return completion logprobs',
+    },
+    pooling: {
+      vllm: '--runner pooling (vLLM < 0.10: --task reward)',
+      default: 'serve Qwen2.5-Math-PRM-7B with vLLM: vllm serve Qwen/Qwen2.5-Math-PRM-7B --runner pooling',
+    },
+    model: {
+      vllm: '--served-model-name NAME',
+      sglang: '--served-model-name NAME',
+      'llama.cpp': '--alias NAME',
+      ollama: 'ollama pull NAME',
+      default: 'load the model in the server',
+    },
+  };
+  return table[missing][server] ?? table[missing].default;
+}

@@ -1,0 +1,140 @@
+// Turns whatever an HTTP model server does wrong into an EngineError naming the server, what failed, and a fix.
+import OpenAI from 'openai';
+import { EngineError, cancelledError, type ErrorCode } from '../errors';
+
+export interface RequestContext {
+  /** "large model (http://127.0.0.1:8000/v1, Qwen2.5-Math-7B-Instruct)" */
+  label: string;
+  /** Settings key to edit, e.g. "models.large". */
+  key: string;
+  /** The full URL requested. */
+  url: string;
+  /** What the request was for, e.g. "drafting 4 thoughts". */
+  what: string;
+  timeoutMs: number;
+  /** The caller's signal (cancellation), distinct from the deadline. */
+  signal: AbortSignal;
+  deadline: AbortSignal;
+}
+
+/** A signal that fires on the caller's abort or after `timeoutMs`, whichever comes first. */
+export function deadlineSignal(signal: AbortSignal, timeoutMs: number): AbortSignal {
+  return AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+}
+
+/**
+ * Servers disagree on error bodies: OpenAI/llama.cpp `{error: {message}}`, older vLLM `{message}`,
+ * Ollama `{error: "..."}`, FastAPI `{detail}`, or plain text. This `fetch` rewrites every non-2xx body into
+ * `{error: {message}}` so the openai client's APIError always carries the server's own words.
+ */
+export const normalizingFetch: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init);
+  if (response.ok) return response;
+  const text = await response.text().catch(() => '');
+  const message = serverMessage(text);
+  const body = JSON.stringify({ error: { message, raw: text.slice(0, 2000) } });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: { 'content-type': 'application/json' } });
+};
+
+export function serverMessage(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed === '') return '';
+  try {
+    const body = JSON.parse(trimmed) as Record<string, unknown>;
+    const error = body.error;
+    if (typeof error === 'string') return error;
+    if (error && typeof error === 'object' && typeof (error as Record<string, unknown>).message === 'string') return (error as Record<string, string>).message;
+    if (typeof body.message === 'string') return body.message;
+    if (typeof body.detail === 'string') return body.detail;
+    if (body.detail !== undefined) return JSON.stringify(body.detail);
+  } catch {
+    // not JSON: the text is the message
+  }
+  return trimmed.length > 300 ? `${trimmed.slice(0, 297)}...` : trimmed;
+}
+
+const CONTEXT_LENGTH = /maximum context length|context length|context size|exceeds? the available context|context window|too many tokens|prompt is too long|n_ctx|max_model_len/i;
+const MODEL_NOT_FOUND = /model.*(not found|does not exist|not exist|unknown|not loaded|no such)|(unknown|invalid) model|no model/i;
+const MODEL_OUTPUT = /does not match the expected .*format|Content-only format/i;
+
+/**
+ * A 400 to a request with n > 1 that is not about the context or the model: servers word "n is not
+ * supported" in many ways, so the caller retries with n = 1 and keeps that error if n = 1 fails too.
+ */
+export function mayBeNUnsupported(err: unknown): boolean {
+  return err instanceof OpenAI.APIError && (err.status === 400 || err.status === 422) && !CONTEXT_LENGTH.test(err.message) && !MODEL_NOT_FOUND.test(err.message);
+}
+
+function fail(ctx: RequestContext, code: ErrorCode, message: string, hint: string, cause: unknown): EngineError {
+  return new EngineError({ code, message: `${ctx.label}: ${message}`, server: ctx.url, hint }, { cause });
+}
+
+function causeCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The one place that decides what a failed request means. */
+export function toEngineError(err: unknown, ctx: RequestContext): EngineError {
+  if (err instanceof EngineError) return err;
+  if (ctx.signal.aborted) return cancelledError();
+  if (ctx.deadline.aborted || err instanceof OpenAI.APIConnectionTimeoutError) {
+    return fail(ctx, 'timeout', `no answer from ${ctx.url} within ${ctx.timeoutMs} ms (${ctx.what}).`,
+      `The server is overloaded, stuck or still loading the model. Check its log, or raise ${ctx.key}.timeoutMs (now ${ctx.timeoutMs}).`, err);
+  }
+  if (err instanceof OpenAI.APIUserAbortError) return cancelledError();
+  if (err instanceof OpenAI.APIConnectionError) {
+    const code = causeCode(err.cause);
+    const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'host not found' : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' ? 'the connection was closed before an answer' : (err.cause as Error | undefined)?.message ?? err.message;
+    return fail(ctx, 'connection', `cannot reach ${ctx.url} (${ctx.what}): ${why}.`,
+      `Is the server running? Start it (see docs/servers.md) or fix ${ctx.key}.baseURL, then run \`specsearch doctor\`.`, err);
+  }
+  if (err instanceof OpenAI.APIError && err.status !== undefined) {
+    const status = err.status;
+    const said = (err.error as { message?: string } | undefined)?.message ?? err.message.replace(/^\d+ /, '');
+    const quoted = said ? `: "${said}"` : ' (no body)';
+    if (MODEL_OUTPUT.test(said)) {
+      return fail(ctx, 'model-output', `the model produced output the server could not return (HTTP ${status}, ${ctx.what})${quoted}.`,
+        'The model emitted text that is not valid UTF-8 (common with undertrained or mismatched models); check the model file and its tokenizer.', err);
+    }
+    if (CONTEXT_LENGTH.test(said)) {
+      return fail(ctx, 'context-length', `the prompt does not fit the model's context (HTTP ${status}, ${ctx.what})${quoted}.`,
+        'Give the server a larger context (vLLM --max-model-len, llama-server -c per slot × -np, SGLang --context-length), or lower search.maxDepth / search.maxStepTokens.', err);
+    }
+    if (MODEL_NOT_FOUND.test(said) || (status === 404 && /model/i.test(said))) {
+      return fail(ctx, 'model-not-found', `the server does not serve the model asked for (HTTP ${status}, ${ctx.what})${quoted}.`,
+        `Set ${ctx.key}.model to a name listed by GET ${new URL(ctx.url).origin}/v1/models, or start the server with that model (vLLM --served-model-name, llama-server --alias).`, err);
+    }
+    if (status === 401 || status === 403) {
+      return fail(ctx, 'http', `the server refused the request (HTTP ${status}, ${ctx.what})${quoted}.`,
+        `Set ${ctx.key}.apiKeyEnv to the NAME of an environment variable holding the server's API key, and export that variable.`, err);
+    }
+    if (status === 404) {
+      return fail(ctx, 'http', `${ctx.url} does not exist on this server (HTTP 404, ${ctx.what})${quoted}.`,
+        `Check ${ctx.key}.baseURL: OpenAI-compatible servers want it to end in /v1 (e.g. http://127.0.0.1:8000/v1); Ollama's native API wants /api.`, err);
+    }
+    return fail(ctx, 'http', `HTTP ${status} from ${ctx.url} (${ctx.what})${quoted}.`,
+      status >= 500 ? 'The server failed; its log says why.' : 'The server rejected the request; check that it is the kind of server configured (docs/servers.md).', err);
+  }
+  if (err instanceof SyntaxError) {
+    return fail(ctx, 'bad-response', `the server answered ${ctx.url} with malformed JSON (${ctx.what}): ${err.message}.`,
+      `Check that ${ctx.key}.baseURL points at a model server and not at a proxy or web page.`, err);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const code = causeCode(err);
+  if (message === 'terminated' || code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || /other side closed|premature close/i.test(message)) {
+    return fail(ctx, 'bad-response', `the response from ${ctx.url} was cut off mid-body (${ctx.what}).`,
+      'The server closed the connection while answering: it may have crashed or run out of memory; check its log.', err);
+  }
+  return fail(ctx, 'bad-response', `the request to ${ctx.url} failed (${ctx.what}): ${message}.`, 'Check the server log.', err);
+}
+
+/** For response bodies that parse but do not have the promised shape. */
+export function badShape(ctx: Pick<RequestContext, 'label' | 'url' | 'what'>, detail: string, hint = 'Check that the server is the kind named in docs/servers.md and up to date.'): EngineError {
+  return new EngineError({ code: 'bad-response', message: `${ctx.label}: unexpected answer from ${ctx.url} (${ctx.what}): ${detail}.`, server: ctx.url, hint });
+}

@@ -1,0 +1,165 @@
+// What every HTTP language model shares: probing, prompt rendering, splitting `n` over requests, finish reasons.
+import type { ModelSettings } from '../config';
+import { EngineError, throwIfAborted } from '../errors';
+import type { SpeculativeStats } from '../events';
+import { capabilitiesOf, degrade, type ServerCapabilities } from './capabilities';
+import { Gate, HttpClient } from './http-client';
+import { mayBeNUnsupported } from './http-errors';
+import { renderPrompt, templateStops } from './templates';
+import type { Draft, DraftRequest, DraftResult, LanguageModel, ModelCapabilities } from './types';
+
+export interface Batch {
+  drafts: Draft[];
+  requests: number;
+  speculative: SpeculativeStats | null;
+}
+
+export interface CompletionCall {
+  prompt: string;
+  /** Completions wanted from this one request. */
+  n: number;
+  /** Seed of this request; the server varies it per choice. */
+  seed: number;
+  /** Step separator and user stop strings: ending at one means more steps follow. */
+  stepStops: string[];
+  /** End-of-turn strings of the template: ending at one means the solution is complete. */
+  endStops: string[];
+  request: DraftRequest;
+  caps: ServerCapabilities;
+}
+
+export abstract class HttpLanguageModel implements LanguageModel {
+  readonly label: string;
+  readonly capabilities: ModelCapabilities = { speculative: false, batchedDrafts: true };
+  readonly client: HttpClient;
+  protected readonly gate: Gate;
+
+  constructor(
+    readonly role: 'small' | 'large',
+    readonly settings: ModelSettings,
+  ) {
+    this.label = `${role} model (${settings.baseURL}, ${settings.model})`;
+    this.client = new HttpClient(this.label, `models.${role}`, settings);
+    this.gate = new Gate(settings.maxConcurrency);
+  }
+
+  /** One HTTP request for `call.n` completions. */
+  protected abstract complete(call: CompletionCall): Promise<Batch>;
+
+  probe(signal: AbortSignal): Promise<ServerCapabilities> {
+    return capabilitiesOf(this.client, this.settings.model, signal);
+  }
+
+  async draft(request: DraftRequest): Promise<DraftResult> {
+    throwIfAborted(request.signal);
+    const started = performance.now();
+    const caps = await this.probe(request.signal);
+    this.capabilities.speculative = caps.speculative.enabled;
+    this.capabilities.batchedDrafts = caps.n !== false;
+    const prompt = renderPrompt({
+      template: this.settings.promptTemplate,
+      systemPrompt: this.settings.systemPrompt,
+      problem: request.problem,
+      mode: request.mode,
+      steps: request.steps,
+      separator: request.stop[0] ?? '\n\n',
+    });
+    const endStops = templateStops(this.settings.promptTemplate);
+    const stepStops = [...new Set(request.stop)].filter((s) => s.length > 0 && !endStops.includes(s));
+
+    const sizes = chunkSizes(request.n, caps);
+    let offset = 0;
+    const calls = sizes.map((n) => {
+      const call: CompletionCall = { prompt, n, seed: request.seed * 1000 + offset, stepStops, endStops, request, caps };
+      offset += n;
+      return call;
+    });
+    const batches = await Promise.all(calls.map((call) => this.withFallback(call)));
+    const drafts = batches.flatMap((b) => b.drafts);
+    const speculative = mergeSpeculative(batches.map((b) => b.speculative));
+    return { drafts, ms: performance.now() - started, requests: batches.reduce((s, b) => s + b.requests, 0), speculative };
+  }
+
+  /** n > 1 in one request, falling back to n parallel requests when the server refuses or ignores `n`. */
+  private async withFallback(call: CompletionCall): Promise<Batch> {
+    const one = (i: number) => this.gate.run(call.request.signal, () => this.complete({ ...call, n: 1, seed: call.seed + i }));
+    const parallel = async (from: number, count: number): Promise<Batch[]> => Promise.all(Array.from({ length: count }, (_, i) => one(from + i)));
+    if (call.n === 1) return one(0);
+    let batch: Batch;
+    try {
+      batch = await this.gate.run(call.request.signal, () => this.complete(call));
+    } catch (err) {
+      if (!(err instanceof EngineError) || !mayBeNUnsupported(err.cause)) throw err;
+      const rest = await parallel(0, call.n);
+      call.caps.n = false;
+      degrade(call.caps, `The server refused n = ${call.n} in one request (${err.message.replace(/^[^:]*: /, '')}); the drafts of a node are sent as parallel requests instead (up to maxConcurrency = ${this.settings.maxConcurrency} at once).`);
+      return merge(rest);
+    }
+    if (batch.drafts.length >= call.n) {
+      call.caps.n ??= true;
+      return { ...batch, drafts: batch.drafts.slice(0, call.n) };
+    }
+    // The server ignored `n` (answered fewer choices): ask for the rest one by one, and from now on.
+    call.caps.n = false;
+    degrade(call.caps, `The server ignores \`n\` (asked ${call.n}, got ${batch.drafts.length}); the drafts of a node are sent as parallel requests instead.`);
+    const rest = await parallel(batch.drafts.length, call.n - batch.drafts.length);
+    return merge([batch, ...rest]);
+  }
+
+  async dispose(): Promise<void> {}
+}
+
+function chunkSizes(n: number, caps: ServerCapabilities): number[] {
+  if (caps.n === false) return Array.from({ length: n }, () => 1);
+  const max = caps.maxN !== null && caps.maxN > 0 ? caps.maxN : n;
+  const sizes: number[] = [];
+  for (let left = n; left > 0; left -= max) sizes.push(Math.min(max, left));
+  return sizes;
+}
+
+function merge(batches: Batch[]): Batch {
+  return {
+    drafts: batches.flatMap((b) => b.drafts),
+    requests: batches.reduce((s, b) => s + b.requests, 0),
+    speculative: mergeSpeculative(batches.map((b) => b.speculative)),
+  };
+}
+
+function mergeSpeculative(parts: (SpeculativeStats | null)[]): SpeculativeStats | null {
+  const present = parts.filter((p): p is SpeculativeStats => p !== null);
+  if (present.length === 0) return null;
+  return present.reduce((a, b) => ({ drafted: a.drafted + b.drafted, accepted: a.accepted + b.accepted }), { drafted: 0, accepted: 0 });
+}
+
+/**
+ * Why a completion ended, from what the server says. `stopped` is the stop string the server reports
+ * (vLLM `stop_reason`, SGLang `matched_stop`, llama.cpp `stopping_word`), or undefined when it does not
+ * say; servers that only say "stop" for both EOS and a stop string get the step-separator reading unless
+ * the text is empty (a model that ends right away has nothing more to say).
+ */
+export function finishOf(
+  text: string,
+  reason: 'stop' | 'length' | 'eos' | string | null | undefined,
+  stopped: string | number | null | undefined,
+  call: Pick<CompletionCall, 'stepStops' | 'endStops'>,
+  serverSaysWhich: boolean,
+): Pick<Draft, 'text' | 'finish'> {
+  // A kept stop string (vLLM include_stop_str_in_output, SGLang no_stop_trim) is the surest evidence.
+  for (const s of call.endStops) if (text.endsWith(s)) return { text: text.slice(0, -s.length), finish: 'eos' };
+  for (const s of call.stepStops) if (text.endsWith(s)) return { text: text.slice(0, -s.length), finish: 'stop' };
+  if (reason === 'length') return { text, finish: 'length' };
+  if (reason === 'eos') return { text, finish: 'eos' };
+  if (typeof stopped === 'string') return { text, finish: call.endStops.includes(stopped) ? 'eos' : 'stop' };
+  if (serverSaysWhich) return { text, finish: 'eos' };
+  return { text, finish: text.trim() === '' ? 'eos' : 'stop' };
+}
+
+/** Splits a usage total over choices by text length, so the sum stays exact. */
+export function splitTokens(total: number, texts: string[]): number[] {
+  if (texts.length === 1) return [total];
+  const lengths = texts.map((t) => Math.max(1, t.length));
+  const sum = lengths.reduce((a, b) => a + b, 0);
+  const parts = lengths.map((l) => Math.floor((total * l) / sum));
+  parts[parts.length - 1] += total - parts.reduce((a, b) => a + b, 0);
+  return parts;
+}

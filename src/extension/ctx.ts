@@ -1,0 +1,124 @@
+// The extension's context object: owns the client, status bar, panel, inline explanations and disposables.
+import * as vscode from 'vscode';
+import { DidChangeConfigurationNotification, ShowMessageNotification, MessageType, State, type LanguageClient } from 'vscode-languageclient/node';
+import { EventNotification, SettingsNotification, type SettingsParams } from '../protocol';
+import { createClient, PROBLEM_LANGUAGES } from './client';
+import { COMMANDS } from './commands';
+import { showMessageWithActions } from './errors';
+import { InlineExplanations } from './inline';
+import { PanelProvider, VIEW_ID } from './panel';
+import { SearchRegistry } from './searches';
+import { Secrets } from './secrets';
+import { readSettings } from './settings';
+import { StatusBar } from './status';
+
+export class Ctx {
+  readonly output: vscode.OutputChannel;
+  readonly status: StatusBar;
+  readonly panel: PanelProvider;
+  readonly searches: SearchRegistry;
+  readonly inline: InlineExplanations;
+  readonly secrets: Secrets;
+  serverSettings: SettingsParams | null = null;
+  private client: LanguageClient | null = null;
+  private starting: Promise<LanguageClient> | null = null;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.output = vscode.window.createOutputChannel('SpecSearch');
+    this.status = new StatusBar();
+    this.secrets = new Secrets(extension.secrets, extension.globalState);
+    this.searches = new SearchRegistry(this);
+    this.panel = new PanelProvider(this);
+    this.inline = new InlineExplanations();
+    this.disposables.push(this.output, this.status, this.inline);
+  }
+
+  activate(): void {
+    const d = this.disposables;
+    d.push(vscode.window.registerWebviewViewProvider(VIEW_ID, this.panel));
+    for (const [id, run] of Object.entries(COMMANDS)) d.push(vscode.commands.registerCommand(id, (...args: unknown[]) => run(this, ...args)));
+    d.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('specsearch') && this.sendSettings()));
+    d.push(vscode.workspace.onDidGrantWorkspaceTrust(() => this.sendSettings()));
+    // CodeLens needs the server: start it once a problem document is open, never at activation itself.
+    d.push(vscode.workspace.onDidOpenTextDocument((doc) => this.maybeStartFor(doc)));
+    setTimeout(() => vscode.workspace.textDocuments.forEach((doc) => this.maybeStartFor(doc)), 0);
+    this.status.idle(null);
+  }
+
+  private maybeStartFor(doc: vscode.TextDocument): void {
+    if (this.starting || !PROBLEM_LANGUAGES.includes(doc.languageId) || doc.uri.scheme === 'output') return;
+    this.ensureClient().catch(() => undefined);
+  }
+
+  /** The running client, started on first use. */
+  ensureClient(): Promise<LanguageClient> {
+    this.starting ??= this.startClient().catch((err) => {
+      this.starting = null;
+      this.output.appendLine(`The language server did not start: ${(err as Error).message}`);
+      void showMessageWithActions(this, 'error', `SpecSearch: the language server did not start (${(err as Error).message}).`, ['Show Log']);
+      throw err;
+    });
+    return this.starting;
+  }
+
+  private async startClient(): Promise<LanguageClient> {
+    const settings = readSettings();
+    this.reportIgnored(settings.ignored);
+    const client = createClient(this.extension, this.output, settings, await this.secrets.environment());
+    client.onNotification(EventNotification, (params) => this.searches.onEvent(params));
+    client.onNotification(SettingsNotification, (params) => {
+      this.serverSettings = params;
+      this.status.idle(params);
+      this.panel.post({ type: 'profile', profile: params.profile, models: params.models });
+    });
+    // Server messages (e.g. invalid settings) get the same actions as every other SpecSearch error.
+    client.onNotification(ShowMessageNotification.type, (m) => {
+      const severity = m.type === MessageType.Error ? 'error' : m.type === MessageType.Warning ? 'warning' : 'info';
+      void showMessageWithActions(this, severity, m.message, severity === 'info' ? [] : ['Open Settings', 'Show Log']);
+    });
+    this.client = client;
+    await client.start();
+    return client;
+  }
+
+  /** Settings changed (or trust was granted): the server validates them and answers with the result. */
+  private sendSettings(): void {
+    const settings = readSettings();
+    this.reportIgnored(settings.ignored);
+    if (this.client?.state !== State.Running) return;
+    void this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: { specsearch: { profile: settings.profile, config: settings.config } } });
+  }
+
+  private ignoredShown = '';
+  private reportIgnored(ignored: string[]): void {
+    const key = ignored.join(',');
+    if (key === '' || key === this.ignoredShown) return;
+    this.ignoredShown = key;
+    void vscode.window
+      .showWarningMessage(
+        `SpecSearch: this workspace is not trusted, so its ${ignored.join(', ')} settings are ignored (a workspace could send your problems and API keys to a server of its choosing). Your user settings are used instead.`,
+        'Manage Workspace Trust',
+      )
+      .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
+  }
+
+  /** API keys are read at spawn: a new key needs a new server process. */
+  async restartClient(): Promise<void> {
+    if (!this.client) return;
+    const old = this.client;
+    this.client = null;
+    this.starting = null;
+    this.searches.stop();
+    await old.stop().catch(() => undefined);
+    await this.ensureClient();
+  }
+
+  async dispose(): Promise<void> {
+    this.searches.stop();
+    const client = this.client;
+    this.client = null;
+    for (const d of this.disposables.splice(0)) d.dispose();
+    await client?.stop().catch(() => undefined);
+  }
+}

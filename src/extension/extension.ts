@@ -1,0 +1,16 @@
+// VS Code entry point: wire the context, register what it offers, dispose it. The server starts lazily.
+import type * as vscode from 'vscode';
+import { Ctx } from './ctx';
+
+let ctx: Ctx | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  // Nothing slow here: the language server (and the models) start on the first command or problem document.
+  ctx = new Ctx(context);
+  ctx.activate();
+}
+
+export async function deactivate(): Promise<void> {
+  await ctx?.dispose();
+  ctx = undefined;
+}

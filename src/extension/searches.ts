@@ -1,0 +1,150 @@
+// Runs searches through the server and keeps their events: the panel, status bar and inline views follow them.
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { Algorithm, Method } from '../core/config';
+import type { SearchEvent, SolveResult } from '../core/events';
+import { SolveRequest, type EventParams } from '../protocol';
+import type { Ctx } from './ctx';
+import { errorInfoOf, showEngineError } from './errors';
+
+export interface SearchRequest {
+  problem: string;
+  mode: 'solve' | 'explain';
+  method?: Method;
+  algorithm?: Algorithm;
+  /** The text the problem came from: answers are shown and inserted there. */
+  anchor?: { uri: vscode.Uri; range: vscode.Range };
+}
+
+export interface SearchEntry {
+  searchId: string;
+  request: SearchRequest;
+  events: SearchEvent[];
+  result: SolveResult | null;
+  cancel: vscode.CancellationTokenSource | null;
+}
+
+/** Enough to export and rerun recent searches; older ones are gone from the panel too. */
+const KEEP = 10;
+const FLUSH_MS = 40;
+
+export class SearchRegistry {
+  private readonly entries = new Map<string, SearchEntry>();
+  private readonly pending = new Map<string, { from: number; events: SearchEvent[] }>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  /** The search the panel shows (the last started, or the one the user picked there). */
+  current: string | null = null;
+
+  constructor(private readonly ctx: Ctx) {}
+
+  get(searchId: string | null | undefined): SearchEntry | undefined {
+    return searchId ? this.entries.get(searchId) : undefined;
+  }
+
+  latest(): SearchEntry | undefined {
+    return this.get(this.current) ?? [...this.entries.values()].at(-1);
+  }
+
+  all(): SearchEntry[] {
+    return [...this.entries.values()];
+  }
+
+  running(): SearchEntry[] {
+    return this.all().filter((e) => e.cancel !== null);
+  }
+
+  async run(request: SearchRequest): Promise<SolveResult | null> {
+    const client = await this.ctx.ensureClient();
+    const searchId = `s-${randomUUID().slice(0, 8)}`;
+    const cancel = new vscode.CancellationTokenSource();
+    const entry: SearchEntry = { searchId, request, events: [], result: null, cancel };
+    this.entries.set(searchId, entry);
+    this.evict();
+    this.current = searchId;
+    this.ctx.panel.reveal();
+    if (request.anchor) this.ctx.inline.running(request.anchor, searchId, request.mode);
+    this.ctx.status.update(this.running());
+    try {
+      const params = {
+        problem: request.problem,
+        mode: request.mode,
+        method: request.method,
+        algorithm: request.algorithm,
+        searchId,
+        ...(request.anchor ? { textDocument: { uri: request.anchor.uri.toString() }, range: toLspRange(request.anchor.range) } : {}),
+      };
+      const result = await client.sendRequest(SolveRequest, params, cancel.token);
+      entry.result = result;
+      // The response carries the full trace: fill in anything the notifications have not delivered yet.
+      if (result.events.length > entry.events.length) this.queue(searchId, entry.events.length, result.events.slice(entry.events.length));
+      entry.events = result.events;
+      if (result.error) showEngineError(this.ctx, result.error);
+      return result;
+    } catch (err) {
+      showEngineError(this.ctx, errorInfoOf(err));
+      return null;
+    } finally {
+      entry.cancel = null;
+      cancel.dispose();
+      if (request.anchor) this.ctx.inline.finished(searchId, entry.result);
+      this.ctx.status.update(this.running());
+    }
+  }
+
+  /** Stops one search, or every running one. The server answers with the partial trace. */
+  stop(searchId?: string): number {
+    const targets = searchId ? [this.entries.get(searchId)].filter((e): e is SearchEntry => !!e) : this.running();
+    let stopped = 0;
+    for (const e of targets) {
+      if (e.cancel) {
+        e.cancel.cancel();
+        stopped++;
+      }
+    }
+    return stopped;
+  }
+
+  onEvent({ searchId, event }: EventParams): void {
+    const entry = this.entries.get(searchId);
+    if (!entry) return;
+    this.queue(searchId, entry.events.length, [event]);
+    entry.events.push(event);
+    this.ctx.status.update(this.running(), entry);
+    if (entry.request.anchor) this.ctx.inline.progress(searchId, event);
+  }
+
+  /** Events reach the panel in batches: one postMessage per ~frame, not one per event. */
+  private queue(searchId: string, from: number, events: SearchEvent[]): void {
+    const batch = this.pending.get(searchId);
+    if (batch) batch.events.push(...events);
+    else this.pending.set(searchId, { from, events: [...events] });
+    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  private flush(): void {
+    this.flushTimer = null;
+    for (const [searchId, batch] of this.pending) this.ctx.panel.post({ type: 'events', searchId, from: batch.from, events: batch.events });
+    this.pending.clear();
+  }
+
+  /** What a freshly loaded panel lacks, given how many events of each search it restored. */
+  replay(have: Record<string, number>): void {
+    this.flush();
+    for (const entry of this.entries.values()) {
+      const from = have[entry.searchId] ?? 0;
+      if (entry.events.length > from) this.ctx.panel.post({ type: 'events', searchId: entry.searchId, from, events: entry.events.slice(from) });
+    }
+    if (this.current) this.ctx.panel.post({ type: 'show', searchId: this.current });
+  }
+
+  private evict(): void {
+    for (const [id, e] of this.entries) {
+      if (this.entries.size <= KEEP) break;
+      if (e.cancel === null) this.entries.delete(id);
+    }
+  }
+}
+
+function toLspRange(r: vscode.Range) {
+  return { start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } };
+}

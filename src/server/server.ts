@@ -1,0 +1,162 @@
+// The SpecSearch language server: hosts the engine in its own process and serves any LSP client.
+import {
+  createConnection,
+  MessageType,
+  ProposedFeatures,
+  ResponseError,
+  ShowMessageNotification,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Settings } from '../core/config';
+import type { ErrorInfo } from '../core/errors';
+import {
+  CancelRequest,
+  DoctorRequest,
+  ErrorCodes,
+  SettingsNotification,
+  SolveRequest,
+  SOLVE_BLOCK_COMMAND,
+  type InitializationOptions,
+  type SolveBlockArgs,
+} from '../protocol';
+import { doctor } from './doctor';
+import { EngineHost } from './engine-host';
+import { AnswerStore, codeLenses, hover } from './lenses';
+import { SolveHandler } from './solve-handler';
+
+const VERSION = '0.1.0';
+
+/**
+ * Starts the server on `connection` (default: the transport named on the command line — `--stdio`,
+ * `--node-ipc` or `--socket=N`). Used by dist/server.js and by `specsearch lsp --stdio`.
+ */
+export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
+  const documents = new TextDocuments(TextDocument);
+  const log = (message: string) => connection.console.log(`[${new Date().toISOString().slice(11, 23)}] ${message}`);
+  const host = new EngineHost(log);
+  const answers = new AnswerStore();
+  let options: InitializationOptions = {};
+  let clientProgress = false;
+
+  const solver = new SolveHandler(connection, host, {
+    onResult(params, result) {
+      if (params.textDocument) answers.record(params.textDocument.uri, params.problem, result, params.mode);
+      if (params.textDocument) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    },
+    serverProgress: () => clientProgress && options.serverProgress !== false,
+    log,
+  });
+
+  const announce = () => {
+    const s = host.current();
+    if (!s) return;
+    void connection.sendNotification(SettingsNotification, { profile: s.profile, models: describeModels(s), method: s.search.method, algorithm: s.search.algorithm, error: host.error() });
+  };
+
+  const reportConfigError = (error: ErrorInfo | null) => {
+    if (!error) return;
+    log(`Invalid settings: ${error.message}`);
+    // A notification, not window/showMessageRequest: every client shows it, none has to answer it.
+    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `SpecSearch: ${error.message}${error.hint ? ` ${error.hint}` : ''}` });
+  };
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    options = (params.initializationOptions ?? {}) as InitializationOptions;
+    clientProgress = params.capabilities.window?.workDoneProgress === true;
+    const error = host.configure({ profile: options.profile, config: options.config }, 'initializationOptions.config');
+    // Shown once the client is ready to display messages (after `initialized`).
+    connection.onInitialized(() => {
+      reportConfigError(error);
+      announce();
+    });
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        codeLensProvider: { resolveProvider: false },
+        hoverProvider: true,
+        ...(options.clientCommands ? {} : { executeCommandProvider: { commands: [SOLVE_BLOCK_COMMAND] } }),
+      },
+      serverInfo: { name: 'specsearch', version: VERSION },
+    };
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    const raw = (change.settings ?? {}) as Record<string, unknown>;
+    // {specsearch: {profile?, config?}} (the VS Code extension), or {specsearch: <settings object>}
+    // (Neovim's `settings`), or either of these bare. An empty section changes nothing.
+    const section = (isObject(raw.specsearch) ? raw.specsearch : raw) as Record<string, unknown>;
+    if (Object.keys(section).length === 0) return;
+    const next = 'config' in section ? { profile: section.profile, config: section.config } : { config: section };
+    const error = host.configure(next, 'workspace/didChangeConfiguration');
+    if (error) reportConfigError(error);
+    else log(`Settings updated (profile ${host.current()?.profile}).`);
+    announce();
+  });
+
+  connection.onRequest(SolveRequest, (params, token) => solver.handle(params, token));
+  connection.onRequest(CancelRequest, (params) => ({ cancelled: solver.cancel(params?.searchId) }));
+
+  connection.onRequest(DoctorRequest, async (_params, token) => {
+    let settings: Settings;
+    try {
+      settings = host.settingsOrThrow();
+    } catch (err) {
+      const info = host.error();
+      throw new ResponseError(ErrorCodes.config, info?.message ?? (err as Error).message, info ?? undefined);
+    }
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    return doctor(settings, controller.signal);
+  });
+
+  connection.onCodeLens((params) => {
+    const document = documents.get(params.textDocument.uri);
+    return document ? codeLenses(document, answers) : [];
+  });
+
+  connection.onHover((params) => {
+    const document = documents.get(params.textDocument.uri);
+    return document ? hover(document, params.position, answers) : null;
+  });
+
+  // Editors without a local handler (Neovim, Helix…) run the CodeLens command here.
+  connection.onExecuteCommand(async (params, token) => {
+    if (params.command !== SOLVE_BLOCK_COMMAND) throw new ResponseError(ErrorCodes.usage, `Unknown command ${params.command}.`);
+    const args = (params.arguments?.[0] ?? {}) as SolveBlockArgs;
+    const result = await solver.handle({ problem: args.problem, mode: args.mode, textDocument: { uri: args.uri }, range: args.range }, token);
+    const message = result.error ? `SpecSearch: ${result.error.message}` : `SpecSearch answer: ${result.answer ?? '(none found)'}`;
+    void connection.sendNotification(ShowMessageNotification.type, { type: result.error ? MessageType.Error : MessageType.Info, message });
+    return result;
+  });
+
+  documents.onDidClose((e) => answers.forget(e.document.uri));
+
+  connection.onShutdown(async () => {
+    solver.cancel();
+    await host.dispose();
+  });
+  connection.onExit(() => {
+    solver.cancel();
+  });
+
+  // One failed notification or request must not take the engine (and every running search) down.
+  process.on('unhandledRejection', (reason) => log(`Unhandled rejection: ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`));
+
+  documents.listen(connection);
+  connection.listen();
+  return connection;
+}
+
+function describeModels(s: Settings): { small: string; large: string; prm: string } {
+  const one = (m: Settings['models']['small']) => (m.provider === 'embedded' ? `embedded ${m.model.split(/[\\/]/).pop()}` : `${m.baseURL} ${m.model}`);
+  return { small: one(s.models.small), large: one(s.models.large), prm: one(s.models.prm) };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

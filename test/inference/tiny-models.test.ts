@@ -1,0 +1,138 @@
+// Real inference: the bundled tiny models through node-llama-cpp, in-process.
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { extractAnswer } from '../../src/core/answer/extract';
+import { parseSettings, withSearchOverrides, type Settings } from '../../src/core/config';
+import { EngineError } from '../../src/core/errors';
+import { checkTraceInvariants } from '../../src/core/events';
+import { createModels, disposeModels } from '../../src/core/models/factory';
+import type { DraftRequest, ModelTrio } from '../../src/core/models/types';
+import { solve } from '../../src/core/solve';
+import { generateProblems, plantedErrorSteps, solutionSteps } from '../../src/core/tiny/task';
+
+const settings: Settings = parseSettings({}, 'inference test');
+let models: ModelTrio;
+
+before(async () => {
+  models = await createModels(settings);
+});
+
+after(async () => {
+  await disposeModels(models);
+});
+
+function request(problem: string, steps: string[], extra: Partial<DraftRequest> = {}): DraftRequest {
+  return { problem, mode: 'solve', steps, n: 1, stop: ['\n\n'], maxTokens: 64, temperature: 0, seed: 1, speculative: false, signal: new AbortController().signal, ...extra };
+}
+
+/** Greedy, one step at a time, as the search does it. */
+async function greedy(model: ModelTrio['large'], problem: string): Promise<string | null> {
+  const steps: string[] = [];
+  for (let i = 0; i < 8; i++) {
+    const d = (await model.draft(request(problem, steps))).drafts[0];
+    steps.push(d.text.trim());
+    if (d.finish !== 'stop' || extractAnswer(d.text) !== null) break;
+  }
+  return extractAnswer(steps.join('\n'));
+}
+
+test('the trio loads from models/tiny and says what it is', () => {
+  assert.match(models.small.label, /small model \(embedded, .*small\.gguf\)/);
+  assert.match(models.large.label, /large\.gguf/);
+  assert.match(models.prm.label, /prm\.gguf/);
+  assert.equal(models.large.capabilities.speculative, true, 'the large model drafts with the small one');
+});
+
+test('greedy large answers fresh problems right (≥ 90 % of 20, seed 500)', async () => {
+  const problems = generateProblems(500, 20);
+  let right = 0;
+  for (const p of problems) if ((await greedy(models.large, p.problem)) === String(p.answer)) right++;
+  assert.ok(right >= 18, `large got ${right}/20`);
+});
+
+test('the PRM scores right steps above planted wrong ones', async () => {
+  const signal = new AbortController().signal;
+  let above = 0;
+  const problems = generateProblems(501, 10);
+  for (const [i, p] of problems.entries()) {
+    const right = solutionSteps(p);
+    const { steps: wrong, firstWrong } = plantedErrorSteps(p, i % 2 === 0 ? 'result' : 'operand');
+    const r = await models.prm.scoreLast({ problem: p.problem, paths: [right.slice(0, firstWrong + 1), wrong.slice(0, firstWrong + 1)], signal });
+    if (r.scores[0] > r.scores[1]) above++;
+  }
+  assert.ok(above >= 9, `right above wrong in ${above}/10`);
+  // Every step of a right solution scores high.
+  const p = problems[0];
+  const all = await models.prm.scoreSteps(p.problem, solutionSteps(p), signal);
+  assert.equal(all.length, solutionSteps(p).length);
+  assert.ok(all.every((s) => s > 0.5), `right steps: ${all.map((s) => s.toFixed(2)).join(' ')}`);
+});
+
+test('drafting N at temperature > 0 returns N distinct continuations in one call', async () => {
+  const p = generateProblems(502, 1)[0];
+  const r = await models.small.draft(request(p.problem, [], { n: 4, temperature: 1.5, seed: 7 }));
+  assert.equal(r.drafts.length, 4);
+  assert.equal(new Set(r.drafts.map((d) => d.text)).size, 4, r.drafts.map((d) => d.text).join(' | '));
+  assert.ok(r.drafts.every((d) => d.tokens > 0));
+});
+
+test('token-level speculation (small drafts for large) gives the same greedy text and reports acceptance', async () => {
+  const p = generateProblems(503, 1)[0];
+  const plain = await models.large.draft(request(p.problem, []));
+  const spec = await models.large.draft(request(p.problem, [], { speculative: true }));
+  assert.equal(spec.drafts[0].text, plain.drafts[0].text);
+  assert.ok(spec.speculative && spec.speculative.drafted > 0 && spec.speculative.accepted > 0, JSON.stringify(spec.speculative));
+});
+
+test('SpecSearch solves the README example: 32, with drafts judged against the threshold', async () => {
+  const r = await solve({ problem: 'Start with 7. Add 5. Multiply by 3. Subtract 4. What is the result?', settings, models });
+  assert.deepEqual(checkTraceInvariants(r.events), []);
+  assert.equal(r.error, null);
+  assert.equal(r.answer, '32');
+  assert.ok(r.events.some((e) => e.type === 'thought.judged'));
+  assert.ok(r.stats.small.tokens > 0 && r.stats.prm.scored > 0);
+});
+
+test('cancellation mid-generation returns within a second with the partial trace', async () => {
+  const controller = new AbortController();
+  const many = withSearchOverrides(settings, { method: 'large', candidatesPerStep: 16, beamWidth: 4 }, 'test');
+  const started = Date.now();
+  let abortedAt = 0;
+  const r = await solve({
+    problem: generateProblems(504, 1)[0].problem,
+    settings: many,
+    models,
+    signal: controller.signal,
+    onEvent: (e) => {
+      if (e.type === 'step.started' && e.depth === 2 && abortedAt === 0) {
+        abortedAt = Date.now();
+        setTimeout(() => controller.abort(), 5);
+      }
+    },
+  });
+  assert.ok(abortedAt > 0, 'reached depth 2');
+  assert.equal(r.error?.code, 'cancelled');
+  assert.ok(Date.now() - abortedAt < 1000, `returned ${Date.now() - abortedAt} ms after the abort`);
+  assert.ok(r.events.some((e) => e.type === 'thought.drafted'));
+  assert.ok(Date.now() - started < 30_000);
+});
+
+test('a missing or corrupt GGUF gives a clear error naming the file', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-gguf-'));
+  const missing = path.join(dir, 'missing.gguf');
+  const corrupt = path.join(dir, 'corrupt.gguf');
+  fs.writeFileSync(corrupt, Buffer.concat([Buffer.from('GGUF'), Buffer.alloc(64, 7)]));
+  for (const file of [missing, corrupt]) {
+    const broken = parseSettings({ models: { small: { provider: 'embedded', model: file } } }, 'test');
+    await assert.rejects(createModels(broken), (err: unknown) => {
+      assert.ok(err instanceof EngineError);
+      assert.equal(err.code, 'model-load');
+      assert.ok(err.message.includes(file), err.message);
+      assert.ok(err.hint);
+      return true;
+    });
+  }
+});

@@ -1,0 +1,165 @@
+// The language server over stdio, driven by a real LSP client: lenses, settings errors, solve, cancel, exit.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { CancellationTokenSource, ResponseError } from 'vscode-languageserver-protocol/node';
+import { checkTraceInvariants } from '../../src/core/events';
+import { CancelRequest, DoctorRequest, ErrorCodes, SolveRequest } from '../../src/protocol';
+import { ROOT, SERVER, startTestServer, type TestServer } from './lsp-client';
+
+const PROBLEM = 'Start with 7. Add 5. Multiply by 3. Subtract 4. What is the result?';
+const MARKDOWN = `# Homework
+
+Some introduction without a question.
+
+${PROBLEM}
+
+\`\`\`
+What is this code? It is excluded.
+\`\`\`
+
+- Find x such that 2x + 3 = 11.
+`;
+const TINY = path.join(ROOT, 'models', 'tiny');
+const modelsMissing = ['small.gguf', 'large.gguf', 'prm.gguf'].some((f) => !fs.existsSync(path.join(TINY, f)))
+  ? `the tiny models are not in ${TINY} yet (they are trained by scripts/tiny); skipping the real-model tests`
+  : false;
+
+if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run "node esbuild.mjs" first`);
+
+describe('language server without models', () => {
+  let server: TestServer;
+  before(() => {
+    server = startTestServer();
+  });
+  after(async () => {
+    if (server.process.exitCode === null) await server.stop();
+  });
+
+  test('initialize announces lenses, hover and the CodeLens command', async () => {
+    const result = await server.initialize({}, { window: { workDoneProgress: true } });
+    assert.equal(result.serverInfo?.name, 'specsearch');
+    assert.ok(result.capabilities.codeLensProvider);
+    assert.equal(result.capabilities.hoverProvider, true);
+    assert.deepEqual(result.capabilities.executeCommandProvider?.commands, ['specsearch.solveBlock']);
+  });
+
+  test('codeLens marks the problem paragraph and list item, not the heading, prose or code fence', async () => {
+    const uri = 'file:///tmp/homework.md';
+    await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'markdown', version: 1, text: MARKDOWN } });
+    const lenses = (await server.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as {
+      range: { start: { line: number } };
+      command: { title: string; command: string; arguments: { problem: string; mode: string }[] };
+    }[];
+    const lines = [...new Set(lenses.map((l) => l.range.start.line))];
+    assert.deepEqual(lines, [4, 10]);
+    assert.deepEqual(lenses.filter((l) => l.range.start.line === 4).map((l) => l.command.arguments[0].mode), ['solve', 'explain']);
+    assert.equal(lenses[0].command.arguments[0].problem, PROBLEM);
+    assert.equal(lenses[2].command.arguments[0].problem, 'Find x such that 2x + 3 = 11.');
+  });
+
+  test('invalid settings are reported by window/showMessage and fail the solve request with the message', async () => {
+    await server.connection.sendNotification('workspace/didChangeConfiguration', { settings: { specsearch: { config: { search: { beamWidth: 0 } } } } });
+    const shown = await server.waitForMessage((m) => m.message.includes('search.beamWidth'));
+    assert.equal(shown.type, 1, 'an error message');
+    assert.match(shown.message, /"search\.beamWidth" has the value 0, but it must be an integer from 1 to 64/);
+    await assert.rejects(server.connection.sendRequest(SolveRequest, { problem: PROBLEM, mode: 'solve' }), (err: unknown) => {
+      assert.ok(err instanceof ResponseError);
+      assert.equal(err.code, ErrorCodes.config);
+      assert.match(err.message, /search\.beamWidth/);
+      return true;
+    });
+  });
+
+  test('bad request params are a clear error, not a crash', async () => {
+    await server.connection.sendNotification('workspace/didChangeConfiguration', { settings: { specsearch: { config: {} } } });
+    await assert.rejects(server.connection.sendRequest(SolveRequest, { problem: PROBLEM, mode: 'solve', method: 'huge' as never }), /"method" must be one of specsearch, large, sps, small/);
+    await assert.rejects(server.connection.sendRequest(SolveRequest, { problem: 42 as never, mode: 'solve' }), /"problem" must be a string/);
+  });
+
+  test('an empty problem ends in search.failed with a usage error, as events', async () => {
+    const result = await server.connection.sendRequest(SolveRequest, { problem: '   ', mode: 'solve' });
+    assert.equal(result.error?.code, 'usage');
+    assert.equal(result.events.at(-1)?.type, 'search.failed');
+  });
+
+  test('doctor answers with one check per model', async () => {
+    const report = await server.connection.sendRequest(DoctorRequest, {});
+    assert.equal(report.profile, 'tiny');
+    assert.ok(report.checks.length >= 3, JSON.stringify(report));
+  });
+
+  test('shutdown and exit end the process with code 0', async () => {
+    assert.equal(await server.stop(), 0);
+  });
+});
+
+describe('invalid initializationOptions', () => {
+  test('the error names the setting; the server keeps running', async () => {
+    const server = startTestServer();
+    await server.initialize({ config: { models: { large: { provider: 'openai-compatible', model: 'qwen' } } } });
+    const shown = await server.waitForMessage((m) => m.type === 1);
+    assert.match(shown.message, /initializationOptions\.config: setting "models\.large\.baseURL"/);
+    assert.equal(await server.stop(), 0);
+  });
+});
+
+describe('language server with the tiny models', { skip: modelsMissing }, () => {
+  let server: TestServer;
+  before(async () => {
+    server = startTestServer();
+    await server.initialize({ profile: 'tiny' });
+  });
+  after(async () => {
+    if (server.process.exitCode === null) await server.stop();
+  });
+
+  test('solve streams every event as specsearch/event and returns the answer', { timeout: 180_000 }, async () => {
+    const uri = 'file:///tmp/solve.md';
+    await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'markdown', version: 1, text: `${PROBLEM}\n` } });
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: PROBLEM.length } };
+    const result = await server.connection.sendRequest(SolveRequest, { problem: PROBLEM, mode: 'solve', searchId: 'first', textDocument: { uri }, range });
+    assert.equal(result.error, null, JSON.stringify(result.error));
+    assert.equal(result.answer, '32');
+    assert.deepEqual(checkTraceInvariants(result.events), []);
+    const streamed = server.events.filter((e) => e.searchId === 'first').map((e) => e.event);
+    assert.deepEqual(streamed, result.events, 'the notifications carry exactly the events of the result, in order');
+    assert.ok(streamed.some((e) => e.type === 'thought.drafted'));
+
+    const hover = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 3 } })) as { contents: { value: string } } | null;
+    assert.match(hover?.contents.value ?? '', /SpecSearch answer: 32/);
+  });
+
+  test('$/cancelRequest answers within a second with the partial trace', { timeout: 60_000 }, async () => {
+    const source = new CancellationTokenSource();
+    let cancelledAt = 0;
+    const seen = new Promise<void>((resolve) => {
+      server.connection.onNotification('specsearch/event', (p: { searchId: string; event: { type: string } }) => {
+        if (p.searchId === 'cancel-me' && p.event.type === 'thought.drafted' && cancelledAt === 0) {
+          cancelledAt = Date.now();
+          source.cancel();
+          resolve();
+        }
+      });
+    });
+    const pending = server.connection.sendRequest(SolveRequest, { problem: PROBLEM, mode: 'solve', method: 'large', searchId: 'cancel-me' }, source.token);
+    await seen;
+    const result = await pending;
+    const took = Date.now() - cancelledAt;
+    assert.ok(took < 1000, `answered ${took} ms after the cancel`);
+    assert.equal(result.error?.code, 'cancelled');
+    assert.equal(result.events.at(-1)?.type, 'search.failed');
+    assert.ok(result.events.some((e) => e.type === 'thought.drafted'), 'the partial trace keeps what was done');
+  });
+
+  test('two solves run at once; specsearch/cancel stops one by id', { timeout: 180_000 }, async () => {
+    const a = server.connection.sendRequest(SolveRequest, { problem: PROBLEM, mode: 'solve', searchId: 'a' });
+    const b = server.connection.sendRequest(SolveRequest, { problem: 'Start with 3. Add 4. Multiply by 2. What is the result?', mode: 'explain', searchId: 'b' });
+    const cancelled = await server.connection.sendRequest(CancelRequest, { searchId: 'b' });
+    assert.deepEqual(cancelled.cancelled, ['b']);
+    const [ra, rb] = await Promise.all([a, b]);
+    assert.equal(ra.answer, '32');
+    assert.equal(rb.error?.code, 'cancelled');
+  });
+});

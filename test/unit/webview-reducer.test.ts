@@ -1,0 +1,189 @@
+// The panel renders from SearchEvents alone: the reducer, the HTML it produces, and a 500-thought trace's cost.
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import katex from 'katex';
+import type { SearchEvent, SearchEventBody, SearchStats } from '../../src/core/events';
+import { DEFAULT_SEARCH } from '../../src/core/config';
+import { emptyState, MAX_SEARCHES, reduce, reduceAll, toggleGroup } from '../../media/reducer';
+import { renderPanel } from '../../media/render';
+import { renderMath } from '../../media/math';
+
+const stats: SearchStats = {
+  wallMs: 1234, small: { calls: 3, tokens: 120, ms: 300 }, large: { calls: 1, tokens: 40, ms: 500 },
+  prm: { calls: 4, ms: 80, scored: 10 }, drafted: 8, accepted: 5, rejected: 3, corrections: 1,
+  acceptanceRate: 5 / 8, requests: 8, speculative: { drafted: 30, accepted: 24 }, depth: 2,
+};
+
+function trace(searchId: string, bodies: SearchEventBody[]): SearchEvent[] {
+  return bodies.map((b, i) => ({ ...b, searchId, t: i * 10 }) as SearchEvent);
+}
+
+const drafted = (id: string, parentId: string | null, depth: number, text: string, source: 'small' | 'large' = 'small'): SearchEventBody =>
+  ({ type: 'thought.drafted', id, parentId, depth, source, text, tokens: 10, ms: 5, speculative: null });
+
+/** A small, complete SpecSearch trace: one accepted draft, one rejected and corrected, an answer. */
+function smallTrace(searchId = 's1'): SearchEvent[] {
+  return trace(searchId, [
+    { type: 'search.started', problem: 'Start with 7. Add 5. What is $7+5$?', mode: 'solve', method: 'specsearch', algorithm: 'beam', settings: DEFAULT_SEARCH },
+    { type: 'step.started', depth: 1 },
+    drafted('t1', null, 1, '7 + 5 = 12'),
+    drafted('t2', null, 1, '7 + 5 = 13'),
+    { type: 'thought.scored', id: 't1', score: 0.9 },
+    { type: 'thought.scored', id: 't2', score: 0.2 },
+    { type: 'thought.judged', id: 't1', verdict: 'accepted', threshold: 0.6 },
+    { type: 'thought.judged', id: 't2', verdict: 'rejected', threshold: 0.6 },
+    { type: 'thought.corrected', id: 't3', replaces: 't2', parentId: null, depth: 1, text: '$7 + 5 = 12$', tokens: 8, ms: 20, speculative: { drafted: 6, accepted: 5 } },
+    { type: 'thought.scored', id: 't3', score: 0.95 },
+    { type: 'beam.selected', depth: 1, ids: ['t3', 't1'] },
+    { type: 'threshold.updated', parentId: null, depth: 1, threshold: 0.63 },
+    { type: 'step.started', depth: 2 },
+    drafted('t4', 't3', 2, 'The answer is 12.'),
+    { type: 'thought.scored', id: 't4', score: 0.97 },
+    { type: 'thought.judged', id: 't4', verdict: 'accepted', threshold: 0.63 },
+    { type: 'search.finished', answer: '12', answerThoughtId: 't4', path: ['t3', 't4'], stats },
+  ]);
+}
+
+test('the reducer builds the tree, verdicts, correction links, beam and answer path from events', () => {
+  const state = reduceAll(smallTrace());
+  const s = state.searches.s1;
+  assert.equal(state.current, 's1');
+  assert.equal(s.status, 'finished');
+  assert.deepEqual(s.roots, ['t1', 't2', 't3']);
+  assert.deepEqual(s.thoughts.t3.children, ['t4']);
+  assert.equal(s.thoughts.t2.verdict, 'rejected');
+  assert.equal(s.thoughts.t2.replacedBy, 't3');
+  assert.equal(s.thoughts.t3.replaces, 't2');
+  assert.equal(s.thoughts.t3.source, 'large');
+  assert.equal(s.thoughts.t1.threshold, 0.6);
+  assert.deepEqual(s.beams[1], ['t3', 't1']);
+  assert.equal(s.thresholds[1], 0.63);
+  assert.deepEqual([s.accepted, s.rejected, s.corrections, s.drafted], [2, 1, 1, 3]);
+  assert.equal(s.answer, '12');
+  assert.deepEqual(s.path, ['t3', 't4']);
+  assert.equal(s.events, smallTrace().length);
+});
+
+test('the reducer is pure: earlier states are left untouched', () => {
+  const events = smallTrace();
+  const before = reduceAll(events.slice(0, 5));
+  const snapshot = JSON.stringify(before);
+  reduceAll(events.slice(5), before);
+  assert.equal(JSON.stringify(before), snapshot);
+});
+
+test('the HTML shows source, score against threshold, verdicts, the correction link and the answer', () => {
+  const html = renderPanel(reduceAll(smallTrace()), { tex: katex });
+  assert.match(html, /role="tree"/);
+  assert.equal((html.match(/role="treeitem"/g) ?? []).length, 4, 't1, t3, t4 and the folded group of one rejected draft');
+  assert.match(html, /1 rejected draft \(best 0\.20 &lt; β 0\.60\)/);
+  assert.match(html, /↻ replaces t2/);
+  assert.match(html, /class="row thought corrected large on-path in-beam"/);
+  assert.match(html, /aria-label="t4, depth 2, written by the small model, score 0\.97, threshold 0\.63, accepted, on the answer path"/);
+  assert.match(html, /Answer: <b class="value">12<\/b>/);
+  assert.match(html, /speculation<\/dt><dd>80%/);
+  assert.match(html, /acceptance<\/dt><dd>63%/);
+  assert.match(html, /class="katex"/, 'math in the problem and thoughts goes through KaTeX');
+  assert.doesNotMatch(html, /7 \+ 5 = 13/, 'rejected drafts stay folded by default');
+  const opened = renderPanel(toggleGroup(reduceAll(smallTrace()), 's1/'), { tex: katex });
+  assert.match(opened, /7 \+ 5 = 13/);
+  assert.match(opened, /↻ rewritten as t3/);
+});
+
+test('a failed search shows its error and hint; a running one offers Stop', () => {
+  const events = smallTrace().slice(0, 8);
+  const running = renderPanel(reduceAll(events), { tex: null });
+  assert.match(running, /data-action="stop"/);
+  const failed = reduce(reduceAll(events), {
+    type: 'search.failed', searchId: 's1', t: 99, partial: true, stats,
+    error: { code: 'connection', message: 'Cannot reach http://127.0.0.1:8000/v1', hint: 'Start the server.' },
+  });
+  const html = renderPanel(failed, { tex: null });
+  assert.match(html, /role="alert"/);
+  assert.match(html, /Cannot reach http:\/\/127\.0\.0\.1:8000\/v1/);
+  assert.match(html, /Start the server\./);
+  assert.doesNotMatch(html, /data-action="stop"/);
+});
+
+test('text is escaped; math outside $…$ is not interpreted; prices stay text', () => {
+  assert.equal(renderMath('<b>x</b> & costs $5 and $10', katex), '&lt;b&gt;x&lt;/b&gt; &amp; costs $5 and $10');
+  assert.match(renderMath('so \\(x^2\\) and $$\\frac12$$', katex), /katex-display/);
+  assert.doesNotMatch(renderPanel(reduceAll(trace('x', [
+    { type: 'search.started', problem: '<img src=x onerror=alert(1)>', mode: 'solve', method: 'small', algorithm: 'beam', settings: DEFAULT_SEARCH },
+  ])), { tex: katex }), /<img/);
+});
+
+test('only the last few searches are kept; events of unknown searches are ignored', () => {
+  let state = emptyState();
+  for (let i = 0; i < MAX_SEARCHES + 2; i++) state = reduceAll(smallTrace(`s${i}`), state);
+  assert.equal(state.order.length, MAX_SEARCHES);
+  assert.equal(state.searches.s0, undefined);
+  assert.equal(state.current, `s${MAX_SEARCHES + 1}`);
+  const same = reduce(state, { type: 'step.started', searchId: 'nope', t: 0, depth: 1 });
+  assert.equal(same, state);
+});
+
+/** Beam search, width 2, 6 children per node drafted in 12s, ~half rejected and corrected: 500+ thoughts. */
+function bigTrace(): SearchEvent[] {
+  const bodies: SearchEventBody[] = [
+    { type: 'search.started', problem: 'A long one: what is $\\sum_{k=1}^{n} k$?', mode: 'solve', method: 'specsearch', algorithm: 'beam', settings: DEFAULT_SEARCH },
+  ];
+  let beam: (string | null)[] = [null];
+  let n = 0;
+  let depth = 0;
+  while (n < 500) {
+    depth++;
+    bodies.push({ type: 'step.started', depth });
+    const kept: string[] = [];
+    for (const parent of beam) {
+      for (let k = 0; k < 6; k++) {
+        const id = `t${++n}`;
+        bodies.push(drafted(id, parent, depth, `Step ${depth}.${k}: $x_{${k}} = \\frac{${n}}{${k + 1}}$ so far`));
+        const score = ((n * 37) % 100) / 100;
+        bodies.push({ type: 'thought.scored', id, score });
+        bodies.push({ type: 'thought.judged', id, verdict: score >= 0.5 ? 'accepted' : 'rejected', threshold: 0.5 });
+        if (score < 0.5 && k % 2 === 0) {
+          const c = `t${++n}`;
+          bodies.push({ type: 'thought.corrected', id: c, replaces: id, parentId: parent, depth, text: `Rewrite of ${id}: $y = ${n}$`, tokens: 12, ms: 30, speculative: { drafted: 10, accepted: 7 } });
+          bodies.push({ type: 'thought.scored', id: c, score: 0.8 });
+          kept.push(c);
+        } else if (score >= 0.5) kept.push(id);
+      }
+    }
+    beam = kept.slice(0, 2);
+    bodies.push({ type: 'beam.selected', depth, ids: beam as string[] });
+  }
+  bodies.push({ type: 'search.finished', answer: '\\frac{n(n+1)}{2}', answerThoughtId: beam[0], path: [beam[0]!], stats });
+  return trace('big', bodies);
+}
+
+test('a 500-thought trace reduces and renders to HTML quickly, rejected drafts folded', () => {
+  const events = bigTrace();
+  assert.ok(events.filter((e) => e.type === 'thought.drafted' || e.type === 'thought.corrected').length >= 500);
+  let started = performance.now();
+  const state = reduceAll(events);
+  const reduceMs = performance.now() - started;
+  started = performance.now();
+  const first = renderPanel(state, { tex: katex });
+  const firstMs = performance.now() - started;
+  started = performance.now();
+  const again = renderPanel(state, { tex: katex });
+  const againMs = performance.now() - started;
+  assert.equal(first, again);
+  assert.ok(reduceMs < 1000, `reduce took ${reduceMs.toFixed(0)} ms`);
+  assert.ok(firstMs < 1500, `first render took ${firstMs.toFixed(0)} ms`);
+  // A live search re-renders on every frame: with KaTeX output cached this must fit well inside a frame budget.
+  assert.ok(againMs < 100, `re-render took ${againMs.toFixed(0)} ms`);
+  const rows = (first.match(/role="treeitem"/g) ?? []).length;
+  assert.ok(rows < 400, `only kept thoughts and group rows are rendered (${rows})`);
+  console.log(`500-thought trace: ${events.length} events, reduce ${reduceMs.toFixed(0)} ms, render ${firstMs.toFixed(0)} ms, re-render ${againMs.toFixed(1)} ms, ${rows} rows, ${(first.length / 1024).toFixed(0)} KiB`);
+});
+
+test('reducing events one at a time (live) costs about the same as at once', () => {
+  const events = bigTrace();
+  const started = performance.now();
+  let state = emptyState();
+  for (const e of events) state = reduce(state, e);
+  assert.ok(performance.now() - started < 1500);
+  assert.equal(state.searches.big.events, events.length);
+});
