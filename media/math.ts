@@ -1,7 +1,7 @@
 // Turns a thought's text into safe HTML: TeX between $…$, $$…$$, \(…\), \[…\] through KaTeX, the rest escaped.
 
 export interface TexRenderer {
-  renderToString(tex: string, options: { displayMode: boolean; throwOnError: boolean; output?: 'html' | 'mathml' | 'htmlAndMathml'; strict?: boolean | string }): string;
+  renderToString(tex: string, options: { displayMode: boolean; throwOnError: boolean; output?: 'html' | 'mathml' | 'htmlAndMathml'; strict?: 'ignore' }): string;
 }
 
 export function escapeHtml(text: string): string {

@@ -12,7 +12,7 @@ const rows = (tree: HTMLElement) => Array.from(tree.querySelectorAll<HTMLElement
 /** Exactly one row is tabbable; it keeps that role across re-renders (by its data-id / data-group). */
 export function focusRow(tree: HTMLElement, row: HTMLElement | null | undefined, moveFocus = true): void {
   if (!row) return;
-  for (const r of tree.querySelectorAll<HTMLElement>('[role="treeitem"][tabindex="0"]')) {
+  for (const r of Array.from(tree.querySelectorAll<HTMLElement>('[role="treeitem"][tabindex="0"]'))) {
     r.tabIndex = -1;
     r.setAttribute('aria-selected', 'false');
   }

@@ -52,6 +52,13 @@ Options:
   --seed N                           base sampling seed (problem i uses seed + i)
   --out DIR                          output folder (default bench/results/latest)
   --json                             print the summary as one JSON line`,
+  doctor: `Usage: specsearch doctor [--config FILE] [--profile NAME] [--json]
+
+Checks each configured model: reachable, the model served, capabilities, a one-token round trip, what
+is missing and the server flag that fixes it. Exit 0 when all is well, 1 otherwise.`,
+  lsp: `Usage: specsearch lsp --stdio
+
+Runs the SpecSearch language server over stdio (the same server VS Code uses; see docs/neovim.md).`,
   grade: `Usage: specsearch grade < lines.jsonl
 
 Reads JSON lines {"reference": ..., "prediction": ...} or {"reference": ..., "response": ...} (a whole
@@ -112,9 +119,18 @@ async function main(argv: string[]): Promise<number> {
       if (values.help) return help('bench');
       return (await import('./bench')).runBenchCommand(values, argv);
     }
-    case 'doctor':
-    case 'lsp':
-      throw usageError(`"specsearch ${command}" is not available in this version yet.`, 'Run "specsearch --help" for the commands available.');
+    case 'doctor': {
+      const { values } = parse(rest, { config: { type: 'string' }, profile: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+      if (values.help) return help('doctor');
+      return (await import('./doctor')).runDoctorCommand(values as { config?: string; profile?: string; json?: boolean });
+    }
+    case 'lsp': {
+      if (rest.includes('--help') || rest.includes('-h')) return help('lsp');
+      if (!rest.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket'))) throw usageError('specsearch lsp needs a transport.', 'Run "specsearch lsp --stdio".');
+      (await import('../server/server')).startServer();
+      // The connection keeps the process alive; it exits when the client sends exit.
+      return new Promise<number>(() => undefined);
+    }
     default:
       throw usageError(`Unknown command "${command}".`, 'Run "specsearch --help" for the list of commands.');
   }

@@ -9,7 +9,7 @@ export const PROBLEM_LANGUAGES = ['markdown', 'plaintext', 'latex', 'tex'];
 
 export function createClient(
   context: vscode.ExtensionContext,
-  output: vscode.OutputChannel,
+  output: vscode.LogOutputChannel,
   settings: EngineSettings,
   secrets: Record<string, string>,
 ): LanguageClient {

@@ -13,7 +13,7 @@ import { readSettings } from './settings';
 import { StatusBar } from './status';
 
 export class Ctx {
-  readonly output: vscode.OutputChannel;
+  readonly output: vscode.LogOutputChannel;
   readonly status: StatusBar;
   readonly panel: PanelProvider;
   readonly searches: SearchRegistry;
@@ -25,7 +25,7 @@ export class Ctx {
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly extension: vscode.ExtensionContext) {
-    this.output = vscode.window.createOutputChannel('SpecSearch');
+    this.output = vscode.window.createOutputChannel('SpecSearch', { log: true });
     this.status = new StatusBar();
     this.secrets = new Secrets(extension.secrets, extension.globalState);
     this.searches = new SearchRegistry(this);

@@ -44,9 +44,13 @@ export function startTestServer(): TestServer {
       w.resolve(m);
     }
   });
-  connection.onNotification('window/logMessage', (m: { message: string }) => logs.push(m.message));
+  connection.onNotification('window/logMessage', (m: { message: string }) => {
+    logs.push(m.message);
+  });
   const events: EventParams[] = [];
-  connection.onNotification(EventNotification, (e) => events.push(e));
+  connection.onNotification(EventNotification, (e) => {
+    events.push(e);
+  });
   // The server may ask for these; a real client answers them.
   connection.onRequest('workspace/codeLens/refresh', () => null);
   connection.onRequest('window/workDoneProgress/create', () => null);

@@ -9,7 +9,7 @@ import { renderPanel } from '../../media/render';
 import { renderMath } from '../../media/math';
 
 const stats: SearchStats = {
-  wallMs: 1234, small: { calls: 3, tokens: 120, ms: 300 }, large: { calls: 1, tokens: 40, ms: 500 },
+  wallMs: 1234, modelMs: 1100, small: { calls: 3, tokens: 120, ms: 300 }, large: { calls: 1, tokens: 40, ms: 500 },
   prm: { calls: 4, ms: 80, scored: 10 }, drafted: 8, accepted: 5, rejected: 3, corrections: 1,
   acceptanceRate: 5 / 8, requests: 8, speculative: { drafted: 30, accepted: 24 }, depth: 2,
 };

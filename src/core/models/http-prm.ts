@@ -2,7 +2,7 @@
 import type { Completion } from 'openai/resources/completions';
 import type { PrmSettings } from '../config';
 import { EngineError, throwIfAborted } from '../errors';
-import { capabilitiesOf, degrade, fixFor, type ServerCapabilities } from './capabilities';
+import { capabilitiesOf, degrade, fixFor, isOllamaURL, type ServerCapabilities } from './capabilities';
 import { Gate, HttpClient } from './http-client';
 import { badShape } from './http-errors';
 import { prmTaggedText, qwenPrmText, renderPrompt } from './templates';
@@ -79,6 +79,7 @@ export function firstTokenAlternatives(choice: unknown): Map<string, number> | n
 abstract class CompletionPrm extends HttpPrm {
   protected async nextToken(prompts: string[], signal: AbortSignal, what: string): Promise<{ alternatives: (Map<string, number> | null)[]; texts: string[]; requests: number }> {
     const caps = await this.probe(signal);
+    if (caps.server === 'ollama' && isOllamaURL(this.client.baseURL)) return this.ollamaNextToken(prompts, signal, what);
     const arrays = caps.server === 'vllm' || caps.server === 'sglang' || caps.server === 'llama.cpp';
     const ask = async (batch: string[]): Promise<Completion['choices']> => {
       const body = { model: this.settings.model, prompt: batch.length === 1 ? batch[0] : batch, max_tokens: 1, temperature: 0, logprobs: TOP_LOGPROBS };
@@ -93,6 +94,18 @@ abstract class CompletionPrm extends HttpPrm {
     const choices = arrays ? await ask(prompts) : (await Promise.all(prompts.map((p) => ask([p])))).flat();
     if (!arrays && prompts.length > 1) degrade(caps, 'This server is not known to take several prompts in one request: the PRM sends one request per thought.');
     return { alternatives: choices.map(firstTokenAlternatives), texts: choices.map((c) => c.text ?? ''), requests: arrays ? 1 : prompts.length };
+  }
+
+  /** Ollama: one raw /api/generate per prompt; `logprobs`/`top_logprobs` where the Ollama version has them. */
+  private async ollamaNextToken(prompts: string[], signal: AbortSignal, what: string) {
+    const answers = await Promise.all(prompts.map((prompt) => this.gate.run(signal, () => this.client.post<Json>('/generate', {
+      model: this.settings.model, prompt, raw: true, stream: false, logprobs: true, top_logprobs: TOP_LOGPROBS, options: { num_predict: 1, temperature: 0 },
+    }, { what: what.replace('POST /completions', 'POST /api/generate'), signal }))));
+    const alternatives = answers.map((a) => {
+      const first = Array.isArray(a?.logprobs) ? (a.logprobs[0] as Json | undefined) : undefined;
+      return first ? firstTokenAlternatives({ logprobs: { content: [first] } }) : null;
+    });
+    return { alternatives, texts: answers.map((a) => (typeof a?.response === 'string' ? a.response : '')), requests: prompts.length };
   }
 }
 

@@ -1,0 +1,140 @@
+// Every command as a small function of the context, in one table (ids match package.json contributes).
+import * as fs from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { METHODS, type Method } from '../core/config';
+import type { SolveResult } from '../core/events';
+import { DoctorRequest, type SolveBlockArgs } from '../protocol';
+import type { Ctx } from './ctx';
+import { errorInfoOf, showEngineError, showMessageWithActions } from './errors';
+import { workedSolution } from './inline';
+import { VIEW_ID } from './panel';
+import type { SearchRequest } from './searches';
+import { isEnvName } from './secrets';
+import { problemFromEditor } from './selection';
+import { apiKeyNames, readSettings } from './settings';
+
+type Command = (ctx: Ctx, ...args: any[]) => unknown;
+
+const METHOD_DESCRIPTIONS: Record<Method, string> = {
+  specsearch: 'small model drafts, PRM judges, large model rewrites the rejected (the paper\'s method)',
+  large: 'large model writes every thought (baseline)',
+  sps: 'large model with token-level speculative decoding (baseline)',
+  small: 'small model only (baseline)',
+};
+
+async function solveOrExplain(ctx: Ctx, mode: 'solve' | 'explain'): Promise<void> {
+  const problem = await problemFromEditor();
+  if (!problem) return;
+  await runAndOffer(ctx, { problem: problem.text, mode, anchor: problem.anchor });
+}
+
+/** Runs a search; a solved problem offers to put its answer (or the whole solution) into the document. */
+async function runAndOffer(ctx: Ctx, request: SearchRequest): Promise<void> {
+  const result = await ctx.searches.run(request);
+  if (!result || result.error || result.answer === null) return;
+  if (request.mode === 'explain' || !request.anchor) {
+    vscode.window.setStatusBarMessage(`SpecSearch: answer ${result.answer}`, 5000);
+    return;
+  }
+  const choice = await vscode.window.showInformationMessage(`SpecSearch answer: ${result.answer}`, 'Insert Answer', 'Insert Worked Solution', 'Open Panel');
+  if (choice === 'Open Panel') ctx.panel.reveal();
+  else if (choice) await insertBelow(request.anchor, result, choice === 'Insert Worked Solution');
+}
+
+async function insertBelow(anchor: NonNullable<SearchRequest['anchor']>, result: SolveResult, worked: boolean): Promise<void> {
+  const document = await vscode.workspace.openTextDocument(anchor.uri);
+  const lang = document.languageId;
+  const answerLine = lang === 'markdown' ? `**Answer:** ${result.answer}` : lang === 'latex' || lang === 'tex' ? `\\textbf{Answer:} ${result.answer}` : `Answer: ${result.answer}`;
+  const body = worked ? `${workedSolution(result)}\n\n${answerLine}` : answerLine;
+  const end = document.lineAt(Math.min(anchor.range.end.line, document.lineCount - 1)).range.end;
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(anchor.uri, end, `\n\n${body}`);
+  await vscode.workspace.applyEdit(edit);
+}
+
+function pickSearchId(ctx: Ctx, searchId: unknown): string | undefined {
+  return (typeof searchId === 'string' ? ctx.searches.get(searchId) : ctx.searches.latest())?.searchId;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  'specsearch.solveSelection': (ctx) => solveOrExplain(ctx, 'solve'),
+  'specsearch.explainSelection': (ctx) => solveOrExplain(ctx, 'explain'),
+
+  /** The CodeLens over a problem block (arguments built by the server). */
+  'specsearch.solveBlock': async (ctx, args: SolveBlockArgs) => {
+    const uri = vscode.Uri.parse(args.uri);
+    const r = args.range;
+    const range = new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+    await runAndOffer(ctx, { problem: args.problem, mode: args.mode, anchor: { uri, range } });
+  },
+
+  'specsearch.stop': (ctx, searchId?: string) => {
+    if (ctx.searches.stop(typeof searchId === 'string' ? searchId : undefined) === 0) void vscode.window.showInformationMessage('SpecSearch: no search is running.');
+  },
+
+  'specsearch.openPanel': () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
+  'specsearch.showLog': (ctx) => ctx.output.show(true),
+
+  'specsearch.checkModelServers': async (ctx) => {
+    const client = await ctx.ensureClient();
+    const report = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'SpecSearch: checking the model servers…', cancellable: true },
+      (_progress, token) => client.sendRequest(DoctorRequest, {}, token).catch((err) => {
+        showEngineError(ctx, errorInfoOf(err));
+        return null;
+      }),
+    );
+    if (!report) return;
+    ctx.output.appendLine(`Model check (profile ${report.profile}):`);
+    for (const c of report.checks) ctx.output.appendLine(`  ${c.ok ? '✓' : '✗'} ${c.name}: ${c.message}${c.hint ? ` — ${c.hint}` : ''}${c.ms !== undefined ? ` (${c.ms} ms)` : ''}`);
+    const failed = report.checks.filter((c) => !c.ok);
+    if (failed.length === 0) void showMessageWithActions(ctx, 'info', `SpecSearch: all ${report.checks.length} checks passed (profile ${report.profile}).`, ['Show Log']);
+    else void showMessageWithActions(ctx, 'error', `SpecSearch: ${failed.map((c) => `${c.name}: ${c.message}`).join('; ')}`, ['Open Settings', 'Set API Key…', 'Show Log']);
+  },
+
+  'specsearch.exportTrace': async (ctx, searchId?: string) => {
+    const entry = ctx.searches.get(pickSearchId(ctx, searchId));
+    if (!entry) return void vscode.window.showInformationMessage('SpecSearch: there is no search to export yet.');
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, `specsearch-trace-${entry.searchId}.json`) : undefined,
+      filters: { 'SpecSearch trace': ['json'] },
+      title: 'Export SpecSearch trace',
+    });
+    if (!target) return;
+    // The SolveResult as the engine returned it; a running search exports its events so far.
+    const trace = entry.result ?? { searchId: entry.searchId, problem: entry.request.problem, answer: null, events: entry.events, stats: null, error: null, partial: true };
+    await fs.writeFile(target.fsPath, JSON.stringify(trace, null, 2) + '\n', 'utf8');
+    void vscode.window.showInformationMessage(`SpecSearch: trace saved (${entry.events.length} events).`, 'Open').then((c) => c && vscode.window.showTextDocument(target));
+  },
+
+  'specsearch.rerunWithMethod': async (ctx, searchId?: string, method?: Method) => {
+    const entry = ctx.searches.get(pickSearchId(ctx, searchId));
+    if (!entry) return void vscode.window.showInformationMessage('SpecSearch: solve a problem first; then it can be rerun with another method.');
+    let chosen: Method | undefined = method && METHODS.includes(method) ? method : undefined;
+    if (!chosen) {
+      const pick = await vscode.window.showQuickPick(
+        METHODS.map((m) => ({ label: m, description: METHOD_DESCRIPTIONS[m] })),
+        { title: `Rerun "${entry.request.problem.slice(0, 50)}" with…`, placeHolder: 'method' },
+      );
+      chosen = pick?.label as Method | undefined;
+    }
+    if (chosen) await runAndOffer(ctx, { ...entry.request, method: chosen });
+  },
+
+  'specsearch.setApiKey': async (ctx) => {
+    const known = [...new Set([...apiKeyNames(readSettings()), ...ctx.secrets.names()])];
+    const items = [...known.map((n) => ({ label: n, description: ctx.secrets.names().includes(n) ? 'stored' : 'named in the settings (apiKeyEnv)' })), { label: 'Other…', description: 'type a variable name' }];
+    let name = (await vscode.window.showQuickPick(items, { title: 'SpecSearch: API key for which apiKeyEnv name?' }))?.label;
+    if (name === 'Other…') {
+      name = await vscode.window.showInputBox({ title: 'Environment variable name (the apiKeyEnv of a model)', placeHolder: 'OPENAI_API_KEY', validateInput: (v) => (isEnvName(v) ? null : 'Letters, digits and _, not starting with a digit.') });
+    }
+    if (!name) return;
+    const key = await vscode.window.showInputBox({ title: `API key for ${name}`, prompt: 'Stored in VS Code\'s secret storage, never in settings. Leave empty to delete it.', password: true, ignoreFocusOut: true });
+    if (key === undefined) return;
+    if (key === '') await ctx.secrets.delete(name);
+    else await ctx.secrets.set(name, key);
+    await ctx.restartClient();
+    void vscode.window.showInformationMessage(`SpecSearch: API key ${name} ${key === '' ? 'deleted' : 'stored'}; the language server was restarted to use it.`);
+  },
+};

@@ -1,0 +1,160 @@
+// Servers that cannot run here (vLLM /pooling, Ollama /api/generate), as fixture servers replaying their documented shapes.
+import test, { after } from 'node:test';
+import assert from 'node:assert/strict';
+import { solve } from '../../src/core/solve';
+import { parseSettings } from '../../src/core/config';
+import { createModels, disposeModels } from '../../src/core/models/factory';
+import { clearCapabilityCache } from '../../src/core/models/capabilities';
+import { createLanguageModel, createRewardModel } from '../../src/core/models/openai-compatible';
+import { runDoctor } from '../../src/core/doctor';
+import { json, openAIHandler, PROBLEM, scriptedContinuation, startFixture, type Fixture } from './fixtures/http-fixture';
+
+const fixtures: Fixture[] = [];
+after(async () => {
+  await Promise.all(fixtures.map((f) => f.close()));
+});
+const signal = new AbortController().signal;
+
+/**
+ * vLLM's pooling runner serving Qwen2.5-Math-PRM-7B (`vllm serve Qwen/Qwen2.5-Math-PRM-7B --runner pooling`):
+ * POST /pooling {model, input: string | string[]} →
+ * {id, object: "list", created, model, data: [{index, object: "pooling", data: [[p_wrong, p_right], …one per <extra_0>]}], usage}.
+ * `perToken` replays versions that return one row per token; /tokenize then locates the step tags.
+ */
+async function poolingServer(perToken = false): Promise<Fixture> {
+  const TAG = 151651;
+  const tokenize = (text: string) => text.split(/(<extra_0>)/).filter((p) => p !== '').flatMap((p) => (p === '<extra_0>' ? [TAG] : Array.from(p, (c) => c.charCodeAt(0))));
+  const f = await startFixture((req, res, body) => {
+    if (req.url === '/v1/models') return json(res, 200, { object: 'list', data: [{ id: 'Qwen/Qwen2.5-Math-PRM-7B', object: 'model', owned_by: 'vllm', max_model_len: 4096 }] });
+    if (req.url === '/tokenize' && body) return json(res, 200, { count: tokenize(String(body.prompt)).length, max_model_len: 4096, tokens: tokenize(String(body.prompt)) });
+    if (req.url === '/pooling' && body) {
+      const inputs = Array.isArray(body.input) ? (body.input as string[]) : [String(body.input)];
+      const data = inputs.map((text, index) => {
+        const assistant = text.slice(text.lastIndexOf('<|im_start|>assistant\n'));
+        const steps = assistant.split('<extra_0>').slice(0, -1);
+        const row = (s: string) => (/wrong/.test(s) ? [0.85, 0.15] : [0.05, 0.95]);
+        const rows = perToken
+          ? (() => { let k = 0; return tokenize(text).map((t) => (t === TAG ? row(steps[k++]) : [0.5, 0.5])); })()
+          : steps.map(row);
+        return { index, object: 'pooling', data: rows };
+      });
+      return json(res, 200, { id: 'pool-1', object: 'list', created: 0, model: body.model, data, usage: { prompt_tokens: 100, total_tokens: 100 } });
+    }
+    json(res, 404, { detail: 'Not Found' });
+  });
+  fixtures.push(f);
+  return f;
+}
+
+function prmSettings(origin: string) {
+  return parseSettings({
+    models: {
+      small: { provider: 'openai-compatible', baseURL: `${origin}/v1`, model: 'm', promptTemplate: 'raw' },
+      large: { provider: 'openai-compatible', baseURL: `${origin}/v1`, model: 'm', promptTemplate: 'raw' },
+      prm: { provider: 'openai-compatible', baseURL: `${origin}/v1`, model: 'Qwen/Qwen2.5-Math-PRM-7B', kind: 'vllm-pooling' },
+    },
+  }, 'test').models.prm;
+}
+
+for (const perToken of [false, true]) {
+  test(`vLLM /pooling (fixture server replaying documented shapes${perToken ? ', one row per token' : ''}): steps joined with <extra_0>, score = p(right) of the last step, all paths in one request`, async () => {
+    clearCapabilityCache();
+    const f = await poolingServer(perToken);
+    const prm = createRewardModel(prmSettings(f.origin));
+    const r = await prm.scoreLast({ problem: PROBLEM, paths: [['2 + 3 = 5.'], ['2 + 3 = 6, which is wrong.'], ['Start at 2.', 'Add 3 to get 5.']], signal });
+    assert.deepEqual(r.scores.map((s) => Math.round(s * 100) / 100), [0.95, 0.15, 0.95]);
+    const pooling = f.requests.filter((q) => q.path === '/pooling');
+    assert.equal(pooling.length, 1, 'one /pooling request for all paths');
+    const input = pooling[0].body!.input as string[];
+    assert.equal(input.length, 3);
+    assert.ok(input[2].includes('Start at 2.<extra_0>Add 3 to get 5.<extra_0>'), input[2]);
+    assert.ok(input[0].startsWith('<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n<|im_start|>user\n'));
+    assert.deepEqual((await prm.scoreSteps(PROBLEM, ['fine', 'wrong'], signal)).map((s) => Math.round(s * 100) / 100), [0.95, 0.15]);
+  });
+}
+
+test('vLLM /pooling (fixture server replaying documented shapes): a server without /pooling fails with the flag that adds it', async () => {
+  clearCapabilityCache();
+  const f = await startFixture(openAIHandler({ models: ['Qwen/Qwen2.5-Math-PRM-7B'] }));
+  fixtures.push(f);
+  const prm = createRewardModel(prmSettings(f.origin));
+  await assert.rejects(prm.scoreLast({ problem: PROBLEM, paths: [['x']], signal }), (err: Error & { code?: string; hint?: string }) => {
+    assert.match(err.message, /no \/pooling endpoint/);
+    assert.match(err.hint ?? '', /--runner pooling/);
+    return true;
+  });
+});
+
+/**
+ * Ollama's native API (docs/api.md): GET /api/tags {models: [{name, model, …}]}, GET /api/version {version},
+ * POST /api/generate {model, prompt, raw, stream: false, options: {num_predict, temperature, seed, stop}} →
+ * {model, created_at, response, done: true, done_reason: "stop" | "length", eval_count, prompt_eval_count, …}.
+ */
+async function ollamaServer(): Promise<Fixture> {
+  const f = await startFixture((req, res, body) => {
+    if (req.url === '/api/tags') return json(res, 200, { models: [{ name: 'qwen2.5-math:1.5b', model: 'qwen2.5-math:1.5b', size: 1, digest: 'x', details: {} }] });
+    if (req.url === '/api/version') return json(res, 200, { version: '0.12.6' });
+    if (req.url === '/api/generate' && body) {
+      if (body.model !== 'qwen2.5-math:1.5b') return json(res, 404, { error: `model '${String(body.model)}' not found` });
+      const c = scriptedContinuation(String(body.prompt));
+      return json(res, 200, { model: body.model, created_at: '2026-01-01T00:00:00Z', response: c.text, done: true, done_reason: 'stop', context: [1, 2], total_duration: 1000, prompt_eval_count: 12, eval_count: 5, eval_duration: 500 });
+    }
+    json(res, 404, { error: 'not found' });
+  });
+  fixtures.push(f);
+  return f;
+}
+
+function ollamaConfig(origin: string, model = 'qwen2.5-math:1.5b') {
+  const m = { provider: 'openai-compatible', baseURL: `${origin}/api`, model, promptTemplate: 'qwen2.5-math' };
+  return { models: { small: m, large: m, prm: { ...m, kind: 'judge' } } };
+}
+
+test('Ollama /api/generate (fixture server replaying documented shapes): raw: true, the Qwen template rendered by SpecSearch, one request per draft', async () => {
+  clearCapabilityCache();
+  const f = await ollamaServer();
+  const model = createLanguageModel('small', parseSettings(ollamaConfig(f.origin), 'test').models.small);
+  const r = await model.draft({ problem: PROBLEM, mode: 'solve', steps: ['Step 1.'], n: 3, stop: ['\n\n'], maxTokens: 32, temperature: 0.7, seed: 1, speculative: false, signal });
+  assert.equal(r.drafts.length, 3);
+  assert.equal(r.requests, 3);
+  assert.deepEqual(r.drafts[0], { text: 'Step 2.', tokens: 5, finish: 'stop' });
+  const gen = f.requests.filter((q) => q.path === '/api/generate');
+  assert.equal(gen.length, 3);
+  const body = gen[0].body!;
+  assert.equal(body.raw, true);
+  assert.equal(body.stream, false);
+  assert.equal(body.prompt, `<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n<|im_start|>user\n${PROBLEM}<|im_end|>\n<|im_start|>assistant\nStep 1.\n\n`);
+  const options = body.options as Record<string, unknown>;
+  assert.equal(options.num_predict, 32);
+  assert.deepEqual(options.stop, ['\n\n', '<|im_end|>', '<|endoftext|>']);
+  assert.deepEqual(new Set(gen.map((q) => (q.body!.options as Record<string, unknown>).seed)).size, 3, 'each draft its own seed');
+});
+
+test('Ollama /api/generate (fixture server replaying documented shapes): a whole solve, and doctor reports it', async () => {
+  clearCapabilityCache();
+  const f = await ollamaServer();
+  const settings = parseSettings({ ...ollamaConfig(f.origin), search: { candidatesPerStep: 2, beamWidth: 1, draftRatio: 1, maxDepth: 4 } }, 'test');
+  const models = await createModels(settings);
+  const r = await solve({ problem: PROBLEM, settings, models, signal });
+  await disposeModels(models);
+  assert.equal(r.error, null, r.error?.message);
+  assert.equal(r.answer, '5');
+  const report = await runDoctor(settings, signal);
+  assert.equal(report.ok, true, JSON.stringify(report.models.map((m) => m.error)));
+  assert.equal(report.models[0].server, 'ollama');
+  assert.deepEqual(report.models[0].servedModels, ['qwen2.5-math:1.5b']);
+  assert.equal(report.models[0].capabilities?.n, false);
+  assert.ok(report.models[2].findings.some((x) => /judge/.test(x.missing)));
+  assert.doesNotThrow(() => JSON.parse(JSON.stringify(report)));
+});
+
+test('Ollama /api/generate (fixture server replaying documented shapes): a model not pulled is "model-not-found" with `ollama pull`', async () => {
+  clearCapabilityCache();
+  const f = await ollamaServer();
+  const model = createLanguageModel('small', parseSettings(ollamaConfig(f.origin, 'llama3:8b'), 'test').models.small);
+  await assert.rejects(model.draft({ problem: PROBLEM, mode: 'solve', steps: [], n: 1, stop: ['\n\n'], maxTokens: 8, temperature: 0, seed: 0, speculative: false, signal }), (err: Error & { code?: string; hint?: string }) => {
+    assert.equal(err.code, 'model-not-found');
+    assert.match(err.hint ?? '', /ollama pull llama3:8b/);
+    return true;
+  });
+});
