@@ -2,6 +2,7 @@
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { Range, TextDocumentIdentifier, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 import type { Algorithm, Method } from './core/config';
+import type { DoctorReport } from './core/doctor';
 import type { ErrorInfo } from './core/errors';
 import type { SearchEvent, SolveResult } from './core/events';
 
@@ -52,21 +53,8 @@ export interface CancelParams {
   searchId?: string;
 }
 
-export interface DoctorCheck {
-  /** Which part was checked, e.g. "large model". */
-  name: string;
-  ok: boolean;
-  message: string;
-  hint?: string;
-  ms?: number;
-}
-
-/** What `specsearch/doctor` answers: one check per configured model and server. */
-export interface DoctorReport {
-  ok: boolean;
-  profile: string;
-  checks: DoctorCheck[];
-}
+/** What `specsearch/doctor` answers: the engine's own report (src/core/doctor.ts), one entry per model. */
+export type { DoctorReport };
 
 /** Argument of the `specsearch.solveBlock` command a CodeLens carries. */
 export interface SolveBlockArgs {

@@ -83,7 +83,10 @@ else
 fi
 
 # Sanity: code-server answers --version under Node 24.
-version="$("$NODE_BIN" "$CS_ENTRY" --version 2>/dev/null | head -n 1 || true)"
+# (With its own --config and XDG folders: otherwise it writes ~/.config/code-server/config.yaml.)
+scratch="$(mktemp -d)"
+version="$(XDG_CONFIG_HOME="$scratch" XDG_DATA_HOME="$scratch" "$NODE_BIN" "$CS_ENTRY" --config "$scratch/config.yaml" --version 2>/dev/null | tail -n 1 || true)"
+rm -rf "$scratch"
 case "$version" in
   "$CODE_SERVER_VERSION"*) ;;
   *) log "error: code-server --version printed '$version', expected $CODE_SERVER_VERSION"; exit 1 ;;

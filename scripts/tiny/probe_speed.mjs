@@ -9,7 +9,7 @@ for (const p of process.argv.slice(2)) {
   models.push({p, model, context, seq: context.getSequence(), tps: []});
 }
 const prompt = 'Start with 7. Add 5. Multiply by 3. Subtract 4. What is the result?\n\n';
-for (let round = 0; round < 3; round++) {
+for (let round = 0; round < 5; round++) {
   for (const m of models) {
     await m.seq.clearHistory();
     const toks = m.model.tokenize(prompt);

@@ -35,7 +35,7 @@ export function formatDoctorReport(report: DoctorReport, file: string | null, co
 function details(m: DoctorModelReport): string[] {
   const out: string[] = [];
   const served = m.servedModels.length > 0 ? m.servedModels.join(', ') : '(the server lists none)';
-  out.push(`model      ${m.model}${m.provider === 'embedded' ? '' : `; served: ${served}`}`);
+  out.push(`model      ${m.model}${m.provider === 'embedded' || !m.reachable ? '' : `; served: ${served}`}`);
   out.push(`reachable  ${m.reachable ? 'yes' : 'no'}${m.loadMs !== null ? `; loaded in ${m.loadMs} ms` : ''}${m.roundTripMs !== null ? `; one-token round trip ${m.roundTripMs} ms` : ''}`);
   if (m.capabilities) out.push(`can        ${describe(m.capabilities)}`);
   for (const note of m.notes) out.push(`degraded   ${note}`);

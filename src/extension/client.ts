@@ -1,18 +1,53 @@
-// Builds the LanguageClient for dist/server.js: transport, documents, initialization options, environment.
+// The connection to dist/server.js through vscode-languageclient. Loaded with import() on first use, so
+// activation does not pay for the LSP libraries (the bundle's largest part).
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import type { InitializationOptions } from '../protocol';
+import {
+  DidChangeConfigurationNotification,
+  LanguageClient,
+  MessageType,
+  ShowMessageNotification,
+  State,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import type { SolveResult } from '../core/events';
+import {
+  DoctorRequest,
+  EventNotification,
+  SettingsNotification,
+  SolveRequest,
+  type DoctorReport,
+  type EventParams,
+  type InitializationOptions,
+  type SettingsParams,
+  type SolveParams,
+} from '../protocol';
+import { PROBLEM_LANGUAGES } from './selection';
 import type { EngineSettings } from './settings';
 
-/** The documents that get CodeLens and hover: where problems are written as prose. */
-export const PROBLEM_LANGUAGES = ['markdown', 'plaintext', 'latex', 'tex'];
 
-export function createClient(
+export interface ServerHandlers {
+  onEvent(params: EventParams): void;
+  onSettings(params: SettingsParams): void;
+  onMessage(severity: 'error' | 'warning' | 'info', message: string): void;
+}
+
+/** What the rest of the extension needs from the server; nothing else sees vscode-languageclient. */
+export interface ServerConnection {
+  solve(params: SolveParams, token: vscode.CancellationToken): Promise<SolveResult>;
+  doctor(token: vscode.CancellationToken): Promise<DoctorReport>;
+  configure(settings: EngineSettings): void;
+  stop(): Promise<void>;
+}
+
+export async function startServer(
   context: vscode.ExtensionContext,
   output: vscode.LogOutputChannel,
   settings: EngineSettings,
   secrets: Record<string, string>,
-): LanguageClient {
+  handlers: ServerHandlers,
+): Promise<ServerConnection> {
   const module = context.asAbsolutePath('dist/server.js');
   // API keys reach the server only as environment variables of its process, named by apiKeyEnv.
   const env = { ...process.env, ...secrets };
@@ -35,8 +70,22 @@ export function createClient(
     ]),
     initializationOptions,
     outputChannel: output,
-    // Settings go through our own didChangeConfiguration (filtered for trust, explicit values only).
-    synchronize: {},
   };
-  return new LanguageClient('specsearch', 'SpecSearch', serverOptions, clientOptions);
+  const client = new LanguageClient('specsearch', 'SpecSearch', serverOptions, clientOptions);
+  client.onNotification(EventNotification, (params) => handlers.onEvent(params));
+  client.onNotification(SettingsNotification, (params) => handlers.onSettings(params));
+  // Server messages (e.g. invalid settings) get the same actions as every other SpecSearch error.
+  client.onNotification(ShowMessageNotification.type, (m) => {
+    handlers.onMessage(m.type === MessageType.Error ? 'error' : m.type === MessageType.Warning ? 'warning' : 'info', m.message);
+  });
+  await client.start();
+  return {
+    solve: (params, token) => client.sendRequest(SolveRequest, params, token),
+    doctor: (token) => client.sendRequest(DoctorRequest, {}, token),
+    configure(next) {
+      if (client.state !== State.Running) return;
+      void client.sendNotification(DidChangeConfigurationNotification.type, { settings: { specsearch: { profile: next.profile, config: next.config } } });
+    },
+    stop: () => client.stop(),
+  };
 }

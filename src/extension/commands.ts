@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { METHODS, type Method } from '../core/config';
 import type { SolveResult } from '../core/events';
-import { DoctorRequest, type SolveBlockArgs } from '../protocol';
+import type { DoctorReport, SolveBlockArgs } from '../protocol';
 import type { Ctx } from './ctx';
 import { errorInfoOf, showEngineError, showMessageWithActions } from './errors';
 import { workedSolution } from './inline';
@@ -56,6 +56,18 @@ function pickSearchId(ctx: Ctx, searchId: unknown): string | undefined {
   return (typeof searchId === 'string' ? ctx.searches.get(searchId) : ctx.searches.latest())?.searchId;
 }
 
+/** The doctor's report for the log (the CLI prints the same facts with `specsearch doctor`). */
+function formatDoctorReport(report: DoctorReport): string {
+  const lines = [`Model check — profile "${report.profile}", method "${report.method}", ${report.ms} ms`];
+  for (const m of report.models) {
+    lines.push(`  ${m.ok ? '✓' : '✗'} ${m.role} ${m.target} (${m.model})${m.roundTripMs !== null ? ` round trip ${m.roundTripMs} ms` : ''}`);
+    for (const note of m.notes) lines.push(`      degraded: ${note}`);
+    for (const f of m.findings) lines.push(`      ${f.level}: ${f.missing} — fix: ${f.fix}`);
+    if (m.error) lines.push(`      error [${m.error.code}] ${m.error.message}${m.error.hint ? ` — ${m.error.hint}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
 export const COMMANDS: Record<string, Command> = {
   'specsearch.solveSelection': (ctx) => solveOrExplain(ctx, 'solve'),
   'specsearch.explainSelection': (ctx) => solveOrExplain(ctx, 'explain'),
@@ -72,24 +84,32 @@ export const COMMANDS: Record<string, Command> = {
     if (ctx.searches.stop(typeof searchId === 'string' ? searchId : undefined) === 0) void vscode.window.showInformationMessage('SpecSearch: no search is running.');
   },
 
+  /** The walkthrough's first step: a problem the bundled tiny models are trained for, solved in front of you. */
+  'specsearch.tryExample': async (ctx) => {
+    const problem = 'Start with 7. Add 5. Multiply by 3. Subtract 4. What is the result?';
+    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: `# A first SpecSearch problem\n\n${problem}\n` });
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(2, 0, 2, problem.length);
+    await runAndOffer(ctx, { problem, mode: 'solve', anchor: { uri: document.uri, range: editor.selection } });
+  },
+
   'specsearch.openPanel': () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
   'specsearch.showLog': (ctx) => ctx.output.show(true),
 
   'specsearch.checkModelServers': async (ctx) => {
-    const client = await ctx.ensureClient();
+    const server = await ctx.ensureClient();
     const report = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'SpecSearch: checking the model servers…', cancellable: true },
-      (_progress, token) => client.sendRequest(DoctorRequest, {}, token).catch((err) => {
+      (_progress, token) => server.doctor(token).catch((err) => {
         showEngineError(ctx, errorInfoOf(err));
         return null;
       }),
     );
     if (!report) return;
-    ctx.output.appendLine(`Model check (profile ${report.profile}):`);
-    for (const c of report.checks) ctx.output.appendLine(`  ${c.ok ? '✓' : '✗'} ${c.name}: ${c.message}${c.hint ? ` — ${c.hint}` : ''}${c.ms !== undefined ? ` (${c.ms} ms)` : ''}`);
-    const failed = report.checks.filter((c) => !c.ok);
-    if (failed.length === 0) void showMessageWithActions(ctx, 'info', `SpecSearch: all ${report.checks.length} checks passed (profile ${report.profile}).`, ['Show Log']);
-    else void showMessageWithActions(ctx, 'error', `SpecSearch: ${failed.map((c) => `${c.name}: ${c.message}`).join('; ')}`, ['Open Settings', 'Set API Key…', 'Show Log']);
+    ctx.output.appendLine(formatDoctorReport(report));
+    const failed = report.models.filter((m) => !m.ok);
+    if (failed.length === 0) void showMessageWithActions(ctx, 'info', `SpecSearch: all ${report.models.length} models are ready (profile ${report.profile}, checked in ${report.ms} ms).`, ['Show Log']);
+    else void showMessageWithActions(ctx, 'error', `SpecSearch: not ready: ${failed.map((m) => `${m.role} (${m.error?.message ?? m.findings.find((f) => f.level === 'error')?.missing ?? 'see the log'})`).join('; ')}`, ['Open Settings', 'Set API Key…', 'Show Log']);
   },
 
   'specsearch.exportTrace': async (ctx, searchId?: string) => {

@@ -1,14 +1,14 @@
 // The extension's context object: owns the client, status bar, panel, inline explanations and disposables.
 import * as vscode from 'vscode';
-import { DidChangeConfigurationNotification, ShowMessageNotification, MessageType, State, type LanguageClient } from 'vscode-languageclient/node';
-import { EventNotification, SettingsNotification, type SettingsParams } from '../protocol';
-import { createClient, PROBLEM_LANGUAGES } from './client';
+import type { SettingsParams } from '../protocol';
+import type { ServerConnection } from './client';
 import { COMMANDS } from './commands';
 import { showMessageWithActions } from './errors';
 import { InlineExplanations } from './inline';
 import { PanelProvider, VIEW_ID } from './panel';
 import { SearchRegistry } from './searches';
 import { Secrets } from './secrets';
+import { PROBLEM_LANGUAGES } from './selection';
 import { readSettings } from './settings';
 import { StatusBar } from './status';
 
@@ -20,8 +20,8 @@ export class Ctx {
   readonly inline: InlineExplanations;
   readonly secrets: Secrets;
   serverSettings: SettingsParams | null = null;
-  private client: LanguageClient | null = null;
-  private starting: Promise<LanguageClient> | null = null;
+  private server: ServerConnection | null = null;
+  private starting: Promise<ServerConnection> | null = null;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly extension: vscode.ExtensionContext) {
@@ -51,9 +51,9 @@ export class Ctx {
     this.ensureClient().catch(() => undefined);
   }
 
-  /** The running client, started on first use. */
-  ensureClient(): Promise<LanguageClient> {
-    this.starting ??= this.startClient().catch((err) => {
+  /** The language server, started on first use. */
+  ensureClient(): Promise<ServerConnection> {
+    this.starting ??= this.startServer().catch((err) => {
       this.starting = null;
       this.output.appendLine(`The language server did not start: ${(err as Error).message}`);
       void showMessageWithActions(this, 'error', `SpecSearch: the language server did not start (${(err as Error).message}).`, ['Show Log']);
@@ -62,32 +62,27 @@ export class Ctx {
     return this.starting;
   }
 
-  private async startClient(): Promise<LanguageClient> {
+  private async startServer(): Promise<ServerConnection> {
     const settings = readSettings();
     this.reportIgnored(settings.ignored);
-    const client = createClient(this.extension, this.output, settings, await this.secrets.environment());
-    client.onNotification(EventNotification, (params) => this.searches.onEvent(params));
-    client.onNotification(SettingsNotification, (params) => {
-      this.serverSettings = params;
-      this.status.idle(params);
-      this.panel.post({ type: 'profile', profile: params.profile, models: params.models });
+    const { startServer } = await import('./client');
+    this.server = await startServer(this.extension, this.output, settings, await this.secrets.environment(), {
+      onEvent: (params) => this.searches.onEvent(params),
+      onSettings: (params) => {
+        this.serverSettings = params;
+        this.status.idle(params);
+        this.panel.post({ type: 'profile', profile: params.profile, models: params.models });
+      },
+      onMessage: (severity, message) => void showMessageWithActions(this, severity, message, severity === 'info' ? [] : ['Open Settings', 'Show Log']),
     });
-    // Server messages (e.g. invalid settings) get the same actions as every other SpecSearch error.
-    client.onNotification(ShowMessageNotification.type, (m) => {
-      const severity = m.type === MessageType.Error ? 'error' : m.type === MessageType.Warning ? 'warning' : 'info';
-      void showMessageWithActions(this, severity, m.message, severity === 'info' ? [] : ['Open Settings', 'Show Log']);
-    });
-    this.client = client;
-    await client.start();
-    return client;
+    return this.server;
   }
 
   /** Settings changed (or trust was granted): the server validates them and answers with the result. */
   private sendSettings(): void {
     const settings = readSettings();
     this.reportIgnored(settings.ignored);
-    if (this.client?.state !== State.Running) return;
-    void this.client.sendNotification(DidChangeConfigurationNotification.type, { settings: { specsearch: { profile: settings.profile, config: settings.config } } });
+    this.server?.configure(settings);
   }
 
   private ignoredShown = '';
@@ -105,9 +100,9 @@ export class Ctx {
 
   /** API keys are read at spawn: a new key needs a new server process. */
   async restartClient(): Promise<void> {
-    if (!this.client) return;
-    const old = this.client;
-    this.client = null;
+    if (!this.server) return;
+    const old = this.server;
+    this.server = null;
     this.starting = null;
     this.searches.stop();
     await old.stop().catch(() => undefined);
@@ -116,9 +111,9 @@ export class Ctx {
 
   async dispose(): Promise<void> {
     this.searches.stop();
-    const client = this.client;
-    this.client = null;
+    const server = this.server;
+    this.server = null;
     for (const d of this.disposables.splice(0)) d.dispose();
-    await client?.stop().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
   }
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Algorithm, Method } from '../core/config';
 import type { SearchEvent, SolveResult } from '../core/events';
-import { SolveRequest, type EventParams } from '../protocol';
+import type { EventParams } from '../protocol';
 import type { Ctx } from './ctx';
 import { errorInfoOf, showEngineError } from './errors';
 
@@ -54,7 +54,7 @@ export class SearchRegistry {
   }
 
   async run(request: SearchRequest): Promise<SolveResult | null> {
-    const client = await this.ctx.ensureClient();
+    const server = await this.ctx.ensureClient();
     const searchId = `s-${randomUUID().slice(0, 8)}`;
     const cancel = new vscode.CancellationTokenSource();
     const entry: SearchEntry = { searchId, request, events: [], result: null, cancel };
@@ -73,7 +73,7 @@ export class SearchRegistry {
         searchId,
         ...(request.anchor ? { textDocument: { uri: request.anchor.uri.toString() }, range: toLspRange(request.anchor.range) } : {}),
       };
-      const result = await client.sendRequest(SolveRequest, params, cancel.token);
+      const result = await server.solve(params, cancel.token);
       entry.result = result;
       // The response carries the full trace: fill in anything the notifications have not delivered yet.
       if (result.events.length > entry.events.length) this.queue(searchId, entry.events.length, result.events.slice(entry.events.length));

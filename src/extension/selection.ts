@@ -8,6 +8,9 @@ import { blockAt, findProblemBlocks, languageKind, looksLikeProblem } from '../s
  */
 export const MAX_SELECTION_CHARS = 20_000;
 
+/** The documents that get CodeLens and hover: where problems are written as prose. */
+export const PROBLEM_LANGUAGES = ['markdown', 'plaintext', 'latex', 'tex'];
+
 export interface Problem {
   text: string;
   anchor: { uri: vscode.Uri; range: vscode.Range };

@@ -24,7 +24,7 @@ import {
   type InitializationOptions,
   type SolveBlockArgs,
 } from '../protocol';
-import { doctor } from './doctor';
+import { runDoctor } from '../core/doctor';
 import { EngineHost } from './engine-host';
 import { AnswerStore, codeLenses, hover } from './lenses';
 import { SolveHandler } from './solve-handler';
@@ -111,7 +111,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
-    return doctor(settings, controller.signal);
+    return runDoctor(settings, controller.signal);
   });
 
   connection.onCodeLens((params) => {

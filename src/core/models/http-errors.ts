@@ -79,6 +79,16 @@ function causeCode(err: unknown): string | undefined {
   return undefined;
 }
 
+function deepestMessage(err: unknown): string {
+  let e: unknown = err;
+  let message = err instanceof Error ? err.message : String(err);
+  for (let i = 0; i < 5 && e; i++) {
+    if (e instanceof Error && e.message) message = e.message;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return message;
+}
+
 /** The one place that decides what a failed request means. */
 export function toEngineError(err: unknown, ctx: RequestContext): EngineError {
   if (err instanceof EngineError) return err;
@@ -90,7 +100,13 @@ export function toEngineError(err: unknown, ctx: RequestContext): EngineError {
   if (err instanceof OpenAI.APIUserAbortError) return cancelledError();
   if (err instanceof OpenAI.APIConnectionError) {
     const code = causeCode(err.cause);
-    const why = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' ? 'host not found' : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' ? 'the connection was closed before an answer' : (err.cause as Error | undefined)?.message ?? err.message;
+    const deepest = deepestMessage(err);
+    const why = code === 'ECONNREFUSED' ? 'connection refused'
+      : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host not found'
+      : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' ? 'the connection was closed before an answer'
+      : code === 'EHOSTUNREACH' || code === 'ENETUNREACH' ? 'host unreachable'
+      : deepest === 'bad port' ? `port ${new URL(ctx.url).port} is on the list of ports that fetch refuses to use (WHATWG "bad ports"); serve on another port`
+      : deepest;
     return fail(ctx, 'connection', `cannot reach ${ctx.url} (${ctx.what}): ${why}.`,
       `Is the server running? Start it (see docs/servers.md) or fix ${ctx.key}.baseURL, then run \`specsearch doctor\`.`, err);
   }

@@ -56,6 +56,9 @@ export abstract class HttpLanguageModel implements LanguageModel {
     const caps = await this.probe(request.signal);
     this.capabilities.speculative = caps.speculative.enabled;
     this.capabilities.batchedDrafts = caps.n !== false;
+    if (request.speculative && !caps.speculative.enabled) {
+      degrade(caps, `Token-level speculation was asked for (method "sps", or SpecSearch's corrections) but this server has none (${caps.speculative.evidence}): the large model writes autoregressively. See \`specsearch doctor\` for the flag.`);
+    }
     const prompt = renderPrompt({
       template: this.settings.promptTemplate,
       systemPrompt: this.settings.systemPrompt,

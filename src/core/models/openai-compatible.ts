@@ -1,7 +1,7 @@
 // Models on OpenAI-compatible HTTP servers (vLLM, SGLang, llama.cpp's llama-server, LM Studio); Ollama and PRMs are picked here too.
 import type { Completion, CompletionCreateParamsNonStreaming } from 'openai/resources/completions';
 import type { ModelSettings, PrmSettings } from '../config';
-import { isOllamaURL } from './capabilities';
+import { degrade, isOllamaURL } from './capabilities';
 import { badShape } from './http-errors';
 import { finishOf, HttpLanguageModel, splitTokens, type Batch, type CompletionCall } from './http-model';
 import { JudgePrm, LogprobPrm, VllmPoolingPrm } from './http-prm';
@@ -101,8 +101,10 @@ export class OpenAICompatibleModel extends HttpLanguageModel {
       cache_prompt: true,
     };
     if (call.n > 1) body.n_cmpl = call.n;
-    // The `large` baseline must not speculate even where the server has a draft model.
-    if (caps.speculative.enabled && !request.speculative) body['speculative.n_max'] = 0;
+    // This llama-server takes no per-request speculation settings: with -md it speculates on every request.
+    if (caps.speculative.enabled && !request.speculative) {
+      degrade(caps, 'llama-server speculates on every request once started with -md, so the `large` baseline runs with speculation here too (its stats say so); start a second server without -md for a plain baseline.');
+    }
     const path = `${this.client.origin}/completion`;
     const what = `drafting ${call.n} thought${call.n === 1 ? '' : 's'} (POST /completion)`;
     const response = await this.client.post<unknown>(path, body, { what, signal: request.signal });

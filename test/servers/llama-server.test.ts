@@ -1,0 +1,164 @@
+// Real engine: the tiny GGUF models on real llama-server processes (one per model, the large one with -md for speculation).
+import test, { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseSettings, type Settings } from '../../src/core/config';
+import { solve } from '../../src/core/solve';
+import { runDoctor } from '../../src/core/doctor';
+import { formatDoctorReport } from '../../src/cli/doctor';
+import { createModels, disposeModels } from '../../src/core/models/factory';
+import { capabilitiesOf, clearCapabilityCache } from '../../src/core/models/capabilities';
+import { HttpLanguageModel } from '../../src/core/models/http-model';
+import { createLanguageModel, createRewardModel } from '../../src/core/models/openai-compatible';
+import type { DraftRequest } from '../../src/core/models/types';
+import { skipReason, startLlamaServer, type LlamaServer } from './fixtures/llama-server';
+
+const skip = skipReason();
+if (skip) console.log(`# llama-server tests skipped: ${skip}`);
+
+const PROBLEM = 'Start with 7. Add 5. Multiply by 3. Subtract 4. What is the result?';
+let small: LlamaServer;
+let large: LlamaServer;
+let prm: LlamaServer;
+
+before(async () => {
+  if (skip) return;
+  [small, large, prm] = await Promise.all([
+    startLlamaServer('small.gguf', { slots: 4 }),
+    startLlamaServer('large.gguf', { slots: 4, draft: 'small.gguf' }),
+    startLlamaServer('prm.gguf', { slots: 4 }),
+  ]);
+});
+after(async () => {
+  await Promise.all([small, large, prm].filter(Boolean).map((s) => s.stop()));
+});
+
+function settings(search: Record<string, unknown> = {}): Settings {
+  const m = (s: LlamaServer) => ({ provider: 'openai-compatible', baseURL: s.baseURL, model: 'tiny', promptTemplate: 'raw', timeoutMs: 30_000, maxConcurrency: 4 });
+  return parseSettings({
+    models: { small: m(small), large: m(large), prm: { ...m(prm), kind: 'logprob', stepTag: ' @', positiveToken: '+', negativeToken: '-' } },
+    search: { maxDepth: 8, maxStepTokens: 64, candidatesPerStep: 2, beamWidth: 2, draftRatio: 2, ...search },
+  }, 'llama-server test settings');
+}
+
+function draftRequest(over: Partial<DraftRequest> = {}): DraftRequest {
+  return { problem: PROBLEM, mode: 'solve', steps: [], n: 1, stop: ['\n\n'], maxTokens: 64, temperature: 0, seed: 0, speculative: false, signal: new AbortController().signal, ...over };
+}
+
+test('llama-server (real engine): capabilities are probed once — llama.cpp, n ≤ slots, logprobs, tokenize, speculation only where -md is set', { skip: skip ?? false }, async () => {
+  clearCapabilityCache();
+  const s = settings();
+  const signal = new AbortController().signal;
+  const smallModel = createLanguageModel('small', s.models.small) as HttpLanguageModel;
+  const largeModel = createLanguageModel('large', s.models.large) as HttpLanguageModel;
+  const a = await smallModel.probe(signal);
+  assert.equal(a.server, 'llama.cpp');
+  assert.equal(a.maxN, 4);
+  assert.equal(a.logprobs, true);
+  assert.equal(a.tokenize, true);
+  assert.equal(a.speculative.enabled, false);
+  assert.ok(a.degraded.some((d) => /ignores the model name "tiny"/.test(d)), 'the alias mismatch is said');
+  assert.equal(await capabilitiesOf(smallModel.client, 'tiny', signal), a, 'cached: the same object, no second probe');
+  const b = await largeModel.probe(signal);
+  assert.equal(b.speculative.enabled, true, b.speculative.evidence);
+});
+
+test('llama-server (real engine): SpecSearch solves a fresh problem end to end through solve()', { skip: skip ?? false }, async (t) => {
+  clearCapabilityCache();
+  const s = settings();
+  const models = await createModels(s);
+  const started = performance.now();
+  const r = await solve({ problem: PROBLEM, settings: s, models });
+  await disposeModels(models);
+  t.diagnostic(`answer ${r.answer} (expected 32) in ${Math.round(performance.now() - started)} ms; ${r.stats.requests} requests; acceptance ${r.stats.acceptanceRate}`);
+  assert.equal(r.error, null, r.error?.message);
+  assert.equal(r.events.at(-1)?.type, 'search.finished');
+  assert.notEqual(r.answer, null);
+  assert.ok(r.events.some((e) => e.type === 'thought.drafted' && e.source === 'small'));
+});
+
+test('llama-server (real engine): method "sps" is large-only with server-side speculation, and the stats show it', { skip: skip ?? false }, async (t) => {
+  clearCapabilityCache();
+  const s = settings({ method: 'sps' });
+  const models = await createModels(s);
+  const r = await solve({ problem: PROBLEM, settings: s, models });
+  await disposeModels(models);
+  assert.equal(r.error, null, r.error?.message);
+  assert.equal(r.stats.small.calls, 0);
+  assert.ok(r.stats.speculative && r.stats.speculative.drafted > 0, JSON.stringify(r.stats.speculative));
+  t.diagnostic(`speculation: ${r.stats.speculative!.accepted}/${r.stats.speculative!.drafted} draft tokens accepted; answer ${r.answer}`);
+  // This llama-server cannot switch speculation off per request: the `large` baseline's stats say it ran.
+  const l = settings({ method: 'large' });
+  const lm = await createModels(l);
+  const lr = await solve({ problem: PROBLEM, settings: l, models: lm });
+  const caps = await (lm.large as HttpLanguageModel).probe(new AbortController().signal);
+  await disposeModels(lm);
+  assert.equal(lr.error, null, lr.error?.message);
+  assert.ok(caps.degraded.some((d) => /speculates on every request/.test(d)), caps.degraded.join(' | '));
+});
+
+test('llama-server (real engine): the logprob PRM scores a right step above a planted wrong one, all paths in one request', { skip: skip ?? false }, async (t) => {
+  clearCapabilityCache();
+  const s = settings();
+  const model = createLanguageModel('large', s.models.large);
+  const first = (await model.draft(draftRequest())).drafts[0].text.trim();
+  // Plant an arithmetic error: the last number of the step, plus one.
+  const wrong = first.replace(/(\d+)(\D*)$/, (_, d: string, rest: string) => `${Number(d) + 1}${rest}`);
+  assert.notEqual(wrong, first);
+  const reward = createRewardModel(s.models.prm);
+  const r = await reward.scoreLast({ problem: PROBLEM, paths: [[first], [wrong]], signal: new AbortController().signal });
+  t.diagnostic(`"${first}" → ${r.scores[0].toFixed(3)}, "${wrong}" → ${r.scores[1].toFixed(3)}, ${r.requests} request(s), ${Math.round(r.ms)} ms`);
+  assert.equal(r.requests, 1);
+  assert.ok(r.scores[0] > r.scores[1], `right ${r.scores[0]} > wrong ${r.scores[1]}`);
+  const steps = await reward.scoreSteps(PROBLEM, [first, wrong], new AbortController().signal);
+  assert.equal(steps.length, 2);
+});
+
+test('llama-server (real engine): /v1/completions works too (n in one request, stop string, usage), not only the native /completion', { skip: skip ?? false }, async () => {
+  clearCapabilityCache();
+  const model = createLanguageModel('small', settings().models.small, { endpoint: 'v1' });
+  const r = await model.draft(draftRequest({ n: 3, temperature: 0.8, seed: 5 }));
+  assert.equal(r.drafts.length, 3);
+  assert.equal(r.requests, 1);
+  for (const d of r.drafts) {
+    assert.ok(!d.text.includes('\n\n'), 'stops at the separator');
+    assert.ok(d.tokens > 0);
+  }
+  const native = await createLanguageModel('small', settings().models.small).draft(draftRequest({ n: 3, temperature: 0.8, seed: 5 }));
+  assert.equal(native.drafts.length, 3);
+  assert.ok(native.drafts.every((d) => d.finish === 'stop' && d.tokens > 0));
+});
+
+test('llama-server (real engine): more drafts than slots are split over requests', { skip: skip ?? false }, async () => {
+  clearCapabilityCache();
+  const r = await createLanguageModel('small', settings().models.small).draft(draftRequest({ n: 6, temperature: 0.8 }));
+  assert.equal(r.drafts.length, 6);
+  assert.equal(r.requests, 2);
+});
+
+test('llama-server (real engine): cancelling mid-request returns within a second', { skip: skip ?? false }, async (t) => {
+  clearCapabilityCache();
+  const model = createLanguageModel('large', settings().models.large);
+  await (model as HttpLanguageModel).probe(new AbortController().signal);
+  const controller = new AbortController();
+  // No stop string and a long budget: the request would run far longer than the abort delay.
+  const pending = model.draft(draftRequest({ n: 4, stop: ['<never>'], maxTokens: 400, temperature: 1, signal: controller.signal }));
+  await new Promise((r) => setTimeout(r, 30));
+  const t0 = performance.now();
+  controller.abort();
+  await assert.rejects(pending, (err: Error & { code?: string }) => err.code === 'cancelled' || err.name === 'AbortError');
+  const ms = performance.now() - t0;
+  t.diagnostic(`returned ${ms.toFixed(1)} ms after the abort`);
+  assert.ok(ms < 1000);
+  // The server is still healthy afterwards.
+  const again = await model.draft(draftRequest());
+  assert.equal(again.drafts.length, 1);
+});
+
+test('llama-server (real engine): doctor reports all three models ready, with round-trip times', { skip: skip ?? false }, async (t) => {
+  const report = await runDoctor(settings(), new AbortController().signal);
+  t.diagnostic('\n' + formatDoctorReport(report, 'llama-server test settings'));
+  assert.equal(report.ok, true, JSON.stringify(report.models.map((m) => m.error)));
+  assert.ok(report.models.every((m) => m.reachable && m.server === 'llama.cpp' && m.roundTripMs !== null));
+  assert.equal(report.models[1].capabilities?.speculative.enabled, true);
+  assert.ok(report.models.every((m) => m.findings.every((f) => f.level === 'warning')));
+});
