@@ -29,6 +29,26 @@ let profile: RenderOptions['profile'] = saved?.profile ?? null;
 let focused: string | null = saved?.focused ?? null;
 let scheduled = false;
 
+// The panel re-renders every frame while a search runs; screen readers hear only the transitions.
+const announcer = document.createElement('div');
+announcer.className = 'sr-only';
+announcer.setAttribute('aria-live', 'polite');
+document.body.append(announcer);
+let announced = state.current ? `${state.current}:${state.searches[state.current]?.status}` : '';
+
+function announce(): void {
+  const s = state.current ? state.searches[state.current] : undefined;
+  if (!s) return;
+  const text = s.status === 'running'
+    ? `Search started: ${s.problem.slice(0, 80)}`
+    : s.status === 'finished' ? `Search finished: answer ${s.answer ?? 'not found'}` : `Search failed: ${s.error?.message ?? ''}`;
+  const key = `${s.searchId}:${s.status}`;
+  if (key !== announced) {
+    announced = key;
+    announcer.textContent = text;
+  }
+}
+
 function schedule(): void {
   if (scheduled) return;
   scheduled = true;
@@ -51,6 +71,7 @@ function render(): void {
   }
   if (document.scrollingElement) document.scrollingElement.scrollTop = scrollTop;
   vscode.setState({ panel: state, profile, focused });
+  announce();
 }
 
 window.addEventListener('message', (message: MessageEvent<ToPanel>) => {

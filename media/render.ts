@@ -51,7 +51,7 @@ function renderHeader(s: SearchView, options: RenderOptions): string {
     running ? '' : `<vscode-button data-action="rerun" secondary aria-label="Run this problem again with another method"><span class="codicon codicon-refresh"></span> Rerun with…</vscode-button>`,
   ].join('');
   const status = running
-    ? `<span class="status running" role="status"><span class="codicon codicon-loading codicon-modifier-spin"></span> depth ${s.depth}</span>`
+    ? `<span class="status running"><span class="codicon codicon-loading codicon-modifier-spin"></span> depth ${s.depth}</span>`
     : s.status === 'failed' ? '<span class="status failed">failed</span>' : '<span class="status finished">finished</span>';
   return `<header class="search">
 <div class="problem" aria-label="Problem">${renderMath(s.problem, options.tex)}</div>

@@ -123,7 +123,7 @@ def problem_stream(seed):
         i += 1
 
 
-PLACES = ['ones', 'tens', 'hundreds', 'thousands']
+PLACES = ['ones', 'tens', 'hundreds', 'thousands', 'ten-thousands', 'hundred-thousands']
 
 
 def format_step(a, op, b, result):

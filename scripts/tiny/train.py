@@ -169,6 +169,7 @@ def main():
     ap.add_argument('--resume', action='store_true')
     ap.add_argument('--paths', nargs='*', default=[], help='PRM: jsonl files from gen_paths.py')
     ap.add_argument('--paths_frac', type=float, default=0.3)
+    ap.add_argument('--stop_at', type=int, default=None, help='stop after this step (schedule still --steps)')
     ap.add_argument('--keep_all', action='store_true', help='also keep step_N.pt at every evaluation')
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -205,7 +206,7 @@ def main():
     log = open(os.path.join(a.out, 'log.jsonl'), 'a')
     t0 = time.time() - t_used
     tl, tn = 0.0, 0
-    for step in range(start_step, a.steps):
+    for step in range(start_step, min(a.steps, a.stop_at or a.steps)):
         lr = a.lr * min(1.0, (step + 1) / a.warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / a.steps)))
         for g in opt.param_groups:
             g['lr'] = lr
@@ -226,7 +227,7 @@ def main():
         if (step + 1) % 50 == 0:
             print('step %d loss %.4f lr %.2e %.1fs' % (step + 1, tl / tn, lr, time.time() - t0), flush=True)
             tl, tn = 0.0, 0
-        if (step + 1) % a.eval_every == 0 or step + 1 == a.steps:
+        if (step + 1) % a.eval_every == 0 or step + 1 == min(a.steps, a.stop_at or a.steps):
             te = time.time()
             if a.mode == 'lm':
                 acc, exact = eval_lm(model, val)

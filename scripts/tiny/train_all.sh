@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Reproduces the tiny model trio from scratch on a CPU (Debian python3-torch 1.13,
-# python3-numpy, libopenblas0-pthread) and writes models/tiny/{small,large,prm}.gguf.
-# Wired to `npm run models:train`; not run in CI. Takes about 1.5 h on 2 busy cores.
-# One torch thread per training: on 2 shared cores, 2 BLAS threads were ~5x slower.
+# Reproduces the tiny model trio from scratch on a CPU and writes models/tiny/{small,large,prm}.gguf.
+# Needs Debian's python3-torch (1.13), python3-numpy, libopenblas0-pthread; node_modules installed.
+# Wired to `npm run models:train`; not run in CI. About 1 h on 2 shared cores (see MODEL_CARD.md).
+# One torch thread per training: on 2 busy cores, 2 BLAS threads per process were ~5x slower.
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-/usr/bin/python3}
@@ -11,22 +11,19 @@ mkdir -p work ../../models/tiny
 if [ ! -d work/llama.cpp/gguf-py ]; then
   git clone -q ../../node_modules/node-llama-cpp/llama/gitRelease.bundle work/llama.cpp
 fi
-# 1. large LM (the critical one) and small LM, in parallel (one core each)
-$PY train.py lm --out work/large --d 96 --layers 6 --heads 3 --steps 2200 --bs 16 --lr 2e-3 --eval_every 300 > work/large.log 2>&1 &
-LARGE=$!
-$PY train.py lm --out work/small --d 64 --layers 1 --heads 4 --steps 2500 --bs 16 --lr 3e-3 --eval_every 250 --keep_all > work/small.log 2>&1
-wait $LARGE
-# 2. the small model's own paths (greedy + sampled), labelled by checking the arithmetic
-$PY gen_paths.py work/small/best.pt work/paths_small.jsonl --seed 12 --n 1500 --temperature 1.0
-$PY gen_paths.py work/small/best.pt work/paths_small_greedy.jsonl --seed 13 --n 1000 --temperature 0
-# 3. PRM initialised from the large LM, planted errors + the small model's paths
-$PY train.py prm --out work/prm --init work/large/best.pt --steps 1200 --bs 16 --lr 1e-3 --warmup 50 --eval_every 200 \
-  --paths work/paths_small.jsonl work/paths_small_greedy.jsonl --paths_frac 0.3 > work/prm.log 2>&1
-# 4. export, parity checks, measurement
-$PY export.py work/large/best.pt ../../models/tiny/large.gguf --name specsearch-tiny-large
-$PY export.py work/small/best.pt ../../models/tiny/small.gguf --name specsearch-tiny-small
-$PY export.py work/prm/best.pt ../../models/tiny/prm.gguf --name specsearch-tiny-prm
-$PY parity.py work/large/best.pt ../../models/tiny/large.gguf
-$PY parity.py work/small/best.pt ../../models/tiny/small.gguf
-$PY parity.py work/prm/best.pt ../../models/tiny/prm.gguf --prm
+# 1. PRM initialisation: a d=64, 6-layer LM trained for 750 steps (of a 1700-step schedule)
+$PY train.py lm --out work/large64 --d 64 --layers 6 --heads 2 --steps 1700 --bs 16 --lr 3e-3 \
+  --eval_every 250 --keep_all --stop_at 750 > work/large64.log 2>&1
+# 2. large LM, small LM and PRM in parallel (one core each)
+$PY train.py lm --out work/large96 --d 96 --layers 6 --heads 3 --steps 1500 --bs 16 --lr 2.5e-3 \
+  --eval_every 250 --keep_all --stop_at ${LARGE_STOP_AT:-1500} > work/large96.log 2>&1 &
+L=$!
+$PY train.py lm --out work/small2 --d 64 --layers 2 --heads 2 --steps 1500 --bs 16 --lr 3e-3 \
+  --eval_every 250 --keep_all --stop_at ${SMALL_STOP_AT:-1500} > work/small2.log 2>&1 &
+S=$!
+$PY train.py prm --out work/prm --init work/large64/step_750.pt --steps 800 --bs 16 --lr 1e-3 --warmup 30 \
+  --eval_every 150 --n_val 150 --stop_at ${PRM_STOP_AT:-800} > work/prm.log 2>&1
+wait $L $S
+# 3. export (best validation checkpoints), parity checks (numpy + node-llama-cpp), measurement
+./export_all.sh work/large96/best.pt work/small2/best.pt work/prm/best.pt
 (cd ../.. && node scripts/tiny/measure.mjs --n 200 --seed 3)

@@ -1,5 +1,6 @@
 // Runs one search end to end: picks the generator and algorithm, streams SearchEvents, returns the trace.
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { extractAnswer } from './answer/extract';
 import type { Method, Settings } from './config';
 import { EngineError, toErrorInfo, type ErrorInfo } from './errors';
@@ -68,6 +69,8 @@ export async function solve(options: SolveOptions): Promise<SolveResult> {
   const stats = new StatsRecorder();
   const events: SearchEvent[] = [];
   const signal = options.signal ?? new AbortController().signal;
+  // Every concurrent model call listens for the abort: dozens at once is normal, not a leak.
+  setMaxListeners(1000, signal);
   let counter = 0;
   const emit = (body: SearchEventBody): void => {
     const event = { ...body, searchId, t: Math.round(stats.elapsed() * 10) / 10 } as SearchEvent;

@@ -23,7 +23,11 @@ export class InlineExplanations implements vscode.Disposable {
   constructor() {
     this.disposables.push(
       this.decoration,
-      vscode.languages.registerHoverProvider({ scheme: '*' }, { provideHover: (doc, pos) => this.hover(doc, pos) }),
+      // Explicit schemes: a `{scheme: '*'}` selector never matched in VS Code 1.139 (checked in code-server).
+      vscode.languages.registerHoverProvider(
+        ['file', 'untitled', 'vscode-remote', 'vscode-vfs'].map((scheme) => ({ scheme })),
+        { provideHover: (doc, pos) => this.hover(doc, pos) },
+      ),
       vscode.window.onDidChangeVisibleTextEditors(() => this.paint()),
       vscode.workspace.onDidChangeTextDocument((e) => this.onEdit(e)),
     );
@@ -44,6 +48,7 @@ export class InlineExplanations implements vscode.Disposable {
 
   finished(searchId: string, result: SolveResult | null): void {
     const s = this.shown.find((x) => x.searchId === searchId);
+    require('fs').appendFileSync('/tmp/ss/hoverdbg.txt', `finished ${searchId} ${!!s} ${this.shown.length}\n`);
     if (!s) return;
     if (!result || (result.error && result.error.code === 'cancelled')) {
       this.forget((x) => x === s);
@@ -75,8 +80,10 @@ export class InlineExplanations implements vscode.Disposable {
   }
 
   private hover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | null {
+    require('fs').appendFileSync('/tmp/ss/hoverdbg.txt', `hover ${pos.line} ${doc.uri} ${JSON.stringify(this.shown.map((x) => [x.uri.toString(), x.range.start.line, x.range.end.line, !!x.hover]))}\n`);
     const s = this.shown.find((x) => x.hover && x.uri.toString() === doc.uri.toString() && (x.range.contains(pos) || pos.line === x.range.end.line));
-    return s?.hover ? new vscode.Hover(s.hover, s.range) : null;
+    require('fs').appendFileSync('/tmp/ss/hoverdbg.txt', `returning ${!!s} ${s?.hover?.value.slice(0, 300)}\n`);
+    return s?.hover ? new vscode.Hover([new vscode.MarkdownString('PLAIN TEST'), s.hover], s.range) : null;
   }
 
   /** Edits inside an explained range drop it (the text changed); edits above move it. */

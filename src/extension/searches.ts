@@ -64,6 +64,7 @@ export class SearchRegistry {
     this.ctx.panel.reveal();
     if (request.anchor) this.ctx.inline.running(request.anchor, searchId, request.mode);
     this.ctx.status.update(this.running());
+    this.setRunningContext();
     try {
       const params = {
         problem: request.problem,
@@ -88,6 +89,7 @@ export class SearchRegistry {
       cancel.dispose();
       if (request.anchor) this.ctx.inline.finished(searchId, entry.result);
       this.ctx.status.update(this.running());
+      this.setRunningContext();
     }
   }
 
@@ -135,6 +137,11 @@ export class SearchRegistry {
       if (entry.events.length > from) this.ctx.panel.post({ type: 'events', searchId: entry.searchId, from, events: entry.events.slice(from) });
     }
     if (this.current) this.ctx.panel.post({ type: 'show', searchId: this.current });
+  }
+
+  /** Drives the panel title's Stop button (`when: specsearch.running`). */
+  private setRunningContext(): void {
+    void vscode.commands.executeCommand('setContext', 'specsearch.running', this.running().length > 0);
   }
 
   private evict(): void {

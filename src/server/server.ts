@@ -1,5 +1,6 @@
 // The SpecSearch language server: hosts the engine in its own process and serves any LSP client.
 import {
+  CodeLensRefreshRequest,
   createConnection,
   MessageType,
   ProposedFeatures,
@@ -11,6 +12,7 @@ import {
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver/node';
+import { format } from 'node:util';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Settings } from '../core/config';
 import type { ErrorInfo } from '../core/errors';
@@ -38,15 +40,21 @@ const VERSION = '0.1.0';
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
   const documents = new TextDocuments(TextDocument);
   const log = (message: string) => connection.console.log(`[${new Date().toISOString().slice(11, 23)}] ${message}`);
+  // Over --stdio, stdout IS the protocol: a stray console.log from a library would corrupt it.
+  console.log = console.info = console.debug = (...args: unknown[]) => log(format(...args));
+  console.warn = (...args: unknown[]) => connection.console.warn(format(...args));
+  console.error = (...args: unknown[]) => connection.console.error(format(...args));
   const host = new EngineHost(log);
   const answers = new AnswerStore();
   let options: InitializationOptions = {};
   let clientProgress = false;
+  let clientLensRefresh = false;
 
   const solver = new SolveHandler(connection, host, {
     onResult(params, result) {
       if (params.textDocument) answers.record(params.textDocument.uri, params.problem, result, params.mode);
-      if (params.textDocument) connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+      // The lens over a solved block shows its answer: ask the client to fetch lenses again.
+      if (params.textDocument && clientLensRefresh) connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
     },
     serverProgress: () => clientProgress && options.serverProgress !== false,
     log,
@@ -68,6 +76,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     options = (params.initializationOptions ?? {}) as InitializationOptions;
     clientProgress = params.capabilities.window?.workDoneProgress === true;
+    clientLensRefresh = params.capabilities.workspace?.codeLens?.refreshSupport === true;
     const error = host.configure({ profile: options.profile, config: options.config }, 'initializationOptions.config');
     // Shown once the client is ready to display messages (after `initialized`).
     connection.onInitialized(() => {

@@ -95,7 +95,7 @@ export class SolveHandler {
 
     // The client is promised an answer within a second of cancelling, even if a native call is slow to stop.
     const deadline = new Promise<null>((resolve) => {
-      const arm = () => setTimeout(() => resolve(null), CANCEL_DEADLINE_MS).unref();
+      const arm = () => setTimeout(() => resolve(null), CANCEL_DEADLINE_MS);
       if (controller.signal.aborted) arm();
       else controller.signal.addEventListener('abort', arm, { once: true });
     });

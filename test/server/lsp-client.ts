@@ -22,6 +22,8 @@ export interface TestServer {
   process: ChildProcess;
   messages: ShowMessageParams[];
   events: EventParams[];
+  /** $/progress notifications (workDoneProgress). */
+  progress: { token: string | number; value: { kind: string; message?: string } }[];
   logs: string[];
   initialize(options?: InitializationOptions, capabilities?: object): Promise<InitializeResult>;
   /** Resolves with the first showMessage matching `test`, or rejects after `ms`. */
@@ -54,7 +56,10 @@ export function startTestServer(): TestServer {
   // The server may ask for these; a real client answers them.
   connection.onRequest('workspace/codeLens/refresh', () => null);
   connection.onRequest('window/workDoneProgress/create', () => null);
-  connection.onNotification('$/progress', () => undefined);
+  const progress: { token: string | number; value: { kind: string; message?: string } }[] = [];
+  connection.onNotification('$/progress', (p: (typeof progress)[number]) => {
+    progress.push(p);
+  });
   connection.listen();
 
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -63,6 +68,7 @@ export function startTestServer(): TestServer {
     process: child,
     messages,
     events,
+    progress,
     logs,
     async initialize(options = {}, capabilities = {}) {
       const result = await connection.sendRequest(InitializeRequest.type, {

@@ -120,13 +120,17 @@ describe('language server with the tiny models', { skip: modelsMissing }, () => 
     const uri = 'file:///tmp/solve.md';
     await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'markdown', version: 1, text: `${PROBLEM}\n` } });
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: PROBLEM.length } };
-    const result = await server.connection.sendRequest(SolveRequest, { problem: PROBLEM, mode: 'solve', searchId: 'first', textDocument: { uri }, range });
+    const result = await server.connection.sendRequest(SolveRequest, { problem: PROBLEM, mode: 'solve', searchId: 'first', textDocument: { uri }, range, workDoneToken: 'progress-1' });
     assert.equal(result.error, null, JSON.stringify(result.error));
     assert.equal(result.answer, '32');
     assert.deepEqual(checkTraceInvariants(result.events), []);
     const streamed = server.events.filter((e) => e.searchId === 'first').map((e) => e.event);
     assert.deepEqual(streamed, result.events, 'the notifications carry exactly the events of the result, in order');
     assert.ok(streamed.some((e) => e.type === 'thought.drafted'));
+    const kinds = server.progress.filter((p) => p.token === 'progress-1').map((p) => p.value.kind);
+    assert.equal(kinds[0], 'begin');
+    assert.equal(kinds.at(-1), 'end');
+    assert.ok(server.progress.some((p) => /depth \d+ · \d+ accepted · \d+ rejected/.test(p.value.message ?? '')), 'progress reports depth and verdict counts');
 
     const hover = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 3 } })) as { contents: { value: string } } | null;
     assert.match(hover?.contents.value ?? '', /SpecSearch answer: 32/);

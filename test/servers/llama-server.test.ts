@@ -10,7 +10,7 @@ import { capabilitiesOf, clearCapabilityCache } from '../../src/core/models/capa
 import { HttpLanguageModel } from '../../src/core/models/http-model';
 import { createLanguageModel, createRewardModel } from '../../src/core/models/openai-compatible';
 import type { DraftRequest } from '../../src/core/models/types';
-import { skipReason, startLlamaServer, type LlamaServer } from './fixtures/llama-server';
+import { skipReason, startLlamaServer, stopAllLlamaServers, TINY_DIR, type LlamaServer } from './fixtures/llama-server';
 
 const skip = skipReason();
 if (skip) console.log(`# llama-server tests skipped: ${skip}`);
@@ -28,9 +28,7 @@ before(async () => {
     startLlamaServer('prm.gguf', { slots: 4 }),
   ]);
 });
-after(async () => {
-  await Promise.all([small, large, prm].filter(Boolean).map((s) => s.stop()));
-});
+after(stopAllLlamaServers);
 
 function settings(search: Record<string, unknown> = {}): Settings {
   const m = (s: LlamaServer) => ({ provider: 'openai-compatible', baseURL: s.baseURL, model: 'tiny', promptTemplate: 'raw', timeoutMs: 30_000, maxConcurrency: 4 });
@@ -99,18 +97,36 @@ test('llama-server (real engine): method "sps" is large-only with server-side sp
 test('llama-server (real engine): the logprob PRM scores a right step above a planted wrong one, all paths in one request', { skip: skip ?? false }, async (t) => {
   clearCapabilityCache();
   const s = settings();
-  const model = createLanguageModel('large', s.models.large);
-  const first = (await model.draft(draftRequest())).drafts[0].text.trim();
-  // Plant an arithmetic error: the last number of the step, plus one.
-  const wrong = first.replace(/(\d+)(\D*)$/, (_, d: string, rest: string) => `${Number(d) + 1}${rest}`);
-  assert.notEqual(wrong, first);
+  // The tiny models' step format (scripts/tiny/task.py format_step): column digits, then the equation.
+  const step = (a: number, op: string, b: number, r: number) => {
+    const digits = String(r).split('').reverse().map((d, i) => `${['ones', 'tens', 'hundreds'][i]} ${d}`).join(', ');
+    return `${a} ${op} ${b}: ${digits}. ${a} ${op} ${b} = ${r}`;
+  };
+  const right = [step(7, '+', 5, 12), step(12, '*', 3, 36)];
+  const wrong = [step(7, '+', 5, 13), step(12, '*', 3, 38)];
   const reward = createRewardModel(s.models.prm);
-  const r = await reward.scoreLast({ problem: PROBLEM, paths: [[first], [wrong]], signal: new AbortController().signal });
-  t.diagnostic(`"${first}" → ${r.scores[0].toFixed(3)}, "${wrong}" → ${r.scores[1].toFixed(3)}, ${r.requests} request(s), ${Math.round(r.ms)} ms`);
-  assert.equal(r.requests, 1);
-  assert.ok(r.scores[0] > r.scores[1], `right ${r.scores[0]} > wrong ${r.scores[1]}`);
-  const steps = await reward.scoreSteps(PROBLEM, [first, wrong], new AbortController().signal);
-  assert.equal(steps.length, 2);
+  const r = await reward.scoreLast({ problem: PROBLEM, paths: [[right[0]], [wrong[0]], right, [right[0], wrong[1]]], signal: new AbortController().signal });
+  t.diagnostic(`step 1 right ${r.scores[0].toFixed(3)} vs wrong ${r.scores[1].toFixed(3)}; step 2 right ${r.scores[2].toFixed(3)} vs wrong ${r.scores[3].toFixed(3)}; ${r.requests} request, ${Math.round(r.ms)} ms`);
+  // One request for all paths (plus one where an undertrained PRM leaves a label outside the top 20).
+  assert.ok(r.requests <= 2, `${r.requests} requests`);
+  assert.ok(r.scores[0] > r.scores[1], `step 1: right ${r.scores[0]} > wrong ${r.scores[1]}`);
+  assert.ok(r.scores[2] > r.scores[3], `step 2: right ${r.scores[2]} > wrong ${r.scores[3]}`);
+  const steps = await reward.scoreSteps(PROBLEM, right, new AbortController().signal);
+  assert.deepEqual(steps.map((x) => x.toFixed(6)), [r.scores[0], r.scores[2]].map((x) => x.toFixed(6)), 'scoreSteps = the prefixes\' scoreLast');
+});
+
+test('llama-server (real engine): the logprob PRM over HTTP gives the embedded PRM\'s scores on the same GGUF (same text, same BOS)', { skip: skip ?? false }, async (t) => {
+  clearCapabilityCache();
+  const s = settings();
+  const paths = [['7 + 5: ones 2, tens 1. 7 + 5 = 12'], ['7 + 5: ones 3, tens 1. 7 + 5 = 13'], ['7 + 5: ones 2, tens 1. 7 + 5 = 12', '12 * 3: ones 6, tens 3. 12 * 3 = 36']];
+  const http = await createRewardModel(s.models.prm).scoreLast({ problem: PROBLEM, paths, signal: new AbortController().signal });
+  const { EmbeddedRuntime } = await import('../../src/core/models/embedded');
+  const runtime = await EmbeddedRuntime.shared();
+  const embedded = await runtime.rewardModel({ ...s.models.prm, provider: 'embedded', model: `${TINY_DIR}/prm.gguf` });
+  const local = await embedded.scoreLast({ problem: PROBLEM, paths, signal: new AbortController().signal });
+  await embedded.dispose();
+  t.diagnostic(`HTTP ${http.scores.map((x) => x.toFixed(4)).join(', ')} vs embedded ${local.scores.map((x) => x.toFixed(4)).join(', ')}`);
+  http.scores.forEach((x, i) => assert.ok(Math.abs(x - local.scores[i]) < 2e-3, `path ${i}: HTTP ${x} vs embedded ${local.scores[i]}`));
 });
 
 test('llama-server (real engine): /v1/completions works too (n in one request, stop string, usage), not only the native /completion', { skip: skip ?? false }, async () => {

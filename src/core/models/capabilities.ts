@@ -1,5 +1,5 @@
 // Probes what an HTTP model server can do (n, logprobs, tokenize, pooling, server-side speculation), once per server and model.
-import { EngineError } from '../errors';
+import { EngineError, cancelledError } from '../errors';
 import type { HttpClient } from './http-client';
 
 export type ServerKind = 'vllm' | 'sglang' | 'llama.cpp' | 'lmstudio' | 'ollama' | 'openai-compatible';
@@ -25,6 +25,8 @@ export interface ServerCapabilities {
   speculative: { enabled: boolean; evidence: string };
   /** Context tokens per request (per slot on llama-server), when the server says. */
   contextTokens: number | null;
+  /** Vocabulary size, when the server says (llama-server's /v1/models meta.n_vocab). */
+  vocabSize: number | null;
   /** What SpecSearch does differently because something is missing; said once, shown by `doctor` and stats. */
   degraded: string[];
 }
@@ -38,16 +40,25 @@ export function isOllamaURL(baseURL: string): boolean {
 
 const cache = new Map<string, Promise<ServerCapabilities>>();
 
-/** Probed once per (server, model) per process; a failed probe is forgotten so the next call retries. */
+/**
+ * Probed once per (server, model) per process; a failed probe is forgotten so the next call retries.
+ * The probe itself is not tied to the first caller's signal (another search may be waiting on it, and
+ * its requests have their own short deadline); each caller stops waiting when its own signal fires.
+ */
 export function capabilitiesOf(client: HttpClient, model: string, signal: AbortSignal): Promise<ServerCapabilities> {
   const key = `${client.baseURL}\u0000${model}`;
   let entry = cache.get(key);
   if (!entry) {
-    entry = probeServer(client, model, signal);
+    entry = probeServer(client, model, new AbortController().signal);
     cache.set(key, entry);
     entry.catch(() => cache.delete(key));
   }
-  return entry;
+  if (signal.aborted) return Promise.reject(cancelledError());
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(cancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    entry.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 export function clearCapabilityCache(): void {
@@ -84,6 +95,7 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
     pooling: null,
     speculative: { enabled: false, evidence: 'the server does not report speculative decoding' },
     contextTokens: null,
+    vocabSize: null,
     degraded: [],
   };
 
@@ -107,6 +119,7 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
   caps.servedModels = entries.map((m) => str(m.id)).filter((m): m is string => m !== null);
   const owner = entries.map((m) => str(m.owned_by)).find((o) => o !== null) ?? '';
   caps.contextTokens = num(entries.find((m) => m.id === model)?.max_model_len);
+  caps.vocabSize = num((entries[0]?.meta as Json | undefined)?.n_vocab);
   if (owner === 'vllm') caps.server = 'vllm';
   else if (owner === 'sglang') caps.server = 'sglang';
   else if (owner === 'llamacpp') caps.server = 'llama.cpp';
@@ -122,9 +135,17 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
     caps.version = str(props.build_info);
     const gen = (props.default_generation_settings ?? {}) as Json;
     caps.contextTokens = num(gen.n_ctx);
-    const types = str(((gen.params ?? {}) as Json)['speculative.types']) ?? str(((gen.params ?? {}) as Json)['speculative.type']);
-    if (types && types !== 'none' && types !== '') caps.speculative = { enabled: true, evidence: `llama-server /props: speculative.types = ${types}` };
-    else caps.speculative = { enabled: false, evidence: 'llama-server /props: speculative.types = none' };
+    // /slots says per slot whether a draft model is attached (/props' speculative.types stays "none" with -md).
+    const slots = await client.optional<unknown>(`${client.origin}/slots`, opts('reading llama-server slots (GET /slots)')).catch(() => null);
+    const types = str(((gen.params ?? {}) as Json)['speculative.types']);
+    if (Array.isArray(slots) && slots.length > 0) {
+      const on = (slots as Json[]).some((slot) => slot.speculative === true);
+      caps.speculative = { enabled: on, evidence: `llama-server /slots: speculative = ${on}` };
+    } else if (types && types !== 'none') {
+      caps.speculative = { enabled: true, evidence: `llama-server /props: speculative.types = ${types}` };
+    } else {
+      caps.speculative = { enabled: false, evidence: 'llama-server reports no draft model (/slots disabled or no speculative slot)' };
+    }
   }
 
   switch (caps.server) {

@@ -11,6 +11,11 @@ import type { Draft, DraftRequest, DraftResult, LanguageModel, ProcessRewardMode
 type NodeLlamaCpp = typeof import('node-llama-cpp');
 
 const SEQUENCE_TOKENS = 512;
+/**
+ * node-llama-cpp 3.21.1 stalls when three or more sequences of one context generate at once with a
+ * DraftSequenceTokenPredictor (two work); speculative sequences are therefore pooled two at a time.
+ */
+const SPECULATIVE_SEQUENCES = 2;
 
 /** Tiny models run fastest on one thread (thread hand-offs cost more than the math); big ones use cores − 1. */
 function threadsFor(file: string): number {
@@ -175,13 +180,14 @@ class EmbeddedLanguageModel implements LanguageModel {
       return this.plain;
     }
     const draft = this.drafter as { model: LlamaModel; file: string };
+    const pairs = Math.min(n, SPECULATIVE_SEQUENCES);
     this.speculative ??= (async () => {
       const [target, drafter] = await Promise.all([
-        this.runtime.createContext(this.model, this.settings.model, n),
-        this.runtime.createContext(draft.model, draft.file, n),
+        this.runtime.createContext(this.model, this.settings.model, pairs),
+        this.runtime.createContext(draft.model, draft.file, pairs),
       ]);
       this.contexts.push(target, drafter);
-      return new SequencePool(Array.from({ length: n }, () =>
+      return new SequencePool(Array.from({ length: pairs }, () =>
         target.getSequence({ tokenPredictor: new this.lib.DraftSequenceTokenPredictor(drafter.getSequence(), { maxTokens: 8, minConfidence: 0.5 }) }),
       ));
     })();

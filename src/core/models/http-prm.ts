@@ -9,7 +9,10 @@ import { prmTaggedText, qwenPrmText, renderPrompt } from './templates';
 import type { ProcessRewardModel, ScoreRequest, ScoreResult } from './types';
 
 type Json = Record<string, unknown>;
-const TOP_LOGPROBS = 10;
+/** vLLM's default --max-logprobs; enough for a trained PRM, whose labels dominate the next token. */
+const TOP_LOGPROBS = 20;
+/** Below this vocabulary size (the tiny PRM: 305) llama-server returns every token's probability: exact scores. */
+const FULL_VOCAB = 1024;
 
 export abstract class HttpPrm implements ProcessRewardModel {
   readonly label: string;
@@ -77,12 +80,12 @@ export function firstTokenAlternatives(choice: unknown): Map<string, number> | n
 
 /** One /v1/completions request per batch of prompts (an array where the server takes one), 1 token, top logprobs. */
 abstract class CompletionPrm extends HttpPrm {
-  protected async nextToken(prompts: string[], signal: AbortSignal, what: string): Promise<{ alternatives: (Map<string, number> | null)[]; texts: string[]; requests: number }> {
+  protected async nextToken(prompts: string[], signal: AbortSignal, what: string, top = TOP_LOGPROBS): Promise<{ alternatives: (Map<string, number> | null)[]; texts: string[]; requests: number }> {
     const caps = await this.probe(signal);
     if (caps.server === 'ollama' && isOllamaURL(this.client.baseURL)) return this.ollamaNextToken(prompts, signal, what);
     const arrays = caps.server === 'vllm' || caps.server === 'sglang' || caps.server === 'llama.cpp';
     const ask = async (batch: string[]): Promise<Completion['choices']> => {
-      const body = { model: this.settings.model, prompt: batch.length === 1 ? batch[0] : batch, max_tokens: 1, temperature: 0, logprobs: TOP_LOGPROBS };
+      const body = { model: this.settings.model, prompt: batch.length === 1 ? batch[0] : batch, max_tokens: 1, temperature: 0, logprobs: top };
       const response = await this.gate.run(signal, () => this.client.call('/completions', { what, signal }, (s, timeout) =>
         this.client.openai.completions.create(body as never, { signal: s, timeout }) as Promise<Completion>));
       const choices = response?.choices;
@@ -114,7 +117,17 @@ export class LogprobPrm extends CompletionPrm {
   protected async scorePaths(problem: string, paths: readonly (readonly string[])[], signal: AbortSignal) {
     const prompts = paths.map((steps) => prmTaggedText(problem, steps, this.settings.stepTag));
     const what = `scoring ${paths.length} thought${paths.length === 1 ? '' : 's'} (POST /completions, logprobs)`;
-    const { alternatives, requests } = await this.nextToken(prompts, signal, what);
+    const { alternatives, requests: first } = await this.nextToken(prompts, signal, what);
+    let requests = first;
+    // A label outside the top alternatives leaves the score uncertain (an undertrained PRM): where
+    // llama-server can return the whole (small) vocabulary, ask again so it matches the embedded PRM's.
+    const caps = await this.probe(signal);
+    const unread = alternatives.flatMap((top, i) => (top !== null && this.uncertainty(top) > 1e-3 ? [i] : []));
+    if (unread.length > 0 && caps.server === 'llama.cpp' && caps.vocabSize !== null && caps.vocabSize <= FULL_VOCAB) {
+      const again = await this.nextToken(unread.map((i) => prompts[i]), signal, what, caps.vocabSize);
+      unread.forEach((i, k) => (alternatives[i] = again.alternatives[k]));
+      requests += again.requests;
+    }
     const scores = alternatives.map((top) => {
       if (top === null) {
         throw new EngineError({
@@ -129,6 +142,16 @@ export class LogprobPrm extends CompletionPrm {
       return p + m > 0 ? p / (p + m) : 0;
     });
     return { scores, requests };
+  }
+
+  /** How far the score could move if a label missing from the top-k had up to the k-th probability. */
+  private uncertainty(top: Map<string, number>): number {
+    const p = probabilityOf(top, this.settings.positiveToken);
+    const m = probabilityOf(top, this.settings.negativeToken);
+    if (p > 0 && m > 0) return 0;
+    if (p === 0 && m === 0) return 1;
+    const floor = Math.min(...[...top.values()].map(Math.exp));
+    return p > 0 ? 1 - p / (p + floor) : floor / (floor + m);
   }
 }
 

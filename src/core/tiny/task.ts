@@ -166,7 +166,7 @@ export function obeysTinyGrammar(p: ParsedTinyProblem): boolean {
   return v === p.answer && problemText(p.start, p.ops) === p.problem;
 }
 
-const PLACES = ['ones', 'tens', 'hundreds', 'thousands', 'ten-thousands'];
+const PLACES = ['ones', 'tens', 'hundreds', 'thousands', 'ten-thousands', 'hundred-thousands'];
 
 /**
  * One solution step: the result worked out column by column, then the equation in

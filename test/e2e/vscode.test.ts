@@ -1,0 +1,222 @@
+// End to end in a real VS Code: the packed .vsix installed into code-server, driven by Debian's
+// Chromium through playwright-core. Solve Selection fills the reasoning panel (accepted/rejected
+// thoughts, the answer 32), Explain Selection writes its result after the selection, Stop stops a
+// running search. Screenshots go to docs/screenshots/. Needs `npm run package` and
+// scripts/e2e/setup-code-server.sh (both run by `npm run test:e2e`); skipped only without Chromium.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import {
+  chromiumPath,
+  codeServerInstall,
+  launchBrowser,
+  prepareProfile,
+  repoRoot,
+  startCodeServer,
+  stopProcessGroup,
+  vsixPath,
+  Workbench,
+  type CodeServer,
+} from './code-server';
+
+const chromium = chromiumPath();
+const SCREENSHOTS = path.join(repoRoot, 'docs', 'screenshots');
+
+const PROBLEM_SOLVE = 'Start with 7. Add 5. Multiply by 3. Subtract 4. What is the result?';
+const PROBLEM_EXPLAIN = 'Start with 9. Multiply by 4. Subtract 6. Add 10. What is the result?';
+const PROBLEM_STOP = 'Start with 12. Add 30. Multiply by 3. Subtract 26. Divide by 4. Add 17. What is the result?';
+const PROBLEMS_MD = `# Tiny problems
+
+${PROBLEM_SOLVE}
+
+${PROBLEM_EXPLAIN}
+
+${PROBLEM_STOP}
+`;
+
+describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? false : 'Chromium is not installed (apt-get install -y chromium fonts-liberation); the end-to-end tests need it' }, () => {
+  let server: CodeServer | null = null;
+  let browser: Browser | null = null;
+  let page: Page;
+  let wb: Workbench;
+  let failed = false;
+  let root = '';
+
+  before(async () => {
+    assert.ok(fs.existsSync(vsixPath), `${path.basename(vsixPath)} is missing: run "npm run package" first`);
+    const install = codeServerInstall();
+    const profile = prepareProfile(install, { 'problems.md': PROBLEMS_MD });
+    root = profile.root;
+    console.log(`# e2e folder ${root}; extension installed in ${profile.installMs} ms`);
+    server = await startCodeServer(install, profile.root, profile.workspace);
+    ({ browser, page } = await launchBrowser(chromium!));
+    wb = new Workbench(page);
+  });
+
+  after(async () => {
+    // Always: the browser, then code-server's whole process group (extension host, language server).
+    await browser?.close().catch(() => undefined);
+    if (server) await stopProcessGroup(server.process);
+    if (root && !failed) fs.rmSync(root, { recursive: true, force: true });
+    else if (root) console.log(`# e2e: kept ${root} (code-server.log, failure-*.png, user-data/logs)`);
+  });
+
+  /** Runs a step; on failure keeps a screenshot and prints the logs that explain it. */
+  async function step(name: string, body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (err) {
+      failed = true;
+      await page?.screenshot({ path: path.join(root, `failure-${name}.png`) }).catch(() => undefined);
+      console.log(`# e2e step "${name}" failed; logs:\n${logTails(root)}`);
+      throw err;
+    }
+  }
+
+  test('the workbench loads with the extension installed and its panel', async () => {
+    await step('workbench', async () => {
+      await wb.open(server!);
+      await wb.activityItem('SpecSearch').waitFor({ state: 'visible', timeout: 60_000 });
+      await wb.openFile('problems.md', 'Tiny problems');
+      await wb.runCommand('SpecSearch: Open Reasoning Panel');
+      const panel = wb.webview();
+      await panel.locator('section.empty').waitFor({ state: 'visible', timeout: 60_000 });
+      assert.match(await panel.locator('section.empty').innerText(), /No search yet/);
+      await wb.resizeSidebar(460);
+    });
+  });
+
+  test('Solve Selection shows judged thoughts and the answer 32 in the reasoning panel', async () => {
+    await step('solve', async () => {
+      await wb.selectLine(PROBLEM_SOLVE);
+      await wb.runCommand('SpecSearch: Solve Selection');
+      const panel = wb.webview();
+      // The first solve loads the three models in the language server.
+      await panel.locator('.status.finished, .status.failed').first().waitFor({ state: 'visible', timeout: 240_000 });
+      const error = panel.locator('section.error');
+      assert.equal(await error.count(), 0, `the search failed: ${(await error.count()) ? await error.innerText() : ''}`);
+      assert.match(await panel.locator('header.search .problem').innerText(), /Start with 7/);
+      assert.equal((await panel.locator('section.answer .value').innerText()).trim(), '32');
+      const accepted = await panel.locator('.tree .row.thought.accepted').count();
+      const rejected = (await panel.locator('.tree .row.thought.rejected').count()) + (await panel.locator('.tree .row.group').count());
+      assert.ok(accepted >= 1, `expected accepted thoughts in the tree, found ${accepted}`);
+      const acceptance = await panel.locator('dl.stats').innerText();
+      assert.match(acceptance, /\d+ ✓ \/ \d+ ✗/, 'the statistics count accepted and rejected drafts');
+      console.log(`# panel: ${accepted} accepted rows, ${rejected} rejected rows/groups; ${acceptance.replace(/\s+/g, ' ')}`);
+      // Every shown thought says who wrote it and carries its PRM score against the threshold.
+      const rows = panel.locator('.tree .row.thought');
+      assert.ok((await rows.count()) >= accepted);
+      assert.match((await rows.first().getAttribute('aria-label')) ?? '', /written by the (small|large) model, score \d\.\d\d/);
+      // The inline result after the selection and the answer notification.
+      await waitFor(async () => inlineResult(await wb.afterDecorations(PROBLEM_SOLVE), /SpecSearch: answer 32/), 30_000, 'the inline "answer 32" after the problem');
+      await wb.notifications().filter({ hasText: 'SpecSearch answer: 32' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await wb.dismissNotifications();
+      await screenshot(page, 'panel.png', await sidebarClip(page));
+    });
+  });
+
+  test('Explain Selection shows the explanation at the selection', async () => {
+    await step('explain', async () => {
+      await wb.selectLine(PROBLEM_EXPLAIN);
+      await wb.runCommand('SpecSearch: Explain Selection');
+      let texts: string[] = [];
+      await waitFor(async () => inlineResult((texts = await wb.afterDecorations(PROBLEM_EXPLAIN)), /💡 SpecSearch: answer \S+/), 180_000, 'the inline explanation after the selection');
+      console.log(`# inline: ${texts.join(' | ')}`);
+      const panel = wb.webview();
+      await panel.locator('.status.finished').waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match(await panel.locator('header.search .meta').innerText(), /explain/);
+      // Hovering the explained text shows the worked steps.
+      await wb.editorLine(PROBLEM_EXPLAIN).first().locator('span').first().hover();
+      const hover = page.locator('.monaco-hover:visible', { hasText: 'SpecSearch explanation' });
+      await hover.first().waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await hover.first().innerText(), /answer/);
+      await screenshot(page, 'explain-inline.png', await editorClip(page));
+      await page.mouse.move(1200, 20);
+    });
+  });
+
+  test('Stop stops a running search', async () => {
+    await step('stop', async () => {
+      await page.keyboard.press('Escape');
+      await wb.selectLine(PROBLEM_STOP);
+      await wb.runCommand('SpecSearch: Solve Selection');
+      const panel = wb.webview();
+      // Stop is picked in the palette only once the panel shows the new search running.
+      await wb.runCommand('SpecSearch: Stop', {
+        beforeEnter: async () => {
+          await panel.locator('header.search .problem', { hasText: 'Start with 12' }).waitFor({ state: 'visible', timeout: 60_000 });
+          await panel.locator('.status.running, .status.finished, .status.failed').first().waitFor({ state: 'visible', timeout: 60_000 });
+          assert.equal(await panel.locator('.status.running').count(), 1, `the search is not running: ${await panel.locator('header.search').innerText()}`);
+        },
+      });
+      await panel.locator('.status.failed').waitFor({ state: 'visible', timeout: 30_000 });
+      assert.match(await panel.locator('section.error').innerText(), /cancel/i);
+      assert.equal(await panel.locator('.status.running').count(), 0);
+      // A stopped search leaves no inline result behind.
+      await waitFor(async () => !(await wb.afterDecorations(PROBLEM_STOP)).some((t) => /SpecSearch/.test(t)), 15_000, 'the inline "solving…" to go away');
+      await screenshot(page, 'stopped.png', await sidebarClip(page));
+    });
+  });
+});
+
+/** A condition that will not come true any more: waitFor stops at once. */
+class Hopeless extends Error {}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch((err) => { if (err instanceof Hopeless) throw err; return false; })) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** True once an inline result matches; hopeless once it says there is no answer. */
+function inlineResult(texts: string[], want: RegExp): boolean {
+  if (texts.some((t) => want.test(t))) return true;
+  const failed = texts.find((t) => /SpecSearch: no answer/.test(t));
+  if (failed) throw new Hopeless(`the inline result says: ${failed}`);
+  return false;
+}
+
+type Clip = { x: number; y: number; width: number; height: number };
+
+async function sidebarClip(page: Page): Promise<Clip> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  assert.ok(box, 'the side bar is visible');
+  return { x: 0, y: 0, width: Math.ceil(box.x + box.width), height: Math.ceil(box.y + box.height) };
+}
+
+async function editorClip(page: Page): Promise<Clip> {
+  const editor = await page.locator('.part.editor').boundingBox();
+  const hover = await page.locator('.monaco-hover:visible').first().boundingBox().catch(() => null);
+  assert.ok(editor, 'the editor is visible');
+  const bottom = Math.max(editor.y + 260, hover ? hover.y + hover.height + 12 : 0);
+  return { x: editor.x, y: editor.y, width: editor.width, height: Math.min(editor.height, Math.ceil(bottom - editor.y)) };
+}
+
+async function screenshot(page: Page, name: string, clip: Clip): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, name);
+  await page.screenshot({ path: file, clip });
+  console.log(`# screenshot ${path.relative(repoRoot, file)} (${clip.width}×${clip.height}, ${(fs.statSync(file).size / 1024).toFixed(0)} KiB)`);
+}
+
+/** The ends of code-server's log and of the extension's output channel, for a failing step. */
+function logTails(root: string): string {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (/SpecSearch\.log$|exthost\.log$|remoteexthost\.log$/.test(entry.name)) files.push(p);
+    }
+  };
+  walk(path.join(root, 'user-data', 'logs'));
+  return [path.join(root, 'code-server.log'), ...files]
+    .filter((f) => fs.existsSync(f))
+    .map((f) => `--- ${path.relative(root, f)}\n${fs.readFileSync(f, 'utf8').split('\n').slice(-40).join('\n')}`)
+    .join('\n');
+}
