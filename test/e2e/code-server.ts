@@ -59,6 +59,9 @@ export const USER_SETTINGS = {
   'git.enabled': false,
   'git.openRepositoryInParentFolders': 'never',
   'editor.minimap.enabled': false,
+  // One problem, one editor line: lines are selected with Home / Shift+End.
+  'editor.wordWrap': 'off',
+  '[markdown]': { 'editor.wordWrap': 'off' },
   'editor.fontSize': 14,
   'breadcrumbs.enabled': false,
   'files.autoSave': 'off',
@@ -262,6 +265,14 @@ export class Workbench {
   /** The reasoning panel: a webview view is two nested iframes (the outer one names the extension). */
   webview(): FrameLocator {
     return this.page.frameLocator(`iframe.webview[src*="extensionId=${extensionId}"]`).frameLocator('iframe#active-frame');
+  }
+
+  /** Shows or hides the primary side bar (View: Toggle Primary Side Bar Visibility, Ctrl+B in the editor). */
+  async sideBar(visible: boolean): Promise<void> {
+    const bar = this.page.locator('.part.sidebar');
+    if ((await bar.isVisible()) === visible) return;
+    await this.runCommand('View: Toggle Primary Side Bar Visibility');
+    await bar.waitFor({ state: visible ? 'visible' : 'hidden', timeout: 10_000 });
   }
 
   notifications(): Locator {

@@ -113,6 +113,7 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       await waitFor(async () => inlineResult(await wb.afterDecorations(PROBLEM_SOLVE), /SpecSearch: answer 32/), 30_000, 'the inline "answer 32" after the problem');
       await wb.notifications().filter({ hasText: 'SpecSearch answer: 32' }).first().waitFor({ state: 'visible', timeout: 30_000 });
       await wb.dismissNotifications();
+      await page.mouse.move(900, 700);
       await screenshot(page, 'panel.png', await sidebarClip(page));
     });
   });
@@ -127,19 +128,22 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       const panel = wb.webview();
       await panel.locator('.status.finished').waitFor({ state: 'visible', timeout: 30_000 });
       assert.match(await panel.locator('header.search .meta').innerText(), /explain/);
+      // The whole line and its inline result fit the editor without the side bar.
+      await wb.sideBar(false);
       // Hovering the explained text shows the worked steps.
       await wb.editorLine(PROBLEM_EXPLAIN).first().locator('span').first().hover();
       const hover = page.locator('.monaco-hover:visible', { hasText: 'SpecSearch explanation' });
       await hover.first().waitFor({ state: 'visible', timeout: 15_000 });
       assert.match(await hover.first().innerText(), /answer/);
       await screenshot(page, 'explain-inline.png', await editorClip(page));
-      await page.mouse.move(1200, 20);
+      await page.mouse.move(900, 700);
+      await page.keyboard.press('Escape');
+      await wb.sideBar(true);
     });
   });
 
   test('Stop stops a running search', async () => {
     await step('stop', async () => {
-      await page.keyboard.press('Escape');
       await wb.selectLine(PROBLEM_STOP);
       await wb.runCommand('SpecSearch: Solve Selection');
       const panel = wb.webview();
@@ -156,6 +160,7 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       assert.equal(await panel.locator('.status.running').count(), 0);
       // A stopped search leaves no inline result behind.
       await waitFor(async () => !(await wb.afterDecorations(PROBLEM_STOP)).some((t) => /SpecSearch/.test(t)), 15_000, 'the inline "solving…" to go away');
+      await page.mouse.move(900, 700);
       await screenshot(page, 'stopped.png', await sidebarClip(page));
     });
   });
