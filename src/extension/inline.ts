@@ -2,6 +2,7 @@
 // and a hover over the selected range with the worked steps as Markdown.
 import * as vscode from 'vscode';
 import type { SearchEvent, SolveResult } from '../core/events';
+import { findProblemBlocks, languageKind } from '../server/problem-blocks';
 
 interface Shown {
   uri: vscode.Uri;
@@ -10,6 +11,8 @@ interface Shown {
   mode: 'solve' | 'explain';
   text: string;
   hover: vscode.MarkdownString | null;
+  /** The server hovers whole problem blocks of Markdown/text/LaTeX itself; two identical hovers help no one. */
+  serverHovers: boolean;
 }
 
 export class InlineExplanations implements vscode.Disposable {
@@ -33,9 +36,13 @@ export class InlineExplanations implements vscode.Disposable {
     );
   }
 
-  running(anchor: { uri: vscode.Uri; range: vscode.Range }, searchId: string, mode: 'solve' | 'explain'): void {
+  running(anchor: { uri: vscode.Uri; range: vscode.Range }, searchId: string, mode: 'solve' | 'explain', problem: string): void {
     this.forget((s) => s.uri.toString() === anchor.uri.toString() && s.range.intersection(anchor.range) !== undefined);
-    this.shown.push({ ...anchor, searchId, mode, text: `⏳ SpecSearch: ${mode === 'explain' ? 'explaining' : 'solving'}…`, hover: null });
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === anchor.uri.toString());
+    const kind = document ? languageKind(document.languageId) : null;
+    const normalized = problem.replace(/\s+/g, ' ').trim();
+    const serverHovers = kind !== null && findProblemBlocks(document!.getText(), kind).some((b) => b.text === normalized);
+    this.shown.push({ ...anchor, searchId, mode, text: `⏳ SpecSearch: ${mode === 'explain' ? 'explaining' : 'solving'}…`, hover: null, serverHovers });
     this.paint();
   }
 
@@ -48,7 +55,6 @@ export class InlineExplanations implements vscode.Disposable {
 
   finished(searchId: string, result: SolveResult | null): void {
     const s = this.shown.find((x) => x.searchId === searchId);
-    require('fs').appendFileSync('/tmp/ss/hoverdbg.txt', `finished ${searchId} ${!!s} ${this.shown.length}\n`);
     if (!s) return;
     if (!result || (result.error && result.error.code === 'cancelled')) {
       this.forget((x) => x === s);
@@ -80,10 +86,8 @@ export class InlineExplanations implements vscode.Disposable {
   }
 
   private hover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | null {
-    require('fs').appendFileSync('/tmp/ss/hoverdbg.txt', `hover ${pos.line} ${doc.uri} ${JSON.stringify(this.shown.map((x) => [x.uri.toString(), x.range.start.line, x.range.end.line, !!x.hover]))}\n`);
-    const s = this.shown.find((x) => x.hover && x.uri.toString() === doc.uri.toString() && (x.range.contains(pos) || pos.line === x.range.end.line));
-    require('fs').appendFileSync('/tmp/ss/hoverdbg.txt', `returning ${!!s} ${s?.hover?.value.slice(0, 300)}\n`);
-    return s?.hover ? new vscode.Hover([new vscode.MarkdownString('PLAIN TEST'), s.hover], s.range) : null;
+    const s = this.shown.find((x) => x.hover && !x.serverHovers && x.uri.toString() === doc.uri.toString() && (x.range.contains(pos) || pos.line === x.range.end.line));
+    return s?.hover ? new vscode.Hover(s.hover, s.range) : null;
   }
 
   /** Edits inside an explained range drop it (the text changed); edits above move it. */

@@ -62,7 +62,7 @@ export class SearchRegistry {
     this.evict();
     this.current = searchId;
     this.ctx.panel.reveal();
-    if (request.anchor) this.ctx.inline.running(request.anchor, searchId, request.mode);
+    if (request.anchor) this.ctx.inline.running(request.anchor, searchId, request.mode, request.problem);
     this.ctx.status.update(this.running());
     this.setRunningContext();
     try {

@@ -16,6 +16,14 @@ const SEQUENCE_TOKENS = 512;
  * DraftSequenceTokenPredictor (two work); speculative sequences are therefore pooled two at a time.
  */
 const SPECULATIVE_SEQUENCES = 2;
+/**
+ * In-process token-level speculation is off: with node-llama-cpp 3.21.1, a search that reuses
+ * DraftSequenceTokenPredictor sequences across calls (beam expansions, then corrections) ends with a
+ * generation that never settles, and disposed speculative sequences are not given back to the context
+ * ("No sequences left"). Single calls work (see the inference tests' history); servers speculate
+ * instead (llama.cpp `-md … --spec-type draft-simple`, vLLM `--speculative-config`).
+ */
+export const IN_PROCESS_SPECULATION = process.env.SPECSEARCH_EMBEDDED_SPECULATION === '1';
 
 /** Tiny models run fastest on one thread (thread hand-offs cost more than the math); big ones use cores − 1. */
 function threadsFor(file: string): number {
@@ -134,7 +142,7 @@ export class EmbeddedRuntime {
 
   async languageModel(role: 'small' | 'large', settings: ModelSettings, draftSettings?: ModelSettings): Promise<LanguageModel> {
     const model = await this.loadModel(settings.model);
-    const draft = draftSettings ? await this.loadModel(draftSettings.model) : null;
+    const draft = draftSettings && IN_PROCESS_SPECULATION ? await this.loadModel(draftSettings.model) : null;
     return new EmbeddedLanguageModel(this, role, settings, model, draft && draftSettings ? { model: draft, file: draftSettings.model } : null, this.lib);
   }
 
