@@ -152,11 +152,24 @@ export function parse(args: string[], options: Options): { values: Record<string
   }
 }
 
+// Until a command settles, the process is failing: if native work stalls and the event loop drains
+// before a result, Node exits with this code instead of a silent 0.
+process.exitCode = EXIT.failed;
+let settled = false;
+process.on('beforeExit', () => {
+  if (!settled) {
+    settled = true;
+    printError(new Error('the command stopped before it finished: an inference call never returned.'));
+  }
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (err) => {
+    settled = true;
     printError(err);
     process.exitCode = exitCodeFor(err);
   },

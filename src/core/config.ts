@@ -3,7 +3,7 @@ import { EngineError } from './errors';
 import { profileSettings, PROFILE_NAMES } from './profiles';
 
 export const PROVIDERS = ['openai-compatible', 'embedded'] as const;
-export const PRM_KINDS = ['vllm-pooling', 'logprob', 'judge'] as const;
+export const PRM_KINDS = ['vllm-pooling', 'logprob', 'judge', 'likelihood'] as const;
 export const PROMPT_TEMPLATES = ['raw', 'qwen2.5-math', 'chatml', 'llama3'] as const;
 export const METHODS = ['specsearch', 'large', 'sps', 'small'] as const;
 export const ALGORITHMS = ['beam', 'mcts', 'best-of-n'] as const;

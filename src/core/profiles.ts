@@ -35,7 +35,9 @@ export function profileSettings(name: string): Settings {
         models: {
           small: { ...embedded, model: path.join(dir, 'small.gguf') },
           large: { ...embedded, model: path.join(dir, 'large.gguf') },
-          prm: { ...embedded, model: path.join(dir, 'prm.gguf'), kind: 'logprob', stepTag: ' @', positiveToken: '+', negativeToken: '-' },
+          // The large model doubles as a likelihood verifier: on this task it separates right from wrong
+          // steps far better than the tag-trained prm.gguf (kind "logprob"; see the model card).
+          prm: { ...embedded, model: path.join(dir, 'large.gguf'), kind: 'likelihood', stepTag: ' @', positiveToken: '+', negativeToken: '-' },
         },
         search: { ...DEFAULT_SEARCH, maxDepth: 8, maxStepTokens: 64 },
       };

@@ -114,6 +114,31 @@ export function prepareProfile(install: { node: string; entry: string }, files: 
   return { root, workspace, installMs: Date.now() - started };
 }
 
+/**
+ * Merges values into the workspace's .vscode/settings.json. (code-server applies edits of workspace
+ * files within seconds, but not outside edits of the user settings.json.)
+ */
+export function updateWorkspaceSettings(workspace: string, values: Record<string, unknown>): void {
+  const file = path.join(workspace, '.vscode', 'settings.json');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const current = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  fs.writeFileSync(file, JSON.stringify({ ...current, ...values }, null, 2));
+}
+
+/** The extension's output channel (SpecSearch.log under the profile's logs), '' before it exists. */
+export function extensionLog(root: string): string {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name === 'SpecSearch.log') found.push(p);
+    }
+  };
+  walk(path.join(root, 'user-data', 'logs'));
+  return found.map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+}
+
 /** Starts code-server in its own process group on a free port; resolves once it listens. */
 export async function startCodeServer(install: { node: string; entry: string }, root: string, workspace: string): Promise<CodeServer> {
   const logFile = path.join(root, 'code-server.log');

@@ -11,11 +11,13 @@ import type { Browser, Page } from 'playwright-core';
 import {
   chromiumPath,
   codeServerInstall,
+  extensionLog,
   launchBrowser,
   prepareProfile,
   repoRoot,
   startCodeServer,
   stopProcessGroup,
+  updateWorkspaceSettings,
   vsixPath,
   Workbench,
   type CodeServer,
@@ -130,11 +132,12 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       assert.match(await panel.locator('header.search .meta').innerText(), /explain/);
       // The whole line and its inline result fit the editor without the side bar.
       await wb.sideBar(false);
-      // Hovering the explained text shows the worked steps.
+      // Hovering the explained text shows the worked steps (the language server's hover over a problem
+      // block, or the extension's over any other selection).
       await wb.editorLine(PROBLEM_EXPLAIN).first().locator('span').first().hover();
-      const hover = page.locator('.monaco-hover:visible', { hasText: 'SpecSearch explanation' });
+      const hover = page.locator('.monaco-hover:visible', { hasText: /SpecSearch (answer|explanation)/ });
       await hover.first().waitFor({ state: 'visible', timeout: 15_000 });
-      assert.match(await hover.first().innerText(), /answer/);
+      assert.match(await hover.first().innerText(), /1\. .+/, 'the hover lists the worked steps');
       await screenshot(page, 'explain-inline.png', await editorClip(page));
       await page.mouse.move(900, 700);
       await page.keyboard.press('Escape');
@@ -144,17 +147,31 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
 
   test('Stop stops a running search', async () => {
     await step('stop', async () => {
+      const t0 = Date.now();
+      const note = (what: string) => console.log(`# stop: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      // A search that runs until it is stopped (MCTS, thousands of iterations): on a busy machine the
+      // palette takes seconds, and the tiny models finish a beam search in about ten.
+      const updates = () => extensionLog(root).split('Settings updated').length;
+      const before = updates();
+      updateWorkspaceSettings(server!.workspace, { 'specsearch.search.algorithm': 'mcts', 'specsearch.search.mctsIterations': 5000 });
+      await waitFor(async () => updates() > before, 30_000, 'the language server to report "Settings updated"');
+      note('MCTS settings applied');
       await wb.selectLine(PROBLEM_STOP);
       await wb.runCommand('SpecSearch: Solve Selection');
+      note('solve started');
       const panel = wb.webview();
       // Stop is picked in the palette only once the panel shows the new search running.
       await wb.runCommand('SpecSearch: Stop', {
         beforeEnter: async () => {
+          note('palette ready');
           await panel.locator('header.search .problem', { hasText: 'Start with 12' }).waitFor({ state: 'visible', timeout: 60_000 });
           await panel.locator('.status.running, .status.finished, .status.failed').first().waitFor({ state: 'visible', timeout: 60_000 });
-          assert.equal(await panel.locator('.status.running').count(), 1, `the search is not running: ${await panel.locator('header.search').innerText()}`);
+          note('panel shows the search');
+          assert.match(await panel.locator('header.search .meta').innerText(), /mcts/);
+          assert.equal(await panel.locator('.status.running').count(), 1, `the search is not running: ${(await panel.locator('header.search').innerText()).replace(/\s+/g, ' ')}`);
         },
       });
+      note('stop sent');
       await panel.locator('.status.failed').waitFor({ state: 'visible', timeout: 30_000 });
       assert.match(await panel.locator('section.error').innerText(), /cancel/i);
       assert.equal(await panel.locator('.status.running').count(), 0);

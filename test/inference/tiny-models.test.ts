@@ -42,7 +42,7 @@ async function greedy(model: ModelTrio['large'], problem: string): Promise<strin
 test('the trio loads from models/tiny and says what it is', () => {
   assert.match(models.small.label, /small model \(embedded, .*small\.gguf\)/);
   assert.match(models.large.label, /large\.gguf/);
-  assert.match(models.prm.label, /prm\.gguf/);
+  assert.match(models.prm.label, /likelihood, embedded, .*large\.gguf/);
   // In-process token-level speculation is off with node-llama-cpp 3.21.1 (see embedded.ts).
   assert.equal(models.large.capabilities.speculative, false);
 });
@@ -54,22 +54,40 @@ test('greedy large answers fresh problems right (≥ 90 % of 20, seed 500)', asy
   assert.ok(right >= 18, `large got ${right}/20`);
 });
 
-test('the PRM scores right steps above planted wrong ones', async () => {
+/** How often right steps outscore planted wrong ones (six kinds of error, fresh problems). */
+async function rightAboveWrong(prm: ModelTrio['prm'], seed: number, count: number): Promise<{ above: number; total: number }> {
   const signal = new AbortController().signal;
+  const kinds = ['result', 'digit', 'operand', 'operator', 'copy', 'final'] as const;
   let above = 0;
-  const problems = generateProblems(501, 10);
-  for (const [i, p] of problems.entries()) {
+  for (const [i, p] of generateProblems(seed, count).entries()) {
     const right = solutionSteps(p);
-    const { steps: wrong, firstWrong } = plantedErrorSteps(p, i % 2 === 0 ? 'result' : 'operand');
-    const r = await models.prm.scoreLast({ problem: p.problem, paths: [right.slice(0, firstWrong + 1), wrong.slice(0, firstWrong + 1)], signal });
+    const { steps: wrong, firstWrong } = plantedErrorSteps(p, kinds[i % kinds.length]);
+    const r = await prm.scoreLast({ problem: p.problem, paths: [right.slice(0, firstWrong + 1), wrong.slice(0, firstWrong + 1)], signal });
     if (r.scores[0] > r.scores[1]) above++;
   }
-  assert.ok(above >= 9, `right above wrong in ${above}/10`);
-  // Every step of a right solution scores high.
-  const p = problems[0];
-  const all = await models.prm.scoreSteps(p.problem, solutionSteps(p), signal);
+  return { above, total: count };
+}
+
+test('the default PRM (the large model as a likelihood verifier) scores right steps above planted wrong ones', async () => {
+  const { above, total } = await rightAboveWrong(models.prm, 501, 12);
+  assert.equal(above, total, `right above wrong in ${above}/${total}`);
+  const p = generateProblems(501, 1)[0];
+  const all = await models.prm.scoreSteps(p.problem, solutionSteps(p), new AbortController().signal);
   assert.equal(all.length, solutionSteps(p).length);
   assert.ok(all.every((s) => s > 0.5), `right steps: ${all.map((s) => s.toFixed(2)).join(' ')}`);
+});
+
+test('the tag-trained PRM (prm.gguf, Math-Shepherd "+"/"-") loads and scores steps in 0..1', async () => {
+  const tagged = parseSettings({ models: { prm: { provider: 'embedded', model: path.join(path.dirname(settings.models.large.model), 'prm.gguf'), kind: 'logprob' } } }, 'test');
+  const trio = await createModels(tagged);
+  try {
+    const p = generateProblems(505, 1)[0];
+    const scores = await trio.prm.scoreSteps(p.problem, solutionSteps(p), new AbortController().signal);
+    assert.equal(scores.length, solutionSteps(p).length);
+    assert.ok(scores.every((s) => s >= 0 && s <= 1));
+  } finally {
+    await disposeModels(trio);
+  }
 });
 
 test('drafting N at temperature > 0 returns N distinct continuations in one call', async () => {

@@ -23,7 +23,8 @@ test('defaults: the tiny profile with the paper settings (N = 6, B = 2, γ = 2, 
   assert.equal(s.profile, 'tiny');
   assert.equal(s.models.large.provider, 'embedded');
   assert.match(s.models.large.model, /models[\\/]tiny[\\/]large\.gguf$/);
-  assert.equal(s.models.prm.kind, 'logprob');
+  assert.equal(s.models.prm.kind, 'likelihood');
+  assert.match(s.models.prm.model, /models[\\/]tiny[\\/]large\.gguf$/);
   assert.deepEqual(
     [s.search.candidatesPerStep, s.search.beamWidth, s.search.draftRatio, s.search.thresholdDecay, s.search.initialThresholdFactor, s.search.method, s.search.algorithm, s.search.stepSeparator],
     [6, 2, 2, 0.9, 0.9, 'specsearch', 'beam', '\n\n'],
@@ -45,7 +46,7 @@ test('numbers out of range, unknown keys, bad URLs and API keys in the file are 
   assert.match(configError(() => parseSettings({ models: { small: { provider: 'openai-compatible', model: 'm', baseURL: 'localhost:8000' } } }, 'f')).message, /models\.small\.baseURL/);
   assert.match(configError(() => parseSettings({ models: { small: { provider: 'openai-compatible', model: 'm' } } }, 'f')).message, /needs the server URL/);
   assert.match(configError(() => parseSettings({ models: { small: { apiKeyEnv: 'sk-abc123-secret' } } }, 'f')).message, /NAME of an environment variable/);
-  assert.match(configError(() => parseSettings({ models: { prm: { kind: 'pooling' } } }, 'f')).message, /models\.prm\.kind.*"vllm-pooling", "logprob", "judge"/);
+  assert.match(configError(() => parseSettings({ models: { prm: { kind: 'pooling' } } }, 'f')).message, /models\.prm\.kind.*"vllm-pooling", "logprob", "judge", "likelihood"/);
 });
 
 test('a server trio replaces the profile models; overrides go through the same validation', () => {

@@ -25,7 +25,7 @@ export async function write(source: Source, parent: ThoughtNode, n: number, spec
     stop: [s.stepSeparator, ...s.stopStrings],
     maxTokens: s.maxStepTokens,
     temperature: s.temperature,
-    seed: s.seed + ctx.stats.requests,
+    seed: seedFor(s.seed, parent, source),
     speculative,
     signal: ctx.signal,
   });
@@ -46,6 +46,13 @@ export async function write(source: Source, parent: ThoughtNode, n: number, spec
     };
     return { node, tokens: d.tokens, ms: result.ms, speculative: result.speculative };
   });
+}
+
+/** Seeds depend on where in the tree a call is made, not on the order concurrent calls finish in. */
+function seedFor(base: number, parent: ThoughtNode, source: Source): number {
+  let h = (base ^ 0x9e3779b9) >>> 0;
+  for (const ch of `${parent.id ?? 'root'}/${source}/${parent.steps.length}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return h % 2_147_483_647;
 }
 
 export function emitDrafted(w: Written, ctx: SearchContext): void {

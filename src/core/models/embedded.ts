@@ -32,7 +32,7 @@ function threadsFor(file: string): number {
 }
 
 /** Sequences of one context, handed out to concurrent calls; the one sharing the longest prefix is preferred. */
-class SequencePool {
+export class SequencePool {
   private readonly free: LlamaContextSequence[] = [];
   private readonly waiting: ((s: LlamaContextSequence) => void)[] = [];
 
@@ -76,7 +76,7 @@ class SequencePool {
 }
 
 /** Makes the sequence hold exactly `tokens` minus what must still be evaluated; returns that remainder (≥ 1 token). */
-async function alignPrefix(sequence: LlamaContextSequence, tokens: Token[], keepAtMost = tokens.length - 1): Promise<Token[]> {
+export async function alignPrefix(sequence: LlamaContextSequence, tokens: Token[], keepAtMost = tokens.length - 1): Promise<Token[]> {
   const shared = Math.min(sequence.compareContextTokens(tokens).firstDifferentIndex, keepAtMost);
   if (sequence.nextTokenIndex > shared) {
     await sequence.eraseContextTokenRanges([{ start: shared, end: sequence.nextTokenIndex }]);
@@ -147,10 +147,12 @@ export class EmbeddedRuntime {
   }
 
   async rewardModel(settings: PrmSettings): Promise<ProcessRewardModel> {
+    const model = await this.loadModel(settings.model);
+    if (settings.kind === 'likelihood') return new (await import('./likelihood-prm')).LikelihoodRewardModel(this, settings, model);
     if (settings.kind !== 'logprob') {
-      throw new EngineError({ code: 'config', message: `models.prm.kind "${settings.kind}" cannot run embedded.`, hint: 'Embedded PRMs use kind "logprob" (a step tag followed by "+" or "-").' });
+      throw new EngineError({ code: 'config', message: `models.prm.kind "${settings.kind}" cannot run embedded.`, hint: 'Embedded PRMs use kind "logprob" (a step tag followed by "+" or "-") or "likelihood".' });
     }
-    return new EmbeddedRewardModel(this, settings, await this.loadModel(settings.model));
+    return new EmbeddedRewardModel(this, settings, model);
   }
 }
 

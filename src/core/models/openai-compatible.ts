@@ -1,6 +1,7 @@
 // Models on OpenAI-compatible HTTP servers (vLLM, SGLang, llama.cpp's llama-server, LM Studio); Ollama and PRMs are picked here too.
 import type { Completion, CompletionCreateParamsNonStreaming } from 'openai/resources/completions';
 import type { ModelSettings, PrmSettings } from '../config';
+import { EngineError } from '../errors';
 import { degrade, isOllamaURL } from './capabilities';
 import { badShape } from './http-errors';
 import { finishOf, HttpLanguageModel, splitTokens, type Batch, type CompletionCall } from './http-model';
@@ -31,6 +32,8 @@ export function createRewardModel(settings: PrmSettings): ProcessRewardModel {
       return new LogprobPrm(settings);
     case 'judge':
       return new JudgePrm(settings);
+    case 'likelihood':
+      throw new EngineError({ code: 'config', message: `models.prm.kind "likelihood" needs an embedded model; ${settings.baseURL} is a server.`, hint: 'On a server use "vllm-pooling", "logprob" or "judge"; or set models.prm.provider to "embedded".' });
   }
 }
 
