@@ -24,6 +24,9 @@ S=$!
 $PY train.py prm --out work/prm --init work/large64/step_750.pt --steps 800 --bs 16 --lr 1e-3 --warmup 30 \
   --eval_every 150 --n_val 150 --stop_at ${PRM_STOP_AT:-800} > work/prm.log 2>&1
 wait $L $S
-# 3. export (best validation checkpoints), parity checks (numpy + node-llama-cpp), measurement
-./export_all.sh work/large96/best.pt work/small2/best.pt work/prm/best.pt
+# 3. the small LM continues from its last checkpoint with the cores to itself
+$PY train.py lm --out work/small3 --init work/small2/last.pt --steps 2000 --bs 16 --lr 2e-3 --warmup 20 \
+  --eval_every 500 --n_val 100 --keep_all > work/small3.log 2>&1
+# 4. export (best validation checkpoints), parity checks (numpy + node-llama-cpp), measurement
+./export_all.sh work/large96/best.pt work/small3/best.pt work/prm/best.pt
 (cd ../.. && node scripts/tiny/measure.mjs --n 200 --seed 3)
