@@ -163,3 +163,16 @@ test('an empty problem fails as a usage error before any model is called', async
   assert.equal(small.calls.length, 0);
   assertValidTrace(r.events);
 });
+
+test('identical drafts are scored once, and every copy gets that score', async () => {
+  const small = new ScriptedModel('small', (req) => Array.from({ length: req.n }, () => countingStep(req.steps, 1)));
+  const large = countingModel('large', 1, 0, 30);
+  const prm = countingPrm();
+  const r = await solve({ problem: 'count to 1', settings: testSettings({ candidatesPerStep: 3, beamWidth: 1 }), models: trio(small, large, prm) });
+  assertValidTrace(r.events);
+  // Root: 6 identical drafts + 1 identical reference thought → one path scored; depth 2 likewise.
+  assert.equal(prm.scored.length, 2);
+  const scores = ofType(r.events, 'thought.scored');
+  assert.equal(scores.length, 14);
+  assert.ok(scores.every((s) => s.score === 0.9));
+});

@@ -70,15 +70,21 @@ export function emitDrafted(w: Written, ctx: SearchContext): void {
   });
 }
 
-/** One PRM call for all the given thoughts (the drafts of a node, or several nodes'); sets and emits scores. */
+/**
+ * One PRM call for all the given thoughts (the drafts of a node, or several nodes'); sets and emits
+ * scores. Identical paths (drafts repeat often at low temperature) are scored once.
+ */
 export async function score(nodes: readonly ThoughtNode[], ctx: SearchContext): Promise<void> {
   if (nodes.length === 0) return;
   throwIfAborted(ctx.signal);
+  const keys = nodes.map((n) => n.steps.join('\u0000'));
+  const unique = [...new Set(keys)];
+  const paths = unique.map((k) => nodes[keys.indexOf(k)].steps);
   const started = ctx.stats.elapsed();
-  const result = await ctx.models.prm.scoreLast({ problem: ctx.problem, paths: nodes.map((n) => n.steps), signal: ctx.signal });
-  ctx.stats.recordPrm(nodes.length, [started, ctx.stats.elapsed()], result.requests);
+  const result = await ctx.models.prm.scoreLast({ problem: ctx.problem, paths, signal: ctx.signal });
+  ctx.stats.recordPrm(paths.length, [started, ctx.stats.elapsed()], result.requests);
   nodes.forEach((node, i) => {
-    node.score = clamp01(result.scores[i]);
+    node.score = clamp01(result.scores[unique.indexOf(keys[i])]);
     ctx.emit({ type: 'thought.scored', id: node.id as string, score: node.score });
   });
 }
