@@ -177,8 +177,10 @@ if (unwanted.length > 0) fail(`${vsixName} holds what must not ship:\n  ${unwant
 //    Node cannot fall back on the repository's node_modules).
 if (!args.includes('--no-check')) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-vsix-'));
+  let checkFailed = '';
   try {
-    run('unzip', ['-q', vsixPath, 'extension/*', '-d', tmp]);
+    const unzipped = spawnSync('unzip', ['-q', vsixPath, 'extension/*', '-d', tmp], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (unzipped.status !== 0) throw new Error(`unzip ${vsixName} failed`);
     const entry = path.join(tmp, 'extension', 'node_modules', 'node-llama-cpp', 'dist', 'index.js');
     const script = `const m = await import(${JSON.stringify(new URL(`file://${entry}`).href)});
 const llama = await m.getLlama({ gpu: false, build: 'never', logLevel: m.LlamaLogLevel.error, progressLogs: false });
@@ -186,10 +188,12 @@ if (!llama.buildType.startsWith('prebuilt')) throw new Error('not the prebuilt b
 await llama.dispose();`;
     // A file, not `node -e`: node-llama-cpp forks its binary test with the parent's execArgv.
     fs.writeFileSync(path.join(tmp, 'check.mjs'), script);
-    run(process.execPath, [path.join(tmp, 'check.mjs')], { cwd: tmp, env: { ...process.env, NODE_PATH: '' } });
+    const r = spawnSync(process.execPath, [path.join(tmp, 'check.mjs')], { cwd: tmp, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_PATH: '' } });
+    if (r.status !== 0) checkFailed = `node-llama-cpp did not load its prebuilt binary from the extracted ${vsixName} (exit ${r.status ?? r.signal})`;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+  if (checkFailed) fail(checkFailed);
 }
 
 const size = fs.statSync(vsixPath).size;
