@@ -1,17 +1,8 @@
 // Scripted LanguageModel / ProcessRewardModel doubles for unit tests: deterministic, seeded, observable.
 import type { Settings } from '../../src/core/config';
 import { parseSettings } from '../../src/core/config';
+import { mulberry32 } from '../../src/core/tiny/task';
 import type { Draft, DraftRequest, DraftResult, LanguageModel, ModelTrio, ProcessRewardModel, ScoreRequest, ScoreResult } from '../../src/core/models/types';
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 // Aggregates bench records per method: accuracy, latency, speed-ups with bootstrap intervals, time shares.
 import type { Method } from '../config';
+import { mulberry32 } from '../tiny/task';
 import type { BenchRecord } from './run';
 
 export interface Interval95 {
@@ -53,21 +54,11 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Ratio of summed times base/method over the same problems, with a seeded percentile bootstrap. */
 export function pairedSpeedup(base: number[], method: number[], resamples = 2000, seed = 1): Interval95 | null {
   if (base.length === 0 || base.length !== method.length) return null;
   const ratio = sum(base) / sum(method);
-  const random = rng(seed);
+  const random = mulberry32(seed);
   const samples: number[] = [];
   for (let r = 0; r < resamples; r++) {
     let b = 0;
