@@ -36,7 +36,7 @@ function renderTabs(state: PanelState): string {
   const tabs = [...state.order].reverse().map((id) => {
     const s = state.searches[id];
     const selected = id === state.current;
-    const icon = s.status === 'running' ? 'loading codicon-modifier-spin' : s.status === 'failed' ? 'error' : 'pass';
+    const icon = s.status === 'running' ? 'loading codicon-modifier-spin' : stopped(s) ? 'debug-stop' : s.status === 'failed' ? 'error' : 'pass';
     const label = s.problem.length > 28 ? `${s.problem.slice(0, 27)}…` : s.problem;
     return `<button class="tab${selected ? ' selected' : ''}" role="tab" aria-selected="${selected}" data-select="${e(id)}" title="${e(s.problem)}"><span class="codicon codicon-${icon}"></span>${e(label)}</button>`;
   });
@@ -52,7 +52,9 @@ function renderHeader(s: SearchView, options: RenderOptions): string {
   ].join('');
   const status = running
     ? `<span class="status running"><span class="codicon codicon-loading codicon-modifier-spin"></span> depth ${s.depth}</span>`
-    : s.status === 'failed' ? '<span class="status failed">failed</span>' : '<span class="status finished">finished</span>';
+    : s.status === 'failed'
+      ? stopped(s) ? '<span class="status failed stopped">stopped</span>' : '<span class="status failed">failed</span>'
+      : '<span class="status finished">finished</span>';
   return `<header class="search">
 <div class="problem" aria-label="Problem">${renderMath(s.problem, options.tex)}</div>
 <div class="meta"><vscode-badge>${e(s.mode)}</vscode-badge><vscode-badge>${e(s.method)}</vscode-badge><vscode-badge>${e(s.algorithm)}</vscode-badge>${status}</div>
@@ -60,8 +62,14 @@ function renderHeader(s: SearchView, options: RenderOptions): string {
 </header>`;
 }
 
+function stopped(s: SearchView): boolean {
+  return s.status === 'failed' && s.error?.code === 'cancelled';
+}
+
 function renderAnswer(s: SearchView, options: RenderOptions): string {
   if (s.status === 'failed' && s.error) {
+    // A search the user stopped is not an error: say so quietly and keep the thoughts below.
+    if (stopped(s)) return `<section class="error stopped" role="status"><span class="codicon codicon-debug-stop"></span> ${e(s.error.message)} The thoughts written so far are kept below.</section>`;
     return `<section class="error" role="alert"><span class="codicon codicon-error"></span> <b>${e(s.error.message)}</b>${s.error.hint ? `<div class="hint">${e(s.error.hint)}</div>` : ''}</section>`;
   }
   if (s.status !== 'finished') return '';

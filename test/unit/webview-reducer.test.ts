@@ -103,6 +103,20 @@ test('a failed search shows its error and hint; a running one offers Stop', () =
   assert.match(html, /Cannot reach http:\/\/127\.0\.0\.1:8000\/v1/);
   assert.match(html, /Start the server\./);
   assert.doesNotMatch(html, /data-action="stop"/);
+  assert.match(html, /class="status failed">failed</);
+});
+
+test('a search the user stopped reads "stopped", not as an error, and keeps its thoughts', () => {
+  const events = smallTrace().slice(0, 8);
+  const stoppedState = reduce(reduceAll(events), {
+    type: 'search.failed', searchId: 's1', t: 99, partial: true, stats,
+    error: { code: 'cancelled', message: 'The search was cancelled.' },
+  });
+  const html = renderPanel(stoppedState, { tex: null });
+  assert.match(html, /class="status failed stopped">stopped</);
+  assert.match(html, /role="status"[^>]*>.*The search was cancelled\..*kept below/s);
+  assert.doesNotMatch(html, /role="alert"/);
+  assert.match(html, /class="row thought/);
 });
 
 test('text is escaped; math outside $…$ is not interpreted; prices stay text', () => {
