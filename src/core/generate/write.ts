@@ -3,6 +3,7 @@ import { extractAnswer } from '../answer/extract';
 import { throwIfAborted } from '../errors';
 import type { SpeculativeStats, Source } from '../events';
 import type { SearchContext, ThoughtNode } from './types';
+import { pathKey } from '../search/select';
 
 export interface Written {
   node: ThoughtNode;
@@ -77,14 +78,20 @@ export function emitDrafted(w: Written, ctx: SearchContext): void {
 export async function score(nodes: readonly ThoughtNode[], ctx: SearchContext): Promise<void> {
   if (nodes.length === 0) return;
   throwIfAborted(ctx.signal);
-  const keys = nodes.map((n) => n.steps.join('\u0000'));
-  const unique = [...new Set(keys)];
-  const paths = unique.map((k) => nodes[keys.indexOf(k)].steps);
+  const keys = nodes.map(pathKey);
+  const index = new Map<string, number>();
+  const paths: string[][] = [];
+  nodes.forEach((node, i) => {
+    if (!index.has(keys[i])) {
+      index.set(keys[i], paths.length);
+      paths.push(node.steps);
+    }
+  });
   const started = ctx.stats.elapsed();
   const result = await ctx.models.prm.scoreLast({ problem: ctx.problem, paths, signal: ctx.signal });
   ctx.stats.recordPrm(paths.length, [started, ctx.stats.elapsed()], result.requests);
   nodes.forEach((node, i) => {
-    node.score = clamp01(result.scores[unique.indexOf(keys[i])]);
+    node.score = clamp01(result.scores[index.get(keys[i]) as number]);
     ctx.emit({ type: 'thought.scored', id: node.id as string, score: node.score });
   });
 }

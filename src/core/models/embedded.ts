@@ -140,6 +140,13 @@ export class EmbeddedRuntime {
     return model.createContext({ sequences, contextSize: SEQUENCE_TOKENS * sequences, threads: threadsFor(file), flashAttention: false });
   }
 
+  /** A context of `n` sequences, recorded in `owned` so its user can dispose it, handed out as a pool. */
+  async sequencePool(model: LlamaModel, file: string, n: number, owned: LlamaContext[]): Promise<SequencePool> {
+    const context = await this.createContext(model, file, n);
+    owned.push(context);
+    return new SequencePool(Array.from({ length: n }, () => context.getSequence()));
+  }
+
   async languageModel(role: 'small' | 'large', settings: ModelSettings, draftSettings?: ModelSettings): Promise<LanguageModel> {
     const model = await this.loadModel(settings.model);
     const draft = draftSettings && IN_PROCESS_SPECULATION ? await this.loadModel(draftSettings.model) : null;
@@ -183,10 +190,7 @@ class EmbeddedLanguageModel implements LanguageModel {
   private pool(speculative: boolean): Promise<SequencePool> {
     const n = this.settings.maxConcurrency;
     if (!speculative) {
-      this.plain ??= this.runtime.createContext(this.model, this.settings.model, n).then((ctx) => {
-        this.contexts.push(ctx);
-        return new SequencePool(Array.from({ length: n }, () => ctx.getSequence()));
-      });
+      this.plain ??= this.runtime.sequencePool(this.model, this.settings.model, n, this.contexts);
       return this.plain;
     }
     const draft = this.drafter as { model: LlamaModel; file: string };
@@ -292,10 +296,7 @@ class EmbeddedRewardModel implements ProcessRewardModel {
 
   private sequences(): Promise<SequencePool> {
     const n = this.settings.maxConcurrency;
-    this.pool ??= this.runtime.createContext(this.model, this.settings.model, n).then((ctx) => {
-      this.contexts.push(ctx);
-      return new SequencePool(Array.from({ length: n }, () => ctx.getSequence()));
-    });
+    this.pool ??= this.runtime.sequencePool(this.model, this.settings.model, n, this.contexts);
     return this.pool;
   }
 

@@ -3,7 +3,7 @@
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { PrmSettings } from '../config';
 import { throwIfAborted } from '../errors';
-import { alignPrefix, rawPrompt, SequencePool, type EmbeddedRuntime } from './embedded';
+import { alignPrefix, rawPrompt, type EmbeddedRuntime, type SequencePool } from './embedded';
 import type { ProcessRewardModel, ScoreRequest, ScoreResult } from './types';
 
 const SEPARATOR = '\n\n';
@@ -27,10 +27,7 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
 
   private sequences(): Promise<SequencePool> {
     const n = this.settings.maxConcurrency;
-    this.pool ??= this.runtime.createContext(this.model, this.settings.model, n).then((ctx) => {
-      this.contexts.push(ctx);
-      return new SequencePool(Array.from({ length: n }, () => ctx.getSequence()));
-    });
+    this.pool ??= this.runtime.sequencePool(this.model, this.settings.model, n, this.contexts);
     return this.pool;
   }
 
