@@ -115,7 +115,11 @@ test('llama-server (real engine): the logprob PRM scores every path of a node in
   assert.equal(r.scores.length, 4);
   assert.ok(r.scores.every((x) => x >= 0 && x <= 1), r.scores.join(' '));
   const steps = await reward.scoreSteps(PROBLEM, right, new AbortController().signal);
-  assert.deepEqual(steps.map((x) => x.toFixed(6)), [r.scores[0], r.scores[2]].map((x) => x.toFixed(6)), 'scoreSteps = the prefixes\' scoreLast');
+  // llama-server batches the paths of one request together, and a different batch gives logits that
+  // differ in the last float digits (4e-6 seen): equal up to that, not bit for bit.
+  const expected = [r.scores[0], r.scores[2]];
+  steps.forEach((x, i) => assert.ok(Math.abs(x - expected[i]) < 1e-4, `scoreSteps = the prefixes' scoreLast: step ${i + 1} ${x} vs ${expected[i]}`));
+  assert.equal(steps.length, 2);
 });
 
 test('llama-server (real engine): the logprob PRM over HTTP gives the embedded PRM\'s scores on the same GGUF (same text, same BOS)', { skip: skip ?? false }, async (t) => {
