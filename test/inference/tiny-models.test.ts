@@ -43,8 +43,9 @@ test('the trio loads from models/tiny and says what it is', () => {
   assert.match(models.small.label, /small model \(embedded, .*small\.gguf\)/);
   assert.match(models.large.label, /large\.gguf/);
   assert.match(models.prm.label, /likelihood, embedded, .*large\.gguf/);
-  // In-process token-level speculation is off with node-llama-cpp 3.21.1 (see embedded.ts).
-  assert.equal(models.large.capabilities.speculative, false);
+  // The large model speculates with the small one as its draft model (DraftSequenceTokenPredictor).
+  assert.equal(models.large.capabilities.speculative, true);
+  assert.equal(models.small.capabilities.speculative, false);
 });
 
 // The model card states 94 % on the first 200 problems of the measurement seed 3; greedy decoding is
@@ -103,12 +104,39 @@ test('drafting N at temperature > 0 samples N continuations in one call; at temp
   assert.equal(new Set(greedy.drafts.map((d) => d.text)).size, 1);
 });
 
-test('asking for speculation where the backend has none gives the plain greedy text and no speculation figures', async () => {
-  const p = generateProblems(503, 1)[0];
-  const plain = await models.large.draft(request(p.problem, []));
-  const spec = await models.large.draft(request(p.problem, [], { speculative: true }));
-  assert.equal(spec.drafts[0].text, plain.drafts[0].text);
-  assert.equal(spec.speculative, null);
+test('token-level speculation: greedy text identical to the large model alone, with acceptance figures', async () => {
+  const problems = generateProblems(503, 4);
+  let drafted = 0;
+  let accepted = 0;
+  for (const p of problems) {
+    let steps: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const plain = await models.large.draft(request(p.problem, steps));
+      const spec = await models.large.draft(request(p.problem, steps, { speculative: true }));
+      assert.equal(plain.speculative, null);
+      assert.equal(spec.drafts[0].text, plain.drafts[0].text, `${p.problem} step ${i + 1}`);
+      assert.equal(spec.drafts[0].finish, plain.drafts[0].finish);
+      assert.ok(spec.speculative, 'speculation figures are reported');
+      drafted += spec.speculative.drafted;
+      accepted += spec.speculative.accepted;
+      steps = [...steps, plain.drafts[0].text];
+      if (plain.drafts[0].finish !== 'stop') break;
+    }
+  }
+  assert.ok(accepted > 0 && accepted <= drafted, `accepted ${accepted} of ${drafted} draft tokens`);
+});
+
+test('speculative sequences run many at once and are reused across calls without stalling', async () => {
+  const p = generateProblems(506, 1)[0];
+  const greedyText = (await models.large.draft(request(p.problem, []))).drafts[0].text;
+  // 12 parallel speculative generations, three times over: each call reuses sequences the previous one left.
+  for (let round = 0; round < 3; round++) {
+    const r = await models.large.draft(request(p.problem, [], { n: 12, speculative: true }));
+    assert.equal(r.drafts.length, 12);
+    assert.deepEqual(new Set(r.drafts.map((d) => d.text)), new Set([greedyText]));
+  }
+  const sampled = await models.large.draft(request(p.problem, [], { n: 12, speculative: true, temperature: 0.7, seed: 3 }));
+  assert.ok(sampled.drafts.every((d) => d.finish === 'stop' && d.tokens > 0), sampled.drafts.map((d) => d.text).join(' | '));
 });
 
 test('SpecSearch solves the README example: 32, with drafts judged against the threshold', async () => {
@@ -120,9 +148,9 @@ test('SpecSearch solves the README example: 32, with drafts judged against the t
   assert.ok(r.stats.small.tokens > 0 && r.stats.prm.scored > 0);
 });
 
-test('cancellation mid-generation returns within a second with the partial trace', async () => {
+for (const method of ['large', 'sps'] as const) test(`cancellation mid-generation returns within a second with the partial trace (${method})`, async () => {
   const controller = new AbortController();
-  const many = withSearchOverrides(settings, { method: 'large', candidatesPerStep: 16, beamWidth: 4 }, 'test');
+  const many = withSearchOverrides(settings, { method, candidatesPerStep: 16, beamWidth: 4 }, 'test');
   const started = Date.now();
   let abortedAt = 0;
   const r = await solve({

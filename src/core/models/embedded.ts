@@ -5,25 +5,19 @@ import * as os from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { ModelSettings, PrmSettings } from '../config';
 import { EngineError, cancelledError, throwIfAborted } from '../errors';
-import type { SpeculativeStats } from '../events';
+import { SequencePool, alignPrefix } from './sequences';
+import { speculativeTokens, type SpeculationCounts } from './speculative';
 import type { Draft, DraftRequest, DraftResult, LanguageModel, ProcessRewardModel, ScoreRequest, ScoreResult } from './types';
-
-type NodeLlamaCpp = typeof import('node-llama-cpp');
 
 const SEQUENCE_TOKENS = 512;
 /**
- * node-llama-cpp 3.21.1 stalls when three or more sequences of one context generate at once with a
- * DraftSequenceTokenPredictor (two work); speculative sequences are therefore pooled two at a time.
+ * Token-level speculation for the large model, with the small one as its draft model (speculative.ts).
+ * `SPECSEARCH_EMBEDDED_SPECULATION=0` turns it off.
  */
-const SPECULATIVE_SEQUENCES = 2;
-/**
- * In-process token-level speculation is off: with node-llama-cpp 3.21.1, a search that reuses
- * DraftSequenceTokenPredictor sequences across calls (beam expansions, then corrections) ends with a
- * generation that never settles, and disposed speculative sequences are not given back to the context
- * ("No sequences left"). Single calls work (see the inference tests' history); servers speculate
- * instead (llama.cpp `-md … --spec-type draft-simple`, vLLM `--speculative-config`).
- */
-export const IN_PROCESS_SPECULATION = process.env.SPECSEARCH_EMBEDDED_SPECULATION === '1';
+export const IN_PROCESS_SPECULATION = process.env.SPECSEARCH_EMBEDDED_SPECULATION !== '0';
+/** Tokens the draft proposes per round at most, and its confidence below which it stops proposing. */
+const DRAFT_MAX_TOKENS = 6;
+const DRAFT_MIN_CONFIDENCE = 0.5;
 
 /** Tiny models run fastest on one thread (thread hand-offs cost more than the math); big ones use cores − 1. */
 function threadsFor(file: string): number {
@@ -31,74 +25,26 @@ function threadsFor(file: string): number {
   return size < 64 * 1024 * 1024 ? 1 : Math.max(1, os.availableParallelism() - 1);
 }
 
-/** Sequences of one context, handed out to concurrent calls; the one sharing the longest prefix is preferred. */
-export class SequencePool {
-  private readonly free: LlamaContextSequence[] = [];
-  private readonly waiting: ((s: LlamaContextSequence) => void)[] = [];
-
-  constructor(sequences: LlamaContextSequence[]) {
-    this.free.push(...sequences);
-  }
-
-  async acquire(tokens: Token[], signal: AbortSignal): Promise<LlamaContextSequence> {
-    if (this.free.length > 0) {
-      let bestIndex = 0;
-      let bestShared = -1;
-      this.free.forEach((s, i) => {
-        const shared = s.compareContextTokens(tokens).firstDifferentIndex;
-        if (shared > bestShared) {
-          bestShared = shared;
-          bestIndex = i;
-        }
-      });
-      return this.free.splice(bestIndex, 1)[0];
-    }
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        const i = this.waiting.indexOf(take);
-        if (i >= 0) this.waiting.splice(i, 1);
-        reject(cancelledError());
-      };
-      const take = (s: LlamaContextSequence) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(s);
-      };
-      this.waiting.push(take);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
-
-  release(sequence: LlamaContextSequence): void {
-    const next = this.waiting.shift();
-    if (next) next(sequence);
-    else this.free.push(sequence);
-  }
-}
-
-/** Makes the sequence hold exactly `tokens` minus what must still be evaluated; returns that remainder (≥ 1 token). */
-export async function alignPrefix(sequence: LlamaContextSequence, tokens: Token[], keepAtMost = tokens.length - 1): Promise<Token[]> {
-  const shared = Math.min(sequence.compareContextTokens(tokens).firstDifferentIndex, keepAtMost);
-  if (sequence.nextTokenIndex > shared) {
-    await sequence.eraseContextTokenRanges([{ start: shared, end: sequence.nextTokenIndex }]);
-  }
-  return tokens.slice(shared);
+/** Whether two models tokenize alike (a draft model must share the target's vocabulary). */
+function sameVocabulary(a: LlamaModel, b: LlamaModel): boolean {
+  const sample = 'Start with 7. Add 5. Multiply by 3. What is the result? 12 * 3 = 36\n\nThe answer is \\boxed{42}.';
+  const ta = a.tokenize(sample);
+  const tb = b.tokenize(sample);
+  return ta.length === tb.length && ta.every((t, i) => t === tb[i]) && a.tokens.bos === b.tokens.bos && a.tokens.eos === b.tokens.eos;
 }
 
 export class EmbeddedRuntime {
   private static instance: Promise<EmbeddedRuntime> | null = null;
   private readonly models = new Map<string, Promise<LlamaModel>>();
 
-  private constructor(
-    private readonly lib: NodeLlamaCpp,
-    readonly llama: Llama,
-  ) {}
+  private constructor(readonly llama: Llama) {}
 
   /** One Llama instance per process: loading the native library twice wastes memory and time. */
   static shared(): Promise<EmbeddedRuntime> {
     EmbeddedRuntime.instance ??= (async () => {
       const lib = await import('node-llama-cpp');
       const llama = await lib.getLlama({ gpu: false, build: 'never', logLevel: lib.LlamaLogLevel.error, progressLogs: false });
-      return new EmbeddedRuntime(lib, llama);
+      return new EmbeddedRuntime(llama);
     })().catch((err) => {
       EmbeddedRuntime.instance = null;
       throw new EngineError({
@@ -149,8 +95,10 @@ export class EmbeddedRuntime {
 
   async languageModel(role: 'small' | 'large', settings: ModelSettings, draftSettings?: ModelSettings): Promise<LanguageModel> {
     const model = await this.loadModel(settings.model);
-    const draft = draftSettings && IN_PROCESS_SPECULATION ? await this.loadModel(draftSettings.model) : null;
-    return new EmbeddedLanguageModel(this, role, settings, model, draft && draftSettings ? { model: draft, file: draftSettings.model } : null, this.lib);
+    const candidate = draftSettings && IN_PROCESS_SPECULATION ? await this.loadModel(draftSettings.model) : null;
+    // Speculation needs one vocabulary: the target checks the draft's token ids as its own.
+    const draft = candidate && sameVocabulary(model, candidate) ? candidate : null;
+    return new EmbeddedLanguageModel(this, role, settings, model, draft && draftSettings ? { model: draft, file: draftSettings.model } : null);
   }
 
   async rewardModel(settings: PrmSettings): Promise<ProcessRewardModel> {
@@ -172,7 +120,7 @@ class EmbeddedLanguageModel implements LanguageModel {
   readonly label: string;
   readonly capabilities: { speculative: boolean; batchedDrafts: boolean };
   private plain: Promise<SequencePool> | null = null;
-  private speculative: Promise<SequencePool> | null = null;
+  private drafts: Promise<SequencePool> | null = null;
   private readonly contexts: LlamaContext[] = [];
 
   constructor(
@@ -181,72 +129,63 @@ class EmbeddedLanguageModel implements LanguageModel {
     private readonly settings: ModelSettings,
     private readonly model: LlamaModel,
     private readonly drafter: { model: LlamaModel; file: string } | null,
-    private readonly lib: NodeLlamaCpp,
   ) {
     this.label = `${role} model (embedded, ${settings.model})`;
     this.capabilities = { speculative: drafter !== null, batchedDrafts: true };
   }
 
-  private pool(speculative: boolean): Promise<SequencePool> {
-    const n = this.settings.maxConcurrency;
-    if (!speculative) {
-      this.plain ??= this.runtime.sequencePool(this.model, this.settings.model, n, this.contexts);
-      return this.plain;
-    }
+  private pool(): Promise<SequencePool> {
+    this.plain ??= this.runtime.sequencePool(this.model, this.settings.model, this.settings.maxConcurrency, this.contexts);
+    return this.plain;
+  }
+
+  /** The draft model's sequences, one per target sequence, for token-level speculation. */
+  private draftPool(): Promise<SequencePool> {
     const draft = this.drafter as { model: LlamaModel; file: string };
-    const pairs = Math.min(n, SPECULATIVE_SEQUENCES);
-    this.speculative ??= (async () => {
-      const [target, drafter] = await Promise.all([
-        this.runtime.createContext(this.model, this.settings.model, pairs),
-        this.runtime.createContext(draft.model, draft.file, pairs),
-      ]);
-      this.contexts.push(target, drafter);
-      return new SequencePool(Array.from({ length: pairs }, () =>
-        target.getSequence({ tokenPredictor: new this.lib.DraftSequenceTokenPredictor(drafter.getSequence(), { maxTokens: 8, minConfidence: 0.5 }) }),
-      ));
-    })();
-    return this.speculative;
+    this.drafts ??= this.runtime.sequencePool(draft.model, draft.file, this.settings.maxConcurrency, this.contexts);
+    return this.drafts;
   }
 
   async draft(request: DraftRequest): Promise<DraftResult> {
     throwIfAborted(request.signal);
     const started = performance.now();
     const useSpeculation = request.speculative && this.drafter !== null;
-    const pool = await this.pool(useSpeculation);
+    const [targets, drafters] = await Promise.all([this.pool(), useSpeculation ? this.draftPool() : null]);
     const separator = request.stop[0] ?? '\n\n';
     const prompt = [this.model.tokens.bos ?? null, ...this.model.tokenize(rawPrompt(request.problem, request.steps, separator))].filter((t): t is Token => t !== null);
-    const speculative: SpeculativeStats | null = useSpeculation ? { drafted: 0, accepted: 0 } : null;
+    const counts: SpeculationCounts | null = useSpeculation ? { drafted: 0, accepted: 0 } : null;
 
     const one = async (i: number): Promise<Draft> => {
-      const sequence = await pool.acquire(prompt, request.signal);
+      const seed = request.seed * 1000 + i;
+      const sequence = await targets.acquire(prompt, request.signal);
       try {
-        const before = sequence.tokenPredictions;
-        const result = await this.generate(sequence, prompt, request, request.seed * 1000 + i);
-        if (speculative) {
-          const after = sequence.tokenPredictions;
-          const validated = after.validated - before.validated;
-          const refuted = after.refuted - before.refuted;
-          speculative.drafted += validated + refuted;
-          speculative.accepted += validated;
+        if (!drafters || !counts) return await this.generate(sequence, prompt, request, async function* (input) {
+          yield* sequence.evaluate(input, { temperature: request.temperature, seed, yieldEogToken: true });
+        });
+        const draftSequence = await drafters.acquire(prompt, request.signal);
+        try {
+          const options = { temperature: request.temperature, seed, maxDraftTokens: DRAFT_MAX_TOKENS, minDraftConfidence: DRAFT_MIN_CONFIDENCE, signal: request.signal };
+          return await this.generate(sequence, prompt, request, () => speculativeTokens(sequence, draftSequence, prompt, options, counts));
+        } finally {
+          drafters.release(draftSequence);
         }
-        return result;
       } finally {
-        pool.release(sequence);
+        targets.release(sequence);
       }
     };
     const drafts = await Promise.all(Array.from({ length: request.n }, (_, i) => one(i)));
-    return { drafts, ms: performance.now() - started, requests: request.n, speculative };
+    return { drafts, ms: performance.now() - started, requests: request.n, speculative: counts };
   }
 
-  private async generate(sequence: LlamaContextSequence, prompt: Token[], request: DraftRequest, seed: number): Promise<Draft> {
-    const input = await alignPrefix(sequence, prompt);
+  /** Runs `tokens` (plain or speculative generation from what `sequence` lacks of `prompt`) until a stop. */
+  private async generate(sequence: LlamaContextSequence, prompt: Token[], request: DraftRequest, tokens: (input: Token[]) => AsyncGenerator<Token>): Promise<Draft> {
     const generated: Token[] = [];
     let text = '';
     const budget = Math.min(request.maxTokens, sequence.contextSize - prompt.length - 1);
     if (budget <= 0) {
       throw new EngineError({ code: 'context-length', message: `${this.label}: the path is ${prompt.length} tokens long, which fills its ${sequence.contextSize}-token context.`, server: this.settings.model, hint: 'Lower search.maxDepth or search.maxStepTokens.' });
     }
-    for await (const token of sequence.evaluate(input, { temperature: request.temperature, seed, yieldEogToken: true })) {
+    for await (const token of tokens(await alignPrefix(sequence, prompt))) {
       if (request.signal.aborted) throw cancelledError();
       if (this.model.isEogToken(token)) return { text, tokens: generated.length + 1, finish: 'eos' };
       generated.push(token);
@@ -264,7 +203,7 @@ class EmbeddedLanguageModel implements LanguageModel {
     await Promise.allSettled(this.contexts.map((c) => c.dispose()));
     this.contexts.length = 0;
     this.plain = null;
-    this.speculative = null;
+    this.drafts = null;
   }
 }
 

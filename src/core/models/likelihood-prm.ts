@@ -3,7 +3,8 @@
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { PrmSettings } from '../config';
 import { throwIfAborted } from '../errors';
-import { alignPrefix, rawPrompt, type EmbeddedRuntime, type SequencePool } from './embedded';
+import { rawPrompt, type EmbeddedRuntime } from './embedded';
+import { alignPrefix, type SequencePool } from './sequences';
 import type { ProcessRewardModel, ScoreRequest, ScoreResult } from './types';
 
 const SEPARATOR = '\n\n';

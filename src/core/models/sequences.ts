@@ -1,0 +1,57 @@
+// Sequences of a node-llama-cpp context: a pool that hands them to concurrent calls, preferring the one
+// whose cached tokens share the longest prefix with the new request, and the prefix alignment itself.
+import type { LlamaContextSequence, Token } from 'node-llama-cpp';
+import { cancelledError } from '../errors';
+
+/** Sequences of one context, handed out to concurrent calls; the one sharing the longest prefix is preferred. */
+export class SequencePool {
+  private readonly free: LlamaContextSequence[] = [];
+  private readonly waiting: ((s: LlamaContextSequence) => void)[] = [];
+
+  constructor(sequences: LlamaContextSequence[]) {
+    this.free.push(...sequences);
+  }
+
+  async acquire(tokens: Token[], signal: AbortSignal): Promise<LlamaContextSequence> {
+    if (this.free.length > 0) {
+      let bestIndex = 0;
+      let bestShared = -1;
+      this.free.forEach((s, i) => {
+        const shared = s.compareContextTokens(tokens).firstDifferentIndex;
+        if (shared > bestShared) {
+          bestShared = shared;
+          bestIndex = i;
+        }
+      });
+      return this.free.splice(bestIndex, 1)[0];
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.waiting.indexOf(take);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(cancelledError());
+      };
+      const take = (s: LlamaContextSequence) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(s);
+      };
+      this.waiting.push(take);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  release(sequence: LlamaContextSequence): void {
+    const next = this.waiting.shift();
+    if (next) next(sequence);
+    else this.free.push(sequence);
+  }
+}
+
+/** Makes the sequence hold exactly `tokens` minus what must still be evaluated; returns that remainder (≥ 1 token). */
+export async function alignPrefix(sequence: LlamaContextSequence, tokens: Token[], keepAtMost = tokens.length - 1): Promise<Token[]> {
+  const shared = Math.min(sequence.compareContextTokens(tokens).firstDifferentIndex, keepAtMost);
+  if (sequence.nextTokenIndex > shared) {
+    await sequence.eraseContextTokenRanges([{ start: shared, end: sequence.nextTokenIndex }]);
+  }
+  return tokens.slice(shared);
+}
