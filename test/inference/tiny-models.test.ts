@@ -57,6 +57,15 @@ test('greedy large answers fresh problems right (≥ 90 of the first 100 of seed
   assert.ok(right >= 90, `large got ${right}/100`);
 });
 
+// The small model is the draft model: clearly worse than the large one, but right often enough to be
+// worth drafting with (model card: 44 % of the first 200 of seed 3; target band 40–75 %).
+test('greedy small is clearly worse than large and still right on a good share (35–75 of the first 100 of seed 3)', async () => {
+  const problems = generateProblems(3, 100);
+  let right = 0;
+  for (const p of problems) if ((await greedy(models.small, p.problem)) === String(p.answer)) right++;
+  assert.ok(right >= 35 && right <= 75, `small got ${right}/100`);
+});
+
 /** How often right steps outscore planted wrong ones (six kinds of error, fresh problems). */
 async function rightAboveWrong(prm: ModelTrio['prm'], seed: number, count: number): Promise<{ above: number; total: number }> {
   const signal = new AbortController().signal;
