@@ -148,6 +148,24 @@ test('speculative sequences run many at once and are reused across calls without
   assert.ok(sampled.drafts.every((d) => d.finish === 'stop' && d.tokens > 0), sampled.drafts.map((d) => d.text).join(' | '));
 });
 
+// Sequences are pooled and reused with their KV cache; many calls at once (sampled, speculative and greedy)
+// must not leak into each other: greedy drafts stay what they are on a fresh model.
+test('greedy drafts are unchanged after many concurrent sampled and speculative calls', async () => {
+  const problems = generateProblems(900, 12);
+  const paths = problems.map((p) => ({ problem: p.problem, steps: solutionSteps(p).slice(0, 2) }));
+  const reference: string[] = [];
+  for (const x of paths) reference.push((await models.large.draft(request(x.problem, x.steps))).drafts[0].text);
+  const changed: string[] = [];
+  for (let round = 0; round < 3; round++) {
+    const busy = problems.slice(0, 6).map((p, i) =>
+      models.large.draft(request(p.problem, solutionSteps(p).slice(0, 1 + (i % 2)), { n: 6, speculative: i % 2 === 0, temperature: 0.7, seed: round * 10 + i })));
+    const again = await Promise.all(paths.map((x) => models.large.draft(request(x.problem, x.steps, { n: 6 }))));
+    await Promise.all(busy);
+    again.forEach((r, i) => r.drafts.forEach((d) => { if (d.text !== reference[i]) changed.push(`${JSON.stringify(reference[i])} → ${JSON.stringify(d.text)}`); }));
+  }
+  assert.deepEqual(changed, []);
+});
+
 test('SpecSearch solves the README example: 32, with drafts judged against the threshold', async () => {
   const r = await solve({ problem: 'Start with 7. Add 5. Multiply by 3. Subtract 4. What is the result?', settings, models });
   assert.deepEqual(checkTraceInvariants(r.events), []);

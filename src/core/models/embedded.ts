@@ -11,6 +11,13 @@ import type { Draft, DraftRequest, DraftResult, LanguageModel, ProcessRewardMode
 
 const SEQUENCE_TOKENS = 512;
 /**
+ * One sequence per context. With node-llama-cpp 3.21.1, when three or more sequences of one context generate
+ * at once, their outputs get mixed up now and then (greedy text changes; steps of other paths leak in: 3–60
+ * of 216 greedy drafts after a busy search, against none with one or two per context). Separate contexts
+ * also decode in parallel on the thread pool, which made the `large` method ~1.7× faster here.
+ */
+const SEQUENCES_PER_CONTEXT = 1;
+/**
  * Token-level speculation for the large model, with the small one as its draft model (speculative.ts).
  * `SPECSEARCH_EMBEDDED_SPECULATION=0` turns it off.
  */
@@ -86,11 +93,15 @@ export class EmbeddedRuntime {
     return model.createContext({ sequences, contextSize: SEQUENCE_TOKENS * sequences, threads: threadsFor(file), flashAttention: false });
   }
 
-  /** A context of `n` sequences, recorded in `owned` so its user can dispose it, handed out as a pool. */
+  /**
+   * `n` sequences, handed out as a pool, in contexts of at most SEQUENCES_PER_CONTEXT sequences each (recorded in
+   * `owned` so their user can dispose them).
+   */
   async sequencePool(model: LlamaModel, file: string, n: number, owned: LlamaContext[]): Promise<SequencePool> {
-    const context = await this.createContext(model, file, n);
-    owned.push(context);
-    return new SequencePool(Array.from({ length: n }, () => context.getSequence()));
+    const sizes = Array.from({ length: Math.ceil(n / SEQUENCES_PER_CONTEXT) }, (_, i) => Math.min(SEQUENCES_PER_CONTEXT, n - i * SEQUENCES_PER_CONTEXT));
+    const contexts = await Promise.all(sizes.map((size) => this.createContext(model, file, size)));
+    owned.push(...contexts);
+    return new SequencePool(contexts.flatMap((context, i) => Array.from({ length: sizes[i] }, () => context.getSequence())));
   }
 
   async languageModel(role: 'small' | 'large', settings: ModelSettings, draftSettings?: ModelSettings): Promise<LanguageModel> {
