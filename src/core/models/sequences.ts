@@ -1,9 +1,9 @@
-// Sequences of a node-llama-cpp context: a pool that hands them to concurrent calls, preferring the one
+// Sequences of node-llama-cpp contexts: a pool that hands them to concurrent calls, preferring the one
 // whose cached tokens share the longest prefix with the new request, and the prefix alignment itself.
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { cancelledError } from '../errors';
 
-/** Sequences of one context, handed out to concurrent calls; the one sharing the longest prefix is preferred. */
+/** Sequences handed out to concurrent calls; the free one sharing the longest prefix with the request is preferred. */
 export class SequencePool {
   private readonly free: LlamaContextSequence[] = [];
   private readonly waiting: ((s: LlamaContextSequence) => void)[] = [];
