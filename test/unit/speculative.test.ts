@@ -1,9 +1,11 @@
 // The acceptance rule of token-level speculative sampling: what it emits follows the target's distribution.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import type { Token } from 'node-llama-cpp';
 import { random, sample, verify, type Distribution } from '../../src/core/models/speculative';
 
-const dist = (entries: [number, number][]): Distribution => new Map(entries);
+const dist = (entries: [number, number][]): Distribution => new Map(entries as [Token, number][]);
+const tokens = (...ids: number[]): Token[] => ids as Token[];
 
 test('a draft from q, checked against p, yields tokens distributed as p (100 000 seeded draws)', () => {
   const p = dist([[1, 0.5], [2, 0.3], [3, 0.2]]);
@@ -41,8 +43,8 @@ test('at temperature 0 proposals pass while they are the target argmax; the firs
   const p2 = dist([[3, 0.4], [4, 0.6]]);
   const p3 = dist([[7, 1]]);
   const q = dist([[1, 1]]);
-  assert.deepEqual(verify([1, 3, 7], [q, q, q], [p1, p2, p3, p3], 0, random(0)), { kept: 1, next: 4 });
-  assert.deepEqual(verify([1, 4], [q, q], [p1, p2, p3], 0, random(0)), { kept: 2, next: 7 });
+  assert.deepEqual(verify(tokens(1, 3, 7), [q, q, q], [p1, p2, p3, p3], 0, random(0)), { kept: 1, next: 4 });
+  assert.deepEqual(verify(tokens(1, 4), [q, q], [p1, p2, p3], 0, random(0)), { kept: 2, next: 7 });
   assert.deepEqual(verify([], [], [p2], 0, random(0)), { kept: 0, next: 4 });
 });
 
@@ -52,7 +54,7 @@ test('a refused proposal is never re-emitted when the target gives it less weigh
   const q = dist([[1, 0.2], [2, 0.8]]);
   const rand = random(9);
   for (let i = 0; i < 2000; i++) {
-    const r = verify([2], [q], [p, p], 1, rand);
+    const r = verify(tokens(2), [q], [p, p], 1, rand);
     if (r.kept === 0) assert.equal(r.next, 1);
   }
 });
