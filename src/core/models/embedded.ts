@@ -26,10 +26,13 @@ export const IN_PROCESS_SPECULATION = process.env.SPECSEARCH_EMBEDDED_SPECULATIO
 const DRAFT_MAX_TOKENS = 6;
 const DRAFT_MIN_CONFIDENCE = 0.5;
 
-/** Tiny models run fastest on one thread (thread hand-offs cost more than the math); big ones use cores − 1. */
-function threadsFor(file: string): number {
+/**
+ * Tiny models run fastest on one thread per context (thread hand-offs cost more than the math); big ones
+ * share cores − 1 among the `contexts` of a pool, which decode at the same time.
+ */
+function threadsFor(file: string, contexts: number): number {
   const size = fs.statSync(file).size;
-  return size < 64 * 1024 * 1024 ? 1 : Math.max(1, os.availableParallelism() - 1);
+  return size < 64 * 1024 * 1024 ? 1 : Math.max(1, Math.floor((os.availableParallelism() - 1) / contexts));
 }
 
 /** Whether two models tokenize alike (a draft model must share the target's vocabulary). */
@@ -89,8 +92,8 @@ export class EmbeddedRuntime {
     }
   }
 
-  async createContext(model: LlamaModel, file: string, sequences: number): Promise<LlamaContext> {
-    return model.createContext({ sequences, contextSize: SEQUENCE_TOKENS * sequences, threads: threadsFor(file), flashAttention: false });
+  async createContext(model: LlamaModel, file: string, sequences: number, siblings = 1): Promise<LlamaContext> {
+    return model.createContext({ sequences, contextSize: SEQUENCE_TOKENS * sequences, threads: threadsFor(file, siblings), flashAttention: false });
   }
 
   /**
@@ -99,7 +102,7 @@ export class EmbeddedRuntime {
    */
   async sequencePool(model: LlamaModel, file: string, n: number, owned: LlamaContext[]): Promise<SequencePool> {
     const sizes = Array.from({ length: Math.ceil(n / SEQUENCES_PER_CONTEXT) }, (_, i) => Math.min(SEQUENCES_PER_CONTEXT, n - i * SEQUENCES_PER_CONTEXT));
-    const contexts = await Promise.all(sizes.map((size) => this.createContext(model, file, size)));
+    const contexts = await Promise.all(sizes.map((size) => this.createContext(model, file, size, sizes.length)));
     owned.push(...contexts);
     return new SequencePool(contexts.flatMap((context, i) => Array.from({ length: sizes[i] }, () => context.getSequence())));
   }
