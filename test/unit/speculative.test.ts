@@ -2,7 +2,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import type { Token } from 'node-llama-cpp';
-import { random, sample, verify, type Distribution } from '../../src/core/models/speculative';
+import { sample, verify, type Distribution } from '../../src/core/models/speculative';
+import { mulberry32 } from '../../src/core/tiny/task';
 
 const dist = (entries: [number, number][]): Distribution => new Map(entries as [Token, number][]);
 const tokens = (...ids: number[]): Token[] => ids as Token[];
@@ -10,7 +11,7 @@ const tokens = (...ids: number[]): Token[] => ids as Token[];
 test('a draft from q, checked against p, yields tokens distributed as p (100 000 seeded draws)', () => {
   const p = dist([[1, 0.5], [2, 0.3], [3, 0.2]]);
   const q = dist([[1, 0.1], [2, 0.6], [3, 0.3]]);
-  const rand = random(42);
+  const rand = mulberry32(42);
   const counts = new Map<number, number>();
   let kept = 0;
   const draws = 100_000;
@@ -28,7 +29,7 @@ test('a draft from q, checked against p, yields tokens distributed as p (100 000
 
 test('a draft equal to the target is always kept, and the target adds one token after it', () => {
   const p = dist([[5, 0.7], [6, 0.3]]);
-  const rand = random(1);
+  const rand = mulberry32(1);
   for (let i = 0; i < 1000; i++) {
     const a = sample(p, 1, rand);
     const b = sample(p, 1, rand);
@@ -43,16 +44,16 @@ test('at temperature 0 proposals pass while they are the target argmax; the firs
   const p2 = dist([[3, 0.4], [4, 0.6]]);
   const p3 = dist([[7, 1]]);
   const q = dist([[1, 1]]);
-  assert.deepEqual(verify(tokens(1, 3, 7), [q, q, q], [p1, p2, p3, p3], 0, random(0)), { kept: 1, next: 4 });
-  assert.deepEqual(verify(tokens(1, 4), [q, q], [p1, p2, p3], 0, random(0)), { kept: 2, next: 7 });
-  assert.deepEqual(verify([], [], [p2], 0, random(0)), { kept: 0, next: 4 });
+  assert.deepEqual(verify(tokens(1, 3, 7), [q, q, q], [p1, p2, p3, p3], 0, mulberry32(0)), { kept: 1, next: 4 });
+  assert.deepEqual(verify(tokens(1, 4), [q, q], [p1, p2, p3], 0, mulberry32(0)), { kept: 2, next: 7 });
+  assert.deepEqual(verify([], [], [p2], 0, mulberry32(0)), { kept: 0, next: 4 });
 });
 
 test('a refused proposal is never re-emitted when the target gives it less weight than the draft', () => {
   // p(2) < q(2): after refusing 2, the residual max(0, p − q) holds no weight on 2.
   const p = dist([[1, 0.8], [2, 0.2]]);
   const q = dist([[1, 0.2], [2, 0.8]]);
-  const rand = random(9);
+  const rand = mulberry32(9);
   for (let i = 0; i < 2000; i++) {
     const r = verify(tokens(2), [q], [p, p], 1, rand);
     if (r.kept === 0) assert.equal(r.next, 1);

@@ -1,6 +1,7 @@
 // Symbolic equivalence of two LaTeX expressions: Compute Engine parses, a bounded evaluator compares.
 
 import * as CE from '@cortex-js/compute-engine';
+import { mulberry32 } from '../tiny/task';
 
 /*
  * Compute Engine's simplify()/N() can run for seconds on inputs such as `99999!` or
@@ -205,18 +206,6 @@ function parseLatex(latex: string): Json | null {
   }
 }
 
-/** Deterministic pseudo-random numbers so a grade never flips between runs. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The integer a real value stands for, allowing float noise (sqrt(2)^2 = 2.0000000000000004). */
 function nearInteger(a: C): number | null {
   if (a.im !== 0 || Math.abs(a.re) > Number.MAX_SAFE_INTEGER) return null;
@@ -259,7 +248,8 @@ export function casEquivalent(a: string, b: string, deadline: number): boolean {
     const db = asDifference(jb);
     if (da.equation !== db.equation) return false;
     const vars = [...new Set([...va, ...vb])];
-    const rand = rng(0x5eed + vars.length);
+    // seeded, so a grade never flips between runs
+    const rand = mulberry32(0x5eed + vars.length);
     let valid = 0;
     let ratio: C | null = null;
     for (let i = 0; i < SAMPLE_POINTS; i++) {

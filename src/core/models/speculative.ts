@@ -12,6 +12,7 @@
 // loop keeps ~98 % of the proposals.
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { cancelledError } from '../errors';
+import { mulberry32 } from '../tiny/task';
 import { alignPrefix } from './sequences';
 
 export interface SpeculationOptions {
@@ -34,18 +35,6 @@ export type Distribution = Map<Token, number>;
 /** The sampler settings of a plain generation at this temperature (node-llama-cpp's defaults), so both agree. */
 function samplerOptions(temperature: number) {
   return { temperature, topK: 40, topP: 0.95, minP: 0 };
-}
-
-/** mulberry32: a small seeded generator, so a call's seed decides its tokens. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function argmax(dist: Distribution): Token {
@@ -118,7 +107,7 @@ export async function* speculativeTokens(
   options: SpeculationOptions,
   counts: SpeculationCounts,
 ): AsyncGenerator<Token> {
-  const rand = random(options.seed);
+  const rand = mulberry32(options.seed);
   const tokens = prompt.slice();
   const limit = Math.min(target.contextSize, draft.contextSize) - 1;
   while (tokens.length < limit) {
