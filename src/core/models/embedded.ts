@@ -11,17 +11,10 @@ import type { Draft, DraftRequest, DraftResult, LanguageModel, ProcessRewardMode
 
 const SEQUENCE_TOKENS = 512;
 /**
- * One sequence per context. With node-llama-cpp 3.21.1, when three or more sequences of one context generate
- * at once, their outputs get mixed up now and then (greedy text changes; steps of other paths leak in: 3–60
- * of 216 greedy drafts after a busy search, against none with one or two per context). Separate contexts
- * also decode in parallel on the thread pool, which made the `large` method ~1.7× faster here.
- */
-const SEQUENCES_PER_CONTEXT = 1;
-/**
  * Token-level speculation for the large model, with the small one as its draft model (speculative.ts).
  * `SPECSEARCH_EMBEDDED_SPECULATION=0` turns it off.
  */
-export const IN_PROCESS_SPECULATION = process.env.SPECSEARCH_EMBEDDED_SPECULATION !== '0';
+const IN_PROCESS_SPECULATION = process.env.SPECSEARCH_EMBEDDED_SPECULATION !== '0';
 /** Tokens the draft proposes per round at most, and its confidence below which it stops proposing. */
 const DRAFT_MAX_TOKENS = 6;
 const DRAFT_MIN_CONFIDENCE = 0.5;
@@ -92,19 +85,18 @@ export class EmbeddedRuntime {
     }
   }
 
-  async createContext(model: LlamaModel, file: string, sequences: number, siblings = 1): Promise<LlamaContext> {
-    return model.createContext({ sequences, contextSize: SEQUENCE_TOKENS * sequences, threads: threadsFor(file, siblings), flashAttention: false });
-  }
-
   /**
-   * `n` sequences, handed out as a pool, in contexts of at most SEQUENCES_PER_CONTEXT sequences each (recorded in
-   * `owned` so their user can dispose them).
+   * `n` sequences handed out as a pool, each in a context of its own (recorded in `owned` so their user can
+   * dispose them). Not `n` sequences of one context: with node-llama-cpp 3.21.1, when three or more sequences
+   * of one context generate at once, their outputs get mixed up now and then (greedy text changes; steps of
+   * other paths leak in: 3–60 of 216 greedy drafts after a busy search, against none with one or two per
+   * context). Separate contexts also decode in parallel on the thread pool (`large` ~1.7× faster here).
    */
   async sequencePool(model: LlamaModel, file: string, n: number, owned: LlamaContext[]): Promise<SequencePool> {
-    const sizes = Array.from({ length: Math.ceil(n / SEQUENCES_PER_CONTEXT) }, (_, i) => Math.min(SEQUENCES_PER_CONTEXT, n - i * SEQUENCES_PER_CONTEXT));
-    const contexts = await Promise.all(sizes.map((size) => this.createContext(model, file, size, sizes.length)));
+    const contexts = await Promise.all(Array.from({ length: n }, () =>
+      model.createContext({ sequences: 1, contextSize: SEQUENCE_TOKENS, threads: threadsFor(file, n), flashAttention: false })));
     owned.push(...contexts);
-    return new SequencePool(contexts.flatMap((context, i) => Array.from({ length: sizes[i] }, () => context.getSequence())));
+    return new SequencePool(contexts.map((context) => context.getSequence()));
   }
 
   async languageModel(role: 'small' | 'large', settings: ModelSettings, draftSettings?: ModelSettings): Promise<LanguageModel> {
@@ -173,13 +165,13 @@ class EmbeddedLanguageModel implements LanguageModel {
       const seed = request.seed * 1000 + i;
       const sequence = await targets.acquire(prompt, request.signal);
       try {
-        if (!drafters || !counts) return await this.generate(sequence, prompt, request, async function* (input) {
-          yield* sequence.evaluate(input, { temperature: request.temperature, seed, yieldEogToken: true });
-        });
+        if (!drafters || !counts) return await this.generate(sequence, prompt, request, (async function* () {
+          yield* sequence.evaluate(await alignPrefix(sequence, prompt), { temperature: request.temperature, seed, yieldEogToken: true });
+        })());
         const draftSequence = await drafters.acquire(prompt, request.signal);
         try {
           const options = { temperature: request.temperature, seed, maxDraftTokens: DRAFT_MAX_TOKENS, minDraftConfidence: DRAFT_MIN_CONFIDENCE, signal: request.signal };
-          return await this.generate(sequence, prompt, request, () => speculativeTokens(sequence, draftSequence, prompt, options, counts));
+          return await this.generate(sequence, prompt, request, speculativeTokens(sequence, draftSequence, prompt, options, counts));
         } finally {
           drafters.release(draftSequence);
         }
@@ -191,15 +183,15 @@ class EmbeddedLanguageModel implements LanguageModel {
     return { drafts, ms: performance.now() - started, requests: request.n, speculative: counts };
   }
 
-  /** Runs `tokens` (plain or speculative generation from what `sequence` lacks of `prompt`) until a stop. */
-  private async generate(sequence: LlamaContextSequence, prompt: Token[], request: DraftRequest, tokens: (input: Token[]) => AsyncGenerator<Token>): Promise<Draft> {
+  /** Reads `tokens` (the plain or speculative continuation of `prompt` on `sequence`) up to a stop. */
+  private async generate(sequence: LlamaContextSequence, prompt: Token[], request: DraftRequest, tokens: AsyncGenerator<Token>): Promise<Draft> {
     const generated: Token[] = [];
     let text = '';
     const budget = Math.min(request.maxTokens, sequence.contextSize - prompt.length - 1);
     if (budget <= 0) {
       throw new EngineError({ code: 'context-length', message: `${this.label}: the path is ${prompt.length} tokens long, which fills its ${sequence.contextSize}-token context.`, server: this.settings.model, hint: 'Lower search.maxDepth or search.maxStepTokens.' });
     }
-    for await (const token of tokens(await alignPrefix(sequence, prompt))) {
+    for await (const token of tokens) {
       if (request.signal.aborted) throw cancelledError();
       if (this.model.isEogToken(token)) return { text, tokens: generated.length + 1, finish: 'eos' };
       generated.push(token);
