@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { ModelSettings, PrmSettings } from '../config';
 import { EngineError, cancelledError, throwIfAborted } from '../errors';
-import { SequencePool, alignPrefix } from './sequences';
+import { FULL_DISTRIBUTION, SequencePool, alignPrefix, evaluateDistributions, tokenizeWithBos } from './sequences';
 import { speculativeTokens, type SpeculationCounts } from './speculative';
 import type { Draft, DraftRequest, DraftResult, LanguageModel, ProcessRewardModel, ScoreRequest, ScoreResult } from './types';
 
@@ -158,7 +158,7 @@ class EmbeddedLanguageModel implements LanguageModel {
     const useSpeculation = request.speculative && this.drafter !== null;
     const [targets, drafters] = await Promise.all([this.pool(), useSpeculation ? this.draftPool() : null]);
     const separator = request.stop[0] ?? '\n\n';
-    const prompt = [this.model.tokens.bos ?? null, ...this.model.tokenize(rawPrompt(request.problem, request.steps, separator))].filter((t): t is Token => t !== null);
+    const prompt = tokenizeWithBos(this.model, rawPrompt(request.problem, request.steps, separator));
     const counts: SpeculationCounts | null = useSpeculation ? { drafted: 0, accepted: 0 } : null;
 
     const one = async (i: number): Promise<Draft> => {
@@ -246,9 +246,7 @@ class EmbeddedRewardModel implements ProcessRewardModel {
   }
 
   private tokens(problem: string, steps: readonly string[]): Token[] {
-    const text = problem + '\n\n' + steps.map((s) => s + this.settings.stepTag).join('\n\n');
-    const bos = this.model.tokens.bos;
-    return [...(bos !== null ? [bos] : []), ...this.model.tokenize(text)];
+    return tokenizeWithBos(this.model, problem + '\n\n' + steps.map((s) => s + this.settings.stepTag).join('\n\n'));
   }
 
   /** Evaluates `tokens` and reads the label distribution after each position in `at` (indices into `tokens`). */
@@ -260,12 +258,9 @@ class EmbeddedRewardModel implements ProcessRewardModel {
       const input = await alignPrefix(sequence, tokens, Math.min(...at));
       const offset = tokens.length - input.length;
       const wanted = new Set(at);
-      const items = input.map((token, i) =>
-        wanted.has(offset + i) ? ([token, { generateNext: { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } }] as const) : token,
-      );
-      const out = await sequence.controlledEvaluate(items as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
+      const dists = await evaluateDistributions(sequence, input, (i) => wanted.has(offset + i), FULL_DISTRIBUTION);
       return at.map((index) => {
-        const probs = out[index - offset]?.next.probabilities;
+        const probs = dists[index - offset];
         const p = probs?.get(this.plus) ?? 0;
         const m = probs?.get(this.minus) ?? 0;
         return p + m > 0 ? p / (p + m) : 0;

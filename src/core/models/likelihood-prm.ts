@@ -4,7 +4,7 @@ import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node
 import type { PrmSettings } from '../config';
 import { throwIfAborted } from '../errors';
 import { rawPrompt, type EmbeddedRuntime } from './embedded';
-import { alignPrefix, type SequencePool } from './sequences';
+import { FULL_DISTRIBUTION, alignPrefix, evaluateDistributions, tokenizeWithBos, type SequencePool } from './sequences';
 import type { ProcessRewardModel, ScoreRequest, ScoreResult } from './types';
 
 const SEPARATOR = '\n\n';
@@ -32,14 +32,9 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
     return this.pool;
   }
 
-  private tokenize(text: string): Token[] {
-    const bos = this.model.tokens.bos;
-    return [...(bos !== null ? [bos] : []), ...this.model.tokenize(text)];
-  }
-
   /** Tokens of the path and where its last step (with what closes it) begins. */
   private path(problem: string, steps: readonly string[]): { tokens: Token[]; from: number } {
-    const before = this.tokenize(rawPrompt(problem, steps.slice(0, -1), SEPARATOR));
+    const before = tokenizeWithBos(this.model, rawPrompt(problem, steps.slice(0, -1), SEPARATOR));
     const last = steps[steps.length - 1] ?? '';
     const closing = /answer is/i.test(last) ? [this.model.tokens.eos].filter((t): t is Token => t !== null) : this.model.tokenize(SEPARATOR);
     return { tokens: [...before, ...this.model.tokenize(last), ...closing], from: before.length };
@@ -54,15 +49,10 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
       // Probabilities are read at the token before each scored one: keep the cache only up to there.
       const input = await alignPrefix(sequence, tokens, from - 1);
       const offset = tokens.length - input.length;
-      const items = input.map((token, i) =>
-        offset + i >= from - 1 && offset + i < tokens.length - 1
-          ? ([token, { generateNext: { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } }] as const)
-          : token,
-      );
-      const out = await sequence.controlledEvaluate(items as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
+      const dists = await evaluateDistributions(sequence, input, (i) => offset + i >= from - 1 && offset + i < tokens.length - 1, FULL_DISTRIBUTION);
       let score = 1;
       for (let k = from; k < tokens.length; k++) {
-        const p = out[k - 1 - offset]?.next.probabilities?.get(tokens[k]) ?? 0;
+        const p = dists[k - 1 - offset]?.get(tokens[k]) ?? 0;
         score = Math.min(score, p);
       }
       return score;

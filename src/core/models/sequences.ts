@@ -1,6 +1,7 @@
 // Sequences of node-llama-cpp contexts: a pool that hands them to concurrent calls, preferring the one
-// whose cached tokens share the longest prefix with the new request, and the prefix alignment itself.
-import type { LlamaContextSequence, Token } from 'node-llama-cpp';
+// whose cached tokens share the longest prefix with the new request, the prefix alignment itself, and
+// reading next-token distributions off an evaluation.
+import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import { cancelledError } from '../errors';
 
 /** Sequences handed out to concurrent calls; the free one sharing the longest prefix with the request is preferred. */
@@ -54,4 +55,28 @@ export async function alignPrefix(sequence: LlamaContextSequence, tokens: Token[
     await sequence.eraseContextTokenRanges([{ start: shared, end: sequence.nextTokenIndex }]);
   }
   return tokens.slice(shared);
+}
+
+/** BOS (when the model has one) followed by the tokens of `text`. */
+export function tokenizeWithBos(model: LlamaModel, text: string): Token[] {
+  const bos = model.tokens.bos;
+  return [...(bos !== null ? [bos] : []), ...model.tokenize(text)];
+}
+
+/** Sampler settings under which a distribution is the model's plain softmax over the whole vocabulary. */
+export const FULL_DISTRIBUTION = { temperature: 1, topK: 0, topP: 1, minP: 0 };
+
+/**
+ * Evaluates `input` on `sequence` and returns the next-token distribution after each position (index into
+ * `input`) that `wanted` picks, under the sampler settings `options`; other positions are undefined.
+ */
+export async function evaluateDistributions(
+  sequence: LlamaContextSequence,
+  input: Token[],
+  wanted: (index: number) => boolean,
+  options: { temperature: number; topK: number; topP: number; minP: number },
+): Promise<(Map<Token, number> | undefined)[]> {
+  const items = input.map((token, i) => (wanted(i) ? ([token, { generateNext: { probabilities: true, options } }] as const) : token));
+  const out = await sequence.controlledEvaluate(items as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
+  return input.map((_, i) => out[i]?.next.probabilities);
 }

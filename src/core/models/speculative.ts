@@ -13,7 +13,7 @@
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import { cancelledError } from '../errors';
 import { mulberry32 } from '../tiny/task';
-import { alignPrefix } from './sequences';
+import { alignPrefix, evaluateDistributions } from './sequences';
 
 export interface SpeculationOptions {
   temperature: number;
@@ -89,10 +89,8 @@ export function verify(proposals: Token[], q: Distribution[], p: Distribution[],
 
 /** Evaluates `tokens` on `sequence` and returns the next-token distributions after each position in `at`. */
 async function distributions(sequence: LlamaContextSequence, tokens: Token[], at: Set<number>, temperature: number): Promise<Distribution[]> {
-  const options = samplerOptions(temperature);
-  const items = tokens.map((token, i) => (at.has(i) ? ([token, { generateNext: { probabilities: true, options } }] as const) : token));
-  const out = await sequence.controlledEvaluate(items as Parameters<LlamaContextSequence['controlledEvaluate']>[0]);
-  return [...at].sort((a, b) => a - b).map((i) => out[i]?.next.probabilities ?? new Map());
+  const dists = await evaluateDistributions(sequence, tokens, (i) => at.has(i), samplerOptions(temperature));
+  return [...at].sort((a, b) => a - b).map((i) => dists[i] ?? new Map());
 }
 
 /**
