@@ -4,7 +4,7 @@ import type { ModelSettings, PrmSettings, Settings } from './config';
 import { EngineError, toErrorInfo, type ErrorInfo } from './errors';
 import { clearCapabilityCache, fixFor, type ServerCapabilities } from './models/capabilities';
 import { HttpLanguageModel } from './models/http-model';
-import type { HttpPrm } from './models/http-prm';
+import { createHttpRewardModel, createRewardModel } from './models/prm/factory';
 import type { LanguageModel, ProcessRewardModel } from './models/types';
 
 export type Role = 'small' | 'large' | 'prm';
@@ -174,11 +174,11 @@ async function checkPrm(ps: PrmSettings, settings: Settings, signal: AbortSignal
       [, report.loadMs] = await timed(() => runtime.loadModel(ps.model));
       report.reachable = true;
       report.servedModels = [ps.model];
-      prm = await runtime.rewardModel(ps);
+      prm = await createRewardModel(ps, runtime);
     } else {
-      const { createRewardModel } = await import('./models/openai-compatible');
-      prm = createRewardModel(ps);
-      fill(report, await (prm as HttpPrm).probe(signal));
+      const http = await createHttpRewardModel(ps);
+      prm = http;
+      fill(report, await http.probe(signal));
     }
     const [, rtt] = await timed(() => prm!.scoreLast({ problem: ONE_TOKEN_PROBLEM, paths: [['1 + 1 = 2.']], signal }));
     report.roundTripMs = rtt;

@@ -5,7 +5,8 @@ import { solve } from '../../src/core/solve';
 import { parseSettings } from '../../src/core/config';
 import { createModels, disposeModels } from '../../src/core/models/factory';
 import { clearCapabilityCache } from '../../src/core/models/capabilities';
-import { createLanguageModel, createRewardModel } from '../../src/core/models/openai-compatible';
+import { createLanguageModel } from '../../src/core/models/openai-compatible';
+import { createRewardModel } from '../../src/core/models/prm/factory';
 import { runDoctor } from '../../src/core/doctor';
 import { json, openAIHandler, PROBLEM, scriptedContinuation, startFixture, type Fixture } from './fixtures/http-fixture';
 
@@ -60,7 +61,7 @@ for (const perToken of [false, true]) {
   test(`vLLM /pooling (fixture server replaying documented shapes${perToken ? ', one row per token' : ''}): steps joined with <extra_0>, score = p(right) of the last step, all paths in one request`, async () => {
     clearCapabilityCache();
     const f = await poolingServer(perToken);
-    const prm = createRewardModel(prmSettings(f.origin));
+    const prm = await createRewardModel(prmSettings(f.origin));
     const r = await prm.scoreLast({ problem: PROBLEM, paths: [['2 + 3 = 5.'], ['2 + 3 = 6, which is wrong.'], ['Start at 2.', 'Add 3 to get 5.']], signal });
     assert.deepEqual(r.scores.map((s) => Math.round(s * 100) / 100), [0.95, 0.15, 0.95]);
     const pooling = f.requests.filter((q) => q.path === '/pooling');
@@ -77,7 +78,7 @@ test('vLLM /pooling (fixture server replaying documented shapes): a server witho
   clearCapabilityCache();
   const f = await startFixture(openAIHandler({ models: ['Qwen/Qwen2.5-Math-PRM-7B'] }));
   fixtures.push(f);
-  const prm = createRewardModel(prmSettings(f.origin));
+  const prm = await createRewardModel(prmSettings(f.origin));
   await assert.rejects(prm.scoreLast({ problem: PROBLEM, paths: [['x']], signal }), (err: Error & { code?: string; hint?: string }) => {
     assert.match(err.message, /no \/pooling endpoint/);
     assert.match(err.hint ?? '', /--runner pooling/);

@@ -8,7 +8,8 @@ import { formatDoctorReport } from '../../src/cli/doctor';
 import { createModels, disposeModels } from '../../src/core/models/factory';
 import { capabilitiesOf, clearCapabilityCache } from '../../src/core/models/capabilities';
 import { HttpLanguageModel } from '../../src/core/models/http-model';
-import { createLanguageModel, createRewardModel } from '../../src/core/models/openai-compatible';
+import { createLanguageModel } from '../../src/core/models/openai-compatible';
+import { createRewardModel } from '../../src/core/models/prm/factory';
 import type { DraftRequest } from '../../src/core/models/types';
 import { skipReason, startLlamaServer, stopAllLlamaServers, TINY_DIR, type LlamaServer } from './fixtures/llama-server';
 
@@ -104,7 +105,7 @@ test('llama-server (real engine): the logprob PRM scores every path of a node in
   };
   const right = [step(7, '+', 5, 12), step(12, '*', 3, 36)];
   const wrong = [step(7, '+', 5, 13), step(12, '*', 3, 38)];
-  const reward = createRewardModel(s.models.prm);
+  const reward = await createRewardModel(s.models.prm);
   const r = await reward.scoreLast({ problem: PROBLEM, paths: [[right[0]], [wrong[0]], right, [right[0], wrong[1]]], signal: new AbortController().signal });
   t.diagnostic(`step 1 right ${r.scores[0].toFixed(3)} vs wrong ${r.scores[1].toFixed(3)}; step 2 right ${r.scores[2].toFixed(3)} vs wrong ${r.scores[3].toFixed(3)}; ${r.requests} request, ${Math.round(r.ms)} ms`);
   // One request for all paths (plus one where an undertrained PRM leaves a label outside the top 20).
@@ -126,10 +127,8 @@ test('llama-server (real engine): the logprob PRM over HTTP gives the embedded P
   clearCapabilityCache();
   const s = settings();
   const paths = [['7 + 5: ones 2, tens 1. 7 + 5 = 12'], ['7 + 5: ones 3, tens 1. 7 + 5 = 13'], ['7 + 5: ones 2, tens 1. 7 + 5 = 12', '12 * 3: ones 6, tens 3. 12 * 3 = 36']];
-  const http = await createRewardModel(s.models.prm).scoreLast({ problem: PROBLEM, paths, signal: new AbortController().signal });
-  const { EmbeddedRuntime } = await import('../../src/core/models/embedded');
-  const runtime = await EmbeddedRuntime.shared();
-  const embedded = await runtime.rewardModel({ ...s.models.prm, provider: 'embedded', model: `${TINY_DIR}/prm.gguf` });
+  const http = await (await createRewardModel(s.models.prm)).scoreLast({ problem: PROBLEM, paths, signal: new AbortController().signal });
+  const embedded = await createRewardModel({ ...s.models.prm, provider: 'embedded', model: `${TINY_DIR}/prm.gguf` });
   const local = await embedded.scoreLast({ problem: PROBLEM, paths, signal: new AbortController().signal });
   await embedded.dispose();
   t.diagnostic(`HTTP ${http.scores.map((x) => x.toFixed(4)).join(', ')} vs embedded ${local.scores.map((x) => x.toFixed(4)).join(', ')}`);

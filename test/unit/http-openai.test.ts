@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createModels, disposeModels } from '../../src/core/models/factory';
 import { clearCapabilityCache, isOllamaURL } from '../../src/core/models/capabilities';
 import { finishOf } from '../../src/core/models/http-model';
-import { firstTokenAlternatives } from '../../src/core/models/http-prm';
+import { firstTokenAlternatives } from '../../src/core/models/prm/http';
 import { renderPrompt } from '../../src/core/models/templates';
 import { runDoctor } from '../../src/core/doctor';
 import { formatDoctorReport } from '../../src/cli/doctor';

@@ -1,12 +1,13 @@
 // Builds the model trio a Settings object describes, one backend per provider.
 import type { Settings } from '../config';
+import { createRewardModel } from './prm/factory';
 import type { ModelTrio } from './types';
 
 export async function createModels(settings: Settings): Promise<ModelTrio> {
   const { small, large, prm } = settings.models;
   const embedded = small.provider === 'embedded' || large.provider === 'embedded' || prm.provider === 'embedded';
   const local = embedded ? await (await import('./embedded')).EmbeddedRuntime.shared() : null;
-  const remote = !embedded || small.provider !== 'embedded' || large.provider !== 'embedded' || prm.provider !== 'embedded'
+  const remote = small.provider !== 'embedded' || large.provider !== 'embedded'
     ? await import('./openai-compatible')
     : null;
 
@@ -15,7 +16,7 @@ export async function createModels(settings: Settings): Promise<ModelTrio> {
   const largeModel = large.provider === 'embedded'
     ? await local!.languageModel('large', large, small.provider === 'embedded' ? small : undefined)
     : remote!.createLanguageModel('large', large);
-  const prmModel = prm.provider === 'embedded' ? await local!.rewardModel(prm) : remote!.createRewardModel(prm);
+  const prmModel = await createRewardModel(prm, local ?? undefined);
   return { small: smallModel, large: largeModel, prm: prmModel };
 }
 

@@ -1,13 +1,12 @@
-// Models on OpenAI-compatible HTTP servers (vLLM, SGLang, llama.cpp's llama-server, LM Studio); Ollama and PRMs are picked here too.
+// Models on OpenAI-compatible HTTP servers (vLLM, SGLang, llama.cpp's llama-server, LM Studio); Ollama is picked here too.
 import type { Completion, CompletionCreateParamsNonStreaming } from 'openai/resources/completions';
-import type { ModelSettings, PrmSettings } from '../config';
+import type { ModelSettings } from '../config';
 import { EngineError } from '../errors';
 import { degrade, isOllamaURL } from './capabilities';
 import { badShape } from './http-errors';
 import { finishOf, HttpLanguageModel, splitTokens, type Batch, type CompletionCall } from './http-model';
-import { JudgePrm, LogprobPrm, VllmPoolingPrm } from './http-prm';
 import { OllamaLanguageModel } from './ollama';
-import type { Draft, LanguageModel, ProcessRewardModel } from './types';
+import type { Draft, LanguageModel } from './types';
 
 export interface HttpModelOptions {
   /**
@@ -22,19 +21,6 @@ export interface HttpModelOptions {
 export function createLanguageModel(role: 'small' | 'large', settings: ModelSettings, options: HttpModelOptions = {}): LanguageModel {
   if (isOllamaURL(settings.baseURL ?? '')) return new OllamaLanguageModel(role, settings);
   return new OpenAICompatibleModel(role, settings, options.endpoint ?? 'auto');
-}
-
-export function createRewardModel(settings: PrmSettings): ProcessRewardModel {
-  switch (settings.kind) {
-    case 'vllm-pooling':
-      return new VllmPoolingPrm(settings);
-    case 'logprob':
-      return new LogprobPrm(settings);
-    case 'judge':
-      return new JudgePrm(settings);
-    case 'likelihood':
-      throw new EngineError({ code: 'config', message: `models.prm.kind "likelihood" needs an embedded model; ${settings.baseURL} is a server.`, hint: 'On a server use "vllm-pooling", "logprob" or "judge"; or set models.prm.provider to "embedded".' });
-  }
 }
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,5 @@
 // Renders the prompt a completion server continues: the chat template is applied here, not by the server.
 import type { PromptTemplate } from '../config';
-import { rawPrompt } from './embedded';
 
 /** Qwen2.5-Math-Instruct's own system prompt (its model card); other templates have none unless set. */
 export const QWEN_MATH_SYSTEM_PROMPT = 'Please reason step by step, and put your final answer within \\boxed{}.';
@@ -69,4 +68,9 @@ export function prmTaggedText(problem: string, steps: readonly string[], stepTag
 export function qwenPrmText(problem: string, steps: readonly string[], systemPrompt?: string): string {
   const system = systemPrompt ?? QWEN_MATH_SYSTEM_PROMPT;
   return chatml(system, problem) + steps.map((s) => s + '<extra_0>').join('') + '<|im_end|>\n<|endoftext|>';
+}
+
+/** The prompt the tiny models were trained on: problem, then each step, each followed by the separator. */
+export function rawPrompt(problem: string, steps: readonly string[], separator: string): string {
+  return problem + separator + steps.map((s) => s + separator).join('');
 }

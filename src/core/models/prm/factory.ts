@@ -1,0 +1,59 @@
+// The one place a PRM kind becomes a class: profiles, the model factory, the embedded runtime's users and
+// `doctor` all come here. Each kind says where it can run (a server, in-process, or both).
+import type { PrmKind, PrmSettings } from '../../config';
+import { EngineError } from '../../errors';
+import type { EmbeddedRuntime } from '../embedded';
+import type { ProcessRewardModel } from '../types';
+import type { HttpPrm } from './http';
+
+interface KindEntry {
+  http?: (settings: PrmSettings) => Promise<HttpPrm>;
+  embedded?: (settings: PrmSettings, runtime: EmbeddedRuntime) => Promise<ProcessRewardModel>;
+}
+
+const KINDS: Record<PrmKind, KindEntry> = {
+  'vllm-pooling': {
+    http: async (s) => new (await import('./vllm-pooling')).VllmPoolingPrm(s),
+  },
+  logprob: {
+    http: async (s) => new (await import('./logprob')).LogprobPrm(s),
+    embedded: async (s, runtime) => new (await import('./logprob')).EmbeddedLogprobPrm(runtime, s, await runtime.loadModel(s.model)),
+  },
+  judge: {
+    http: async (s) => new (await import('./judge')).JudgePrm(s),
+  },
+  likelihood: {
+    embedded: async (s, runtime) => new (await import('./likelihood')).LikelihoodRewardModel(runtime, s, await runtime.loadModel(s.model)),
+  },
+};
+
+const where = (kinds: PrmKind[]) => kinds.map((k) => `"${k}"`).join(', ');
+
+/** A PRM served over HTTP (what `doctor` probes); throws a settings error for kinds that cannot be. */
+export async function createHttpRewardModel(settings: PrmSettings): Promise<HttpPrm> {
+  const make = KINDS[settings.kind].http;
+  if (!make) {
+    const served = (Object.keys(KINDS) as PrmKind[]).filter((k) => KINDS[k].http);
+    throw new EngineError({
+      code: 'config',
+      message: `models.prm.kind "${settings.kind}" needs an in-process model; ${settings.baseURL ?? 'the PRM'} is a server.`,
+      hint: `On a server use ${where(served)}; or set models.prm.provider to "embedded".`,
+    });
+  }
+  return make(settings);
+}
+
+/** The PRM the settings describe, over HTTP or in-process. */
+export async function createRewardModel(settings: PrmSettings, runtime?: EmbeddedRuntime): Promise<ProcessRewardModel> {
+  if (settings.provider !== 'embedded') return createHttpRewardModel(settings);
+  const make = KINDS[settings.kind].embedded;
+  if (!make) {
+    const local = (Object.keys(KINDS) as PrmKind[]).filter((k) => KINDS[k].embedded);
+    throw new EngineError({
+      code: 'config',
+      message: `models.prm.kind "${settings.kind}" cannot run embedded.`,
+      hint: `Embedded PRMs use kind ${where(local)}; or serve this PRM and set models.prm.provider to "openai-compatible".`,
+    });
+  }
+  return make(settings, runtime ?? (await (await import('../embedded')).EmbeddedRuntime.shared()));
+}

@@ -1,0 +1,100 @@
+// The one settings schema (VS Code `specsearch.*` == CLI `specsearch.config.json`) and its defaults;
+// config.ts validates raw settings against it, profiles.ts builds named bundles of it.
+import type { ThresholdRule } from './quality';
+
+export const PROVIDERS = ['openai-compatible', 'embedded'] as const;
+export const PRM_KINDS = ['vllm-pooling', 'logprob', 'judge', 'likelihood'] as const;
+export const PROMPT_TEMPLATES = ['raw', 'qwen2.5-math', 'chatml', 'llama3'] as const;
+export const METHODS = ['specsearch', 'large', 'sps', 'small'] as const;
+export const ALGORITHMS = ['beam', 'mcts', 'best-of-n'] as const;
+
+export type Provider = (typeof PROVIDERS)[number];
+export type PrmKind = (typeof PRM_KINDS)[number];
+export type PromptTemplate = (typeof PROMPT_TEMPLATES)[number];
+export type Method = (typeof METHODS)[number];
+export type Algorithm = (typeof ALGORITHMS)[number];
+
+export interface ModelSettings {
+  provider: Provider;
+  /** Server URL (openai-compatible) — unused by embedded models. */
+  baseURL?: string;
+  /** Served model name (openai-compatible) or path to a GGUF file (embedded). */
+  model: string;
+  /** Name of the environment variable holding the API key; keys never live in settings files. */
+  apiKeyEnv?: string;
+  timeoutMs: number;
+  maxConcurrency: number;
+  promptTemplate: PromptTemplate;
+  systemPrompt?: string;
+}
+
+export interface PrmSettings extends ModelSettings {
+  kind: PrmKind;
+  /** Tag written after each step; the PRM's next token there is `positiveToken` or `negativeToken`. */
+  stepTag: string;
+  positiveToken: string;
+  negativeToken: string;
+}
+
+export interface SearchSettings {
+  method: Method;
+  algorithm: Algorithm;
+  /** B: paths kept by beam search after each step (paper: 2). */
+  beamWidth: number;
+  /** N: children each node is expanded into (paper: 6). */
+  candidatesPerStep: number;
+  /** γ: the small model drafts γ·N candidates per node (paper: 2). */
+  draftRatio: number;
+  /** θ: weight of the old threshold in β ← θ·β + (1 − θ)·max(scores) (paper: 0.8–0.95). */
+  thresholdDecay: number;
+  /** β₀ = factor × max PRM score of the large model's thoughts at the root (paper: 0.9). */
+  initialThresholdFactor: number;
+  /** How β follows the path: "paper" (max of the kept scores) or "large" (the large model's own thoughts). */
+  thresholdRule: ThresholdRule;
+  /** How many thoughts the large model writes at the root to initialise β. */
+  rootLargeThoughts: number;
+  temperature: number;
+  maxDepth: number;
+  maxStepTokens: number;
+  stepSeparator: string;
+  stopStrings: string[];
+  mctsIterations: number;
+  mctsCBase: number;
+  mctsCInit: number;
+  seed: number;
+}
+
+export interface Settings {
+  profile: string;
+  models: { small: ModelSettings; large: ModelSettings; prm: PrmSettings };
+  search: SearchSettings;
+}
+
+export const DEFAULT_SEARCH: SearchSettings = {
+  method: 'specsearch',
+  algorithm: 'beam',
+  beamWidth: 2,
+  candidatesPerStep: 6,
+  draftRatio: 2,
+  thresholdDecay: 0.9,
+  initialThresholdFactor: 0.9,
+  thresholdRule: 'paper',
+  rootLargeThoughts: 1,
+  temperature: 0.7,
+  maxDepth: 50,
+  maxStepTokens: 256,
+  stepSeparator: '\n\n',
+  stopStrings: [],
+  mctsIterations: 24,
+  mctsCBase: 19652,
+  mctsCInit: 1.25,
+  seed: 0,
+};
+
+export const DEFAULT_MODEL: Omit<ModelSettings, 'model'> = {
+  provider: 'openai-compatible',
+  timeoutMs: 120_000,
+  maxConcurrency: 4,
+  promptTemplate: 'qwen2.5-math',
+};
+
