@@ -38,6 +38,7 @@ export interface SearchView {
   thresholds: Record<number, number>;
   drafted: number;
   accepted: number;
+  surplus: number;
   rejected: number;
   corrections: number;
   mctsIterations: number;
@@ -84,6 +85,7 @@ function newSearch(e: Extract<SearchEvent, { type: 'search.started' }>): SearchV
     thresholds: {},
     drafted: 0,
     accepted: 0,
+    surplus: 0,
     rejected: 0,
     corrections: 0,
     mctsIterations: 0,
@@ -138,7 +140,7 @@ function reduceSearch(s: SearchView, e: SearchEvent): SearchView {
       return patchThought(s, e.id, { score: e.score });
     case 'thought.judged': {
       const next = patchThought(s, e.id, { verdict: e.verdict, threshold: e.threshold });
-      return e.verdict === 'accepted' ? { ...next, accepted: s.accepted + 1 } : { ...next, rejected: s.rejected + 1 };
+      return { ...next, [e.verdict]: s[e.verdict] + 1 };
     }
     case 'threshold.updated':
       return { ...s, thresholds: { ...s.thresholds, [e.depth]: e.threshold } };
@@ -188,8 +190,8 @@ export function keptIds(s: SearchView): { beam: Set<string>; path: Set<string> }
 /** Acceptance rate as the engine defines it, live while the search runs; null before anything is judged. */
 export function acceptanceRate(s: SearchView): number | null {
   if (s.stats && s.status !== 'running') return s.stats.acceptanceRate;
-  const judged = s.accepted + s.rejected;
-  return judged === 0 ? null : s.accepted / judged;
+  const kept = s.accepted + s.corrections;
+  return s.accepted + s.surplus + s.rejected === 0 || kept === 0 ? null : s.accepted / kept;
 }
 
 export function toggleGroup(state: PanelState, key: string): PanelState {

@@ -82,7 +82,7 @@ function renderStats(s: SearchView): string {
   const st = s.stats;
   const rows: [string, string][] = [
     ['time', seconds(st?.wallMs ?? s.t)],
-    ['acceptance', `${percent(acceptanceRate(s))} <span class="dim">(${s.accepted} ✓ / ${s.rejected} ✗)</span>`],
+    ['acceptance', `${percent(acceptanceRate(s))} <span class="dim" title="drafts kept ✓ · drafts below β ✗ · drafts that passed β but were not needed">(${s.accepted} ✓ / ${s.rejected} ✗${s.surplus > 0 ? ` / ${s.surplus} spare` : ''})</span>`],
     ['corrections', String(st?.corrections ?? s.corrections)],
   ];
   if (st) {
@@ -130,8 +130,8 @@ function renderChildren(ctx: TreeContext, parentId: string | null, ids: string[]
   for (const id of ids) {
     const t = ctx.s.thoughts[id];
     if (!t) continue;
-    // Rejected drafts fold into one row per node: a 500-thought trace stays readable (and cheap).
-    if (t.verdict === 'rejected' && !ctx.path.has(id)) rejected.push(t);
+    // Drafts that were not kept fold into one row per node: a 500-thought trace stays readable (and cheap).
+    if ((t.verdict === 'rejected' || t.verdict === 'surplus') && !ctx.path.has(id)) rejected.push(t);
     else shown.push(t);
   }
   const setSize = shown.length + (rejected.length > 0 ? 1 : 0);
@@ -171,12 +171,18 @@ function renderThought(ctx: TreeContext, t: ThoughtView, level: number, pos: num
   if (hasChildren && !folded) renderChildren(ctx, t.id, t.children, level + 1);
 }
 
-function renderGroup(ctx: TreeContext, parentId: string | null, rejected: ThoughtView[], level: number, size: number): void {
+function renderGroup(ctx: TreeContext, parentId: string | null, dropped: ThoughtView[], level: number, size: number): void {
   const key = `${ctx.s.searchId}/${parentId ?? ''}`;
   const open = ctx.state.openGroups[key] === true;
+  const rejected = dropped.filter((t) => t.verdict === 'rejected');
+  const spare = dropped.length - rejected.length;
   const best = Math.max(...rejected.map((t) => t.score ?? 0));
-  const beta = rejected[0].threshold;
-  const summary = `${rejected.length} rejected draft${rejected.length === 1 ? '' : 's'} (best ${fmt(best)}${beta !== null ? ` < β ${fmt(beta)}` : ''})`;
+  const beta = dropped[0].threshold;
+  const parts = [
+    rejected.length > 0 ? `${rejected.length} rejected draft${rejected.length === 1 ? '' : 's'} (best ${fmt(best)}${beta !== null ? ` < β ${fmt(beta)}` : ''})` : '',
+    spare > 0 ? `${spare} passed β but not needed` : '',
+  ];
+  const summary = parts.filter(Boolean).join(', ');
   ctx.out.push(
     `<div class="row group" role="treeitem" data-group="${e(key)}" data-parent="${e(parentId ?? '')}" aria-level="${level}" aria-posinset="${size}" aria-setsize="${size}" ` +
       `aria-expanded="${open}" aria-label="${e(summary)}" tabindex="-1" style="--level:${Math.min(level - 1, 24)}">` +
@@ -184,12 +190,15 @@ function renderGroup(ctx: TreeContext, parentId: string | null, rejected: Though
       `<span class="codicon codicon-close verdict rejected" aria-hidden="true"></span><span class="dim">${e(summary)}</span></div>`,
   );
   // Closed groups render nothing of their drafts: the cost of a trace follows what is visible.
-  if (open) rejected.forEach((t, i) => renderThought(ctx, t, level + 1, i + 1, rejected.length));
+  if (open) dropped.forEach((t, i) => renderThought(ctx, t, level + 1, i + 1, dropped.length));
 }
 
 function verdictIcon(verdict: string): string {
-  const icon = { accepted: 'check', rejected: 'close', corrected: 'sync', pending: 'circle-outline' }[verdict] ?? 'circle-outline';
-  const title = { accepted: 'accepted ✓', rejected: 'rejected ✗', corrected: 'corrected ↻ (large model rewrite)', pending: 'not judged' }[verdict] ?? verdict;
+  const icon = { accepted: 'check', surplus: 'dash', rejected: 'close', corrected: 'sync', pending: 'circle-outline' }[verdict] ?? 'circle-outline';
+  const title = {
+    accepted: 'accepted ✓', surplus: 'passed β, not needed: enough better drafts were kept', rejected: 'rejected ✗',
+    corrected: 'corrected ↻ (large model rewrite)', pending: 'not judged',
+  }[verdict] ?? verdict;
   return `<span class="verdict ${verdict} codicon codicon-${icon}" title="${title}" aria-hidden="true"></span>`;
 }
 
@@ -211,5 +220,5 @@ function links(t: ThoughtView): string {
 /** The group a rejected thought is folded into, so "go to" can open it first. */
 export function groupKeyOf(s: SearchView, id: string): string | null {
   const t = s.thoughts[id];
-  return t && t.verdict === 'rejected' ? `${s.searchId}/${t.parentId ?? ''}` : null;
+  return t && (t.verdict === 'rejected' || t.verdict === 'surplus') ? `${s.searchId}/${t.parentId ?? ''}` : null;
 }

@@ -1,11 +1,11 @@
 // `specsearch bench`: every method on the same problems in one process; JSON, Markdown and SVG out.
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ALGORITHMS, METHODS, withSearchOverrides, type Algorithm, type Method } from '../core/config';
+import { ALGORITHMS, withSearchOverrides, type Algorithm } from '../core/config';
 import { loadConfig } from '../core/config-file';
 import { loadDataset } from '../core/bench/dataset';
 import { writeReport } from '../core/bench/report';
-import { runBench } from '../core/bench/run';
+import { parseBenchMethod, runBench, type BenchMethod } from '../core/bench/run';
 import { summarize } from '../core/bench/summary';
 import { createModels, disposeModels } from '../core/models/factory';
 import { usageError } from './errors';
@@ -42,8 +42,14 @@ function progress(done: number, total: number, label: string): void {
 
 export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promise<number> {
   const dataset = flags.dataset ?? 'tiny:1000:20';
-  const methods = (flags.methods ?? 'large,sps,specsearch,small').split(',').map((m) => m.trim()).filter(Boolean);
-  for (const m of methods) if (!METHODS.includes(m as Method)) throw usageError(`--methods: "${m}" is not one of ${METHODS.join(', ')}.`);
+  const specs = (flags.methods ?? 'large,sps,specsearch,small').split(',').map((m) => m.trim()).filter(Boolean);
+  let methods: BenchMethod[];
+  try {
+    methods = specs.map(parseBenchMethod);
+  } catch (err) {
+    throw usageError((err as Error).message);
+  }
+  if (new Set(methods.map((m) => m.label)).size !== methods.length) throw usageError('--methods names a column twice.');
   if (flags.algorithm !== undefined && !ALGORITHMS.includes(flags.algorithm as Algorithm)) throw usageError(`--algorithm ${flags.algorithm} is not one of ${ALGORITHMS.join(', ')}.`);
   const limit = integer('limit', flags.limit, 1);
   const seed = integer('seed', flags.seed, 0);
@@ -59,10 +65,10 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
   process.once('SIGINT', onSignal);
   try {
     // One untimed warm-up solve per method loads weights and builds contexts before anything is measured.
-    await runBench({ problems: problems.slice(0, 1), methods: methods as Method[], settings, models, signal: controller.signal });
+    await runBench({ problems: problems.slice(0, 1), methods, settings, models, signal: controller.signal });
     const records = await runBench({
       problems,
-      methods: methods as Method[],
+      methods,
       settings,
       models,
       signal: controller.signal,
@@ -80,10 +86,10 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
       settings: settings.search,
     };
     const files = writeReport(out, meta, records, summary);
-    if (flags.json) process.stdout.write(JSON.stringify({ methods: summary.methods, bound: summary.bound, boundShare: summary.boundShare }) + '\n');
+    if (flags.json) process.stdout.write(JSON.stringify({ methods: summary.methods }) + '\n');
     else {
       for (const [m, s] of Object.entries(summary.methods)) {
-        process.stdout.write(`${m.padEnd(11)} ${s.correct}/${s.total} right · mean ${(s.meanMs / 1000).toFixed(2)} s${s.speedupVsLarge ? ` · ${s.speedupVsLarge.ratio.toFixed(2)}× vs large` : ''}${s.speedupVsSps ? ` · ${s.speedupVsSps.ratio.toFixed(2)}× vs sps` : ''}\n`);
+        process.stdout.write(`${m.padEnd(Math.max(11, ...Object.keys(summary.methods).map((k) => k.length + 1)))} ${s.correct}/${s.total} right · mean ${(s.meanMs / 1000).toFixed(2)} s${s.speedupVsLarge ? ` · ${s.speedupVsLarge.ratio.toFixed(2)}× vs large` : ''}${s.speedupVsSps ? ` · ${s.speedupVsSps.ratio.toFixed(2)}× vs sps` : ''}\n`);
       }
       process.stdout.write(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}\n`);
     }

@@ -29,7 +29,7 @@ export async function runDemo(flags: { count?: string; seed?: string; method?: s
       process.stdout.write(
         `${String(i + 1).padStart(2)}. ${p.problem}\n` +
           `    answer ${r.answer ?? '(none)'} ${ok ? '✓ right' : `✗ wrong (expected ${p.answer})`}` +
-          ` · drafted ${s.drafted}, accepted ${s.accepted}, rejected ${s.rejected}, corrected ${s.corrections}` +
+          ` · drafted ${s.drafted}, kept ${s.accepted}, below β ${s.rejected}, corrected ${s.corrections}` +
           ` · ${(s.wallMs / 1000).toFixed(2)} s${r.error ? ` · failed: ${r.error.message}` : ''}\n`,
       );
       if (i === count - 1) process.stdout.write(`    ${formatStats(s)}\n`);

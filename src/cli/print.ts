@@ -79,7 +79,7 @@ export function formatStats(s: SearchStats): string {
     `large ${s.large.tokens} tok / ${seconds(s.large.ms)}`,
     `PRM ${s.prm.scored} scored / ${seconds(s.prm.ms)}`,
   ];
-  if (s.acceptanceRate !== null) parts.push(`accepted ${s.accepted}/${s.accepted + s.rejected} (${Math.round(s.acceptanceRate * 100)} %)`, `corrections ${s.corrections}`);
+  if (s.acceptanceRate !== null) parts.push(`drafts kept ${s.accepted} of ${s.drafted} (${s.rejected} below β)`, `corrections ${s.corrections}`, `small model wrote ${Math.round(s.acceptanceRate * 100)} % of kept thoughts`);
   if (s.speculative) parts.push(`speculation ${s.speculative.accepted}/${s.speculative.drafted} draft tokens accepted`);
   return parts.join(' · ');
 }

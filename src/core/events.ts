@@ -3,7 +3,24 @@ import type { ErrorInfo } from './errors';
 import type { Algorithm, Method, SearchSettings } from './config';
 
 export type Source = 'small' | 'large';
-export type Verdict = 'accepted' | 'rejected';
+/**
+ * A draft's fate against β: `accepted` passed and was kept; `surplus` passed, but N better drafts were kept;
+ * `rejected` scored below β (the large model writes a thought in its place).
+ */
+export type Verdict = 'accepted' | 'surplus' | 'rejected';
+export const VERDICTS: readonly Verdict[] = ['accepted', 'surplus', 'rejected'];
+
+/** SpecSearch's drafts at one depth of the tree (the root's children are depth 1). */
+export interface DepthAcceptance {
+  depth: number;
+  /** Drafts judged against β. */
+  judged: number;
+  accepted: number;
+  surplus: number;
+  rejected: number;
+  /** Thoughts the large model wrote in place of missing drafts. */
+  corrected: number;
+}
 
 export interface SpeculativeStats {
   /** Tokens proposed by the draft model. */
@@ -25,12 +42,23 @@ export interface SearchStats {
   small: ModelUsage;
   large: ModelUsage;
   prm: { calls: number; ms: number; scored: number };
+  /** Thoughts the small model drafted. */
   drafted: number;
+  /** Drafts that passed β and were kept. */
   accepted: number;
+  /** Drafts that passed β but were not needed (N better ones were kept). */
+  surplus: number;
+  /** Drafts below β. */
   rejected: number;
+  /** Thoughts the large model wrote in place of rejected drafts. */
   corrections: number;
-  /** accepted / (accepted + rejected); null where nothing was judged (baselines). */
+  /**
+   * accepted / (accepted + corrections): the share of the thoughts SpecSearch kept that the small model
+   * wrote (the large model's reference thoughts at the root aside); null where nothing was judged.
+   */
   acceptanceRate: number | null;
+  /** The same, depth by depth; empty for the baselines. */
+  acceptanceByDepth: DepthAcceptance[];
   requests: number;
   speculative: SpeculativeStats | null;
   depth: number;
@@ -138,7 +166,7 @@ export function validateEvent(value: unknown): string[] {
   }
   if (e.type === 'thought.scored' && typeof e.score === 'number' && (e.score < 0 || e.score > 1)) problems.push('thought.scored: score must lie in 0..1');
   if ((e.type === 'thought.drafted') && e.source !== 'small' && e.source !== 'large') problems.push('thought.drafted: source must be small or large');
-  if (e.type === 'thought.judged' && e.verdict !== 'accepted' && e.verdict !== 'rejected') problems.push('thought.judged: verdict must be accepted or rejected');
+  if (e.type === 'thought.judged' && !VERDICTS.includes(e.verdict as Verdict)) problems.push(`thought.judged: verdict must be one of ${VERDICTS.join(', ')}`);
   return problems;
 }
 

@@ -1,6 +1,6 @@
 // Accumulates what a search costs, per model, as calls complete. Calls may overlap (beams expand
 // concurrently), so each component's time is the union of its call intervals, not their sum.
-import type { ModelUsage, SearchStats, SpeculativeStats } from './events';
+import type { DepthAcceptance, ModelUsage, SearchStats, SpeculativeStats } from './events';
 
 type Interval = [start: number, end: number];
 
@@ -26,12 +26,30 @@ export class StatsRecorder {
   private readonly usage: Record<'small' | 'large', { calls: number; tokens: number }> = { small: { calls: 0, tokens: 0 }, large: { calls: 0, tokens: 0 } };
   private readonly prm = { calls: 0, scored: 0 };
   drafted = 0;
-  accepted = 0;
-  rejected = 0;
-  corrections = 0;
+  private readonly byDepth = new Map<number, DepthAcceptance>();
   requests = 0;
   depth = 0;
   private speculative: SpeculativeStats | null = null;
+
+  private depthRow(depth: number): DepthAcceptance {
+    let row = this.byDepth.get(depth);
+    if (!row) this.byDepth.set(depth, (row = { depth, judged: 0, accepted: 0, surplus: 0, rejected: 0, corrected: 0 }));
+    return row;
+  }
+
+  /** SpecSearch judged a node's drafts at `depth`. */
+  judged(depth: number, accepted: number, surplus: number, rejected: number): void {
+    const row = this.depthRow(depth);
+    row.judged += accepted + surplus + rejected;
+    row.accepted += accepted;
+    row.surplus += surplus;
+    row.rejected += rejected;
+  }
+
+  /** The large model wrote a thought at `depth` in place of a rejected draft. */
+  corrected(depth: number): void {
+    this.depthRow(depth).corrected += 1;
+  }
 
   elapsed(): number {
     return performance.now() - this.started;
@@ -57,7 +75,10 @@ export class StatsRecorder {
   }
 
   snapshot(): SearchStats {
-    const judged = this.accepted + this.rejected;
+    const rows = [...this.byDepth.values()].sort((a, b) => a.depth - b.depth).map((r) => ({ ...r }));
+    const total = (key: 'judged' | 'accepted' | 'surplus' | 'rejected' | 'corrected') => rows.reduce((n, r) => n + r[key], 0);
+    const accepted = total('accepted');
+    const corrections = total('corrected');
     const model = (source: 'small' | 'large'): ModelUsage => ({ ...this.usage[source], ms: round(unionLength(this.intervals[source])) });
     return {
       wallMs: round(this.elapsed()),
@@ -66,10 +87,12 @@ export class StatsRecorder {
       large: model('large'),
       prm: { ...this.prm, ms: round(unionLength(this.intervals.prm)) },
       drafted: this.drafted,
-      accepted: this.accepted,
-      rejected: this.rejected,
-      corrections: this.corrections,
-      acceptanceRate: judged === 0 ? null : this.accepted / judged,
+      accepted,
+      surplus: total('surplus'),
+      rejected: total('rejected'),
+      corrections,
+      acceptanceRate: total('judged') === 0 || accepted + corrections === 0 ? null : accepted / (accepted + corrections),
+      acceptanceByDepth: rows,
       requests: this.requests,
       speculative: this.speculative ? { ...this.speculative } : null,
       depth: this.depth,

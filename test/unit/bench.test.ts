@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pairedSpeedup, summarize } from '../../src/core/bench/summary';
 import { writeReport } from '../../src/core/bench/report';
-import { runBench, type BenchRecord } from '../../src/core/bench/run';
+import { parseBenchMethod, runBench, type BenchRecord } from '../../src/core/bench/run';
 import { loadDataset } from '../../src/core/bench/dataset';
 import { countingModel, countingPrm, testSettings, trio } from './doubles';
 
@@ -44,7 +44,8 @@ test('bench runs every method on the same problems, interleaved, and the report 
   assert.equal(summary.methods.large?.correct, 1);
   assert.ok(summary.methods.specsearch?.speedupVsLarge);
   assert.equal(summary.methods.large?.speedupVsLarge, null);
-  assert.ok(summary.acceptanceByDepth.length > 0);
+  assert.ok((summary.methods.specsearch?.acceptanceByDepth.length ?? 0) > 0);
+  assert.equal(summary.methods.large?.acceptanceByDepth.length, 0);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-bench-'));
   const files = writeReport(dir, { command: 'specsearch bench', dataset: 'test', profile: 'tiny', algorithm: 'beam', machine: 'test', date: 'now', node: process.version, settings: {} }, records, summary);
   assert.deepEqual(files.map((f) => path.basename(f)).sort(), ['acceptance-by-depth.svg', 'accuracy-latency.svg', 'latency.svg', 'report.md', 'results.json']);
@@ -54,6 +55,32 @@ test('bench runs every method on the same problems, interleaved, and the report 
   assert.match(fs.readFileSync(path.join(dir, 'latency.svg'), 'utf8'), /^<svg[^>]+xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   const json = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as { records: BenchRecord[] };
   assert.equal(json.records.length, 9);
+});
+
+test('bench columns: a method with settings of its own runs beside the plain one, and bad settings fail before any solve', async () => {
+  const problems = [1, 2].map((n) => ({ id: `p${n}`, problem: `count to ${n}`, answer: String(n) }));
+  const small = countingModel('small', 2, 0.3, 5);
+  const large = countingModel('large', 2, 0, 6);
+  const variant = parseBenchMethod('specsearch@thresholdRule=large@draftRatio=3');
+  assert.deepEqual(variant, { label: 'specsearch@thresholdRule=large@draftRatio=3', method: 'specsearch', overrides: { thresholdRule: 'large', draftRatio: 3 } });
+  assert.throws(() => parseBenchMethod('fast'), /"fast" is not one of/);
+  assert.throws(() => parseBenchMethod('specsearch@nonsense'), /not KEY=VALUE/);
+  const records = await runBench({
+    problems,
+    methods: [parseBenchMethod('large'), parseBenchMethod('specsearch'), variant],
+    settings: testSettings({ candidatesPerStep: 2, beamWidth: 1 }),
+    models: trio(small, large, countingPrm()),
+  });
+  assert.equal(records.length, 6);
+  // γ = 3 with N = 2: 6 drafts per node in the variant's calls, 4 in the plain column's.
+  assert.ok(small.calls.some((c) => c.n === 6) && small.calls.some((c) => c.n === 4));
+  const summary = summarize(records);
+  assert.deepEqual(Object.keys(summary.methods).sort(), ['large', 'specsearch', 'specsearch@thresholdRule=large@draftRatio=3']);
+  assert.ok(summary.methods[variant.label].speedupVsLarge && summary.methods[variant.label].bound !== null);
+  const calls = small.calls.length;
+  await assert.rejects(runBench({ problems, methods: [parseBenchMethod('specsearch@thresholdRule=sideways')], settings: testSettings(), models: trio(small, large, countingPrm()) }),
+    /thresholdRule/);
+  assert.equal(small.calls.length, calls, 'nothing ran');
 });
 
 test('datasets: JSON lines with problem or question, GSM8K answers reduced to the number, tiny problems from fresh seeds', () => {
@@ -71,7 +98,7 @@ test('datasets: JSON lines with problem or question, GSM8K answers reduced to th
   assert.throws(() => loadDataset('tiny:1:5'), /training data/);
   fs.writeFileSync(file, '{"problem": "x"}\n');
   assert.throws(() => loadDataset(file), /d\.jsonl:1 has no "answer"/);
-  const gsm = loadDataset(path.resolve('../shared/data/gsm8k-test.jsonl'), 5);
+  const gsm = loadDataset(path.resolve(__dirname, '..', '..', '..', 'bench', 'data', 'gsm8k-test.jsonl'), 5);
   assert.equal(gsm.length, 5);
   assert.ok(gsm.every((r) => /^\d+$/.test(r.answer)));
 });

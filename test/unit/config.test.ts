@@ -24,7 +24,7 @@ test('defaults: the tiny profile with the paper settings (N = 6, B = 2, γ = 2, 
   assert.equal(s.models.large.provider, 'embedded');
   assert.match(s.models.large.model, /models[\\/]tiny[\\/]large\.gguf$/);
   assert.equal(s.models.prm.kind, 'likelihood');
-  assert.match(s.models.prm.model, /models[\\/]tiny[\\/]large\.gguf$/);
+  assert.match(s.models.prm.model, /models[\\/]tiny[\\/]verifier\.gguf$/);
   assert.deepEqual(
     [s.search.candidatesPerStep, s.search.beamWidth, s.search.draftRatio, s.search.thresholdDecay, s.search.initialThresholdFactor, s.search.method, s.search.algorithm, s.search.stepSeparator],
     [6, 2, 2, 0.9, 0.9, 'specsearch', 'beam', '\n\n'],

@@ -9,7 +9,7 @@ const base = { searchId: 's', t: 0 };
 test('the validator accepts each event type and names what is wrong', () => {
   assert.deepEqual(validateEvent({ ...base, type: 'thought.scored', id: 't1', score: 0.5 }), []);
   assert.deepEqual(validateEvent({ ...base, type: 'thought.scored', id: 't1', score: 1.5 }), ['thought.scored: score must lie in 0..1']);
-  assert.deepEqual(validateEvent({ ...base, type: 'thought.judged', id: 't1', verdict: 'maybe', threshold: 0.5 }), ['thought.judged: verdict must be accepted or rejected']);
+  assert.deepEqual(validateEvent({ ...base, type: 'thought.judged', id: 't1', verdict: 'maybe', threshold: 0.5 }), ['thought.judged: verdict must be one of accepted, surplus, rejected']);
   assert.match(validateEvent({ ...base, type: 'nope' })[0], /unknown event type/);
   assert.match(validateEvent({ type: 'step.started', depth: 1 }).join(), /searchId/);
 });

@@ -1,15 +1,16 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { initialThreshold, judge, updateThreshold } from '../../src/core/quality';
+import { initialThreshold, judge, updateThreshold, type ThresholdSettings } from '../../src/core/quality';
 
-const s = { thresholdDecay: 0.9, initialThresholdFactor: 0.9 };
+const s: ThresholdSettings = { thresholdDecay: 0.9, initialThresholdFactor: 0.9, thresholdRule: 'paper' };
+const large: ThresholdSettings = { ...s, thresholdRule: 'large' };
 
 test('β₀ is 0.9 × the best large-model score at the root', () => {
   assert.equal(initialThreshold([0.5, 0.8, 0.7], s), 0.9 * 0.8);
   assert.throws(() => initialThreshold([], s));
 });
 
-test('β follows a sequence of kept scores as an exponential moving average of the step maxima', () => {
+test('paper rule: β follows the kept scores as an exponential moving average of the step maxima', () => {
   let beta = initialThreshold([1], s);
   const maxima = [0.95, 0.6, 0.6, 0.99];
   const expected: number[] = [];
@@ -18,20 +19,37 @@ test('β follows a sequence of kept scores as an exponential moving average of t
     e = 0.9 * e + 0.1 * m;
     expected.push(e);
   }
-  const got = maxima.map((m) => (beta = updateThreshold(beta, [m - 0.1, m, m - 0.3], s)));
+  const got = maxima.map((m) => (beta = updateThreshold(beta, { kept: [m - 0.1, m, m - 0.3], large: [] }, s)));
   got.forEach((g, i) => assert.ok(Math.abs(g - expected[i]) < 1e-12, `step ${i}: ${g} vs ${expected[i]}`));
-  assert.equal(updateThreshold(0.5, [], s), 0.5, 'nothing kept: β unchanged');
+  assert.equal(updateThreshold(0.5, { kept: [], large: [] }, s), 0.5, 'nothing kept: β unchanged');
 });
 
-test('judge: at least β is accepted, the N best accepted are kept, ties keep drafting order', () => {
+test('paper rule climbs to the best draft score with a verifier that says 0 or 1; the large rule stays at the large model', () => {
+  // Each step: drafts that score 1 are kept; the large model's own thoughts score 1 half the time.
+  let paper = 0.9 * 0.9;
+  let ours = paper;
+  for (let step = 0; step < 30; step++) {
+    const largeScores = step % 2 ? [1] : [0];
+    paper = updateThreshold(paper, { kept: [1, 1, ...largeScores], large: largeScores }, s);
+    ours = updateThreshold(ours, { kept: [1, 1, ...largeScores], large: largeScores }, large);
+  }
+  assert.ok(paper > 0.95, `paper rule: ${paper}`);
+  assert.ok(ours < 0.6 && ours > 0.3, `large rule follows 0.9 × mean of the large model's scores (0.45): ${ours}`);
+  assert.equal(updateThreshold(0.7, { kept: [0.9], large: [] }, large), 0.7, 'the large model wrote nothing: β unchanged');
+});
+
+test('judge: the best `slots` of the drafts at or above β are kept, the others that pass are surplus, ties keep drafting order', () => {
   const c = [0.5, 0.9, 0.7, 0.7, 0.2].map((score, i) => ({ score, i }));
   const all = judge(c, 0.1, 10);
-  assert.equal(all.accepted.length, 5);
+  assert.equal(all.kept.length, 5);
+  assert.equal(all.surplus.length + all.rejected.length, 0);
   const some = judge(c, 0.7, 2);
   assert.deepEqual(some.kept.map((x) => x.i), [1, 2]);
+  assert.deepEqual(some.surplus.map((x) => x.i), [3]);
   assert.deepEqual(some.rejected.map((x) => x.i), [0, 4]);
   const none = judge(c, 0.95, 3);
   assert.equal(none.kept.length, 0);
   assert.equal(none.rejected.length, 5);
   assert.equal(judge([{ score: 0.5 }], 0.5, 1).kept.length, 1, 'a score equal to β passes');
+  assert.equal(judge([{ score: 0.5 }], 0.1, 0).surplus.length, 1, 'no slot left: a passing draft is surplus');
 });

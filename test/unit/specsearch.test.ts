@@ -24,8 +24,36 @@ test('all drafts accepted: the large model writes only the root reference though
   // γ·N = 2·3 drafts per node.
   assert.ok(small.calls.every((c) => c.n === 6));
   const judged = ofType(r.events, 'thought.judged');
-  assert.ok(judged.length > 0 && judged.every((j) => j.verdict === 'accepted'));
+  assert.ok(judged.length > 0 && judged.every((j) => j.verdict !== 'rejected'));
   assert.equal(r.stats.acceptanceRate, 1);
+});
+
+test('counting: accepted drafts were kept, surplus ones passed β but were not needed, the root reference is never judged', async () => {
+  const small = countingModel('small', 3, 0, 1);
+  const large = countingModel('large', 3, 0, 2);
+  const r = await solve({ problem: 'count to 3', settings: testSettings({ candidatesPerStep: 3, beamWidth: 1 }), models: trio(small, large, countingPrm()) });
+  const drafted = ofType(r.events, 'thought.drafted');
+  const judged = ofType(r.events, 'thought.judged');
+  const source = new Map(drafted.map((d) => [d.id, d.source]));
+  assert.ok(judged.every((j) => source.get(j.id) === 'small'), 'only the small model\'s drafts are judged');
+  const s = r.stats;
+  assert.equal(s.drafted, drafted.filter((d) => d.source === 'small').length);
+  assert.equal(s.accepted + s.surplus + s.rejected, s.drafted, 'every draft has exactly one fate');
+  assert.ok(s.accepted <= s.drafted);
+  // Root: 6 drafts, N = 3 slots minus the reference → 2 kept, 4 surplus. Depths 2 to 4 (the answer): 3 kept, 3 surplus each.
+  assert.deepEqual(s.acceptanceByDepth.map((d) => [d.depth, d.judged, d.accepted, d.surplus, d.rejected, d.corrected]), [
+    [1, 6, 2, 4, 0, 0], [2, 6, 3, 3, 0, 0], [3, 6, 3, 3, 0, 0], [4, 6, 3, 3, 0, 0],
+  ]);
+  assert.equal(s.accepted, judged.filter((j) => j.verdict === 'accepted').length);
+});
+
+test('at the root, corrections are not seeded like the reference thought, so they do not copy it', async () => {
+  const small = new ScriptedModel('small', (req) => Array.from({ length: req.n }, (_, i) => `wrong${i}`));
+  const large = countingModel('large', 2, 0, 4);
+  await solve({ problem: 'count to 2', settings: testSettings({ candidatesPerStep: 2, beamWidth: 1 }), models: trio(small, large, countingPrm()) });
+  const atRoot = large.calls.filter((c) => c.steps.length === 0);
+  assert.equal(atRoot.length, 2, 'the reference thought and one correction');
+  assert.notEqual(atRoot[0].seed, atRoot[1].seed);
 });
 
 test('some drafts rejected: k < N kept, the large model writes exactly N − k corrections, each replacing a rejected draft', async () => {
@@ -69,6 +97,7 @@ test('the threshold starts at 0.9 × the best root reference score and follows �
   const r = await solve({ problem: 'count to 1', settings: testSettings({ candidatesPerStep: 2, beamWidth: 1, thresholdDecay: 0.9, initialThresholdFactor: 0.9 }), models: trio(small, large, prm) });
   assertValidTrace(r.events);
   const thresholds = ofType(r.events, 'threshold.updated').map((e) => e.threshold);
+  // Root children: the reference (0.8) and the best draft (0.8); their max moves β.
   const beta0 = 0.9 * 0.8;
   const beta1 = 0.9 * beta0 + 0.1 * 0.8;
   assert.ok(Math.abs(thresholds[0] - beta0) < 1e-12);

@@ -10,8 +10,8 @@ import { renderMath } from '../../media/math';
 
 const stats: SearchStats = {
   wallMs: 1234, modelMs: 1100, small: { calls: 3, tokens: 120, ms: 300 }, large: { calls: 1, tokens: 40, ms: 500 },
-  prm: { calls: 4, ms: 80, scored: 10 }, drafted: 8, accepted: 5, rejected: 3, corrections: 1,
-  acceptanceRate: 5 / 8, requests: 8, speculative: { drafted: 30, accepted: 24 }, depth: 2,
+  prm: { calls: 4, ms: 80, scored: 10 }, drafted: 8, accepted: 5, surplus: 0, rejected: 3, corrections: 1,
+  acceptanceRate: 5 / 6, acceptanceByDepth: [], requests: 8, speculative: { drafted: 30, accepted: 24 }, depth: 2,
 };
 
 function trace(searchId: string, bodies: SearchEventBody[]): SearchEvent[] {
@@ -82,7 +82,7 @@ test('the HTML shows source, score against threshold, verdicts, the correction l
   assert.match(html, /aria-label="t4, depth 2, written by the small model, score 0\.97, threshold 0\.63, accepted, on the answer path"/);
   assert.match(html, /Answer: <b class="value">12<\/b>/);
   assert.match(html, /speculation<\/dt><dd>80%/);
-  assert.match(html, /acceptance<\/dt><dd>63%/);
+  assert.match(html, /acceptance<\/dt><dd>83%/);
   assert.match(html, /class="katex"/, 'math in the problem and thoughts goes through KaTeX');
   assert.doesNotMatch(html, /7 \+ 5 = 13/, 'rejected drafts stay folded by default');
   const opened = renderPanel(toggleGroup(reduceAll(smallTrace()), 's1/'), { tex: katex });

@@ -43,21 +43,35 @@ export function markdownReport(meta: BenchMeta, summary: BenchSummary): string {
     'may add up to more than the wall time; "engine" is wall time during which no model or PRM call ran.',
     '',
   ];
-  if (summary.bound !== null) {
+  const searches = rows.filter(([, m]) => m.acceptanceByDepth.length > 0 || m.bound !== null);
+  const bounded = searches.filter(([, m]) => m.bound !== null);
+  if (bounded.length > 0) {
     lines.push(
       '## Against the bound',
       '',
-      `T_large / (T_small + T_prm) = ${summary.bound.toFixed(2)}× (large-only wall time over SpecSearch's small-model plus PRM time, same run): the speed-up if every draft were accepted.`,
-      `SpecSearch reached ${summary.boundShare === null ? '–' : pct(summary.boundShare)} of it.`,
+      "T_large / (T_small + T_prm): large-only wall time over SpecSearch's small-model plus PRM time, same run; the speed-up if every draft were accepted.",
+      '',
+      '| method | bound | speed-up vs large | share of the bound |',
+      '|---|---|---|---|',
+      ...bounded.map(([name, m]) => `| ${name} | ${(m.bound as number).toFixed(2)}× | ${m.speedupVsLarge ? `${m.speedupVsLarge.ratio.toFixed(2)}×` : '–'} | ${pct(m.boundShare)} |`),
       '',
     );
   }
-  if (summary.acceptanceByDepth.length > 0) {
-    lines.push('## SpecSearch acceptance by depth', '', '| depth | judged | accepted |', '|---|---|---|');
-    lines.push(...summary.acceptanceByDepth.map((d) => `| ${d.depth} | ${d.judged} | ${pct(d.rate)} |`), '');
+  for (const [name, m] of searches.filter(([, x]) => x.acceptanceByDepth.length > 0)) {
+    lines.push(
+      `## ${name}: acceptance by depth`,
+      '',
+      'Drafts judged against β: kept (accepted), passed but not needed (surplus), below β (rejected); corrections are',
+      "the large model's thoughts in place of missing drafts. Acceptance = kept drafts / (kept drafts + corrections).",
+      '',
+      '| depth | drafts judged | accepted | surplus | rejected | corrections | acceptance |',
+      '|---|---|---|---|---|---|---|',
+      ...m.acceptanceByDepth.map((d) => `| ${d.depth} | ${d.judged} | ${d.accepted} | ${d.surplus} | ${d.rejected} | ${d.corrected} | ${pct(d.rate)} |`),
+      '',
+    );
   }
   lines.push('![latency per method](latency.svg)', '![accuracy vs latency](accuracy-latency.svg)');
-  if (summary.acceptanceByDepth.length > 0) lines.push('![acceptance by depth](acceptance-by-depth.svg)');
+  if (searches.some(([, m]) => m.acceptanceByDepth.length > 0)) lines.push('![acceptance by depth](acceptance-by-depth.svg)');
   return lines.join('\n') + '\n';
 }
 
@@ -69,7 +83,7 @@ export function writeReport(dir: string, meta: BenchMeta, records: readonly Benc
     ['latency.svg', latencySvg(summary)],
     ['accuracy-latency.svg', accuracyLatencySvg(summary)],
   ];
-  if (summary.acceptanceByDepth.length > 0) files.push(['acceptance-by-depth.svg', acceptanceByDepthSvg(summary)]);
+  if (Object.values(summary.methods).some((m) => m.acceptanceByDepth.length > 0)) files.push(['acceptance-by-depth.svg', acceptanceByDepthSvg(summary)]);
   for (const [name, text] of files) fs.writeFileSync(path.join(dir, name), text);
   return files.map(([name]) => path.join(dir, name));
 }

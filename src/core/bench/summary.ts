@@ -1,6 +1,7 @@
 // Aggregates bench records per method: accuracy, latency, speed-ups with bootstrap intervals, time shares.
 import type { Method } from '../config';
 import { mulberry32 } from '../tiny/task';
+import type { DepthAcceptance } from '../events';
 import type { BenchRecord } from './run';
 
 export interface Interval95 {
@@ -33,15 +34,17 @@ export interface MethodSummary {
   errors: number;
   speedupVsLarge: Interval95 | null;
   speedupVsSps: Interval95 | null;
+  /** SpecSearch: T_large / (T_small + T_prm), its speed-up over large if every draft were accepted (same run). */
+  bound: number | null;
+  /** SpecSearch: its speed-up over large as a share of that bound. */
+  boundShare: number | null;
+  /** SpecSearch, summed over the problems; rate = accepted / (accepted + corrected), as in the stats. */
+  acceptanceByDepth: (DepthAcceptance & { rate: number | null })[];
 }
 
 export interface BenchSummary {
-  methods: Partial<Record<Method, MethodSummary>>;
-  /** T_large / (T_small + T_prm): SpecSearch's speed-up if every draft were accepted (same run). */
-  bound: number | null;
-  /** SpecSearch's speed-up over large as a share of that bound. */
-  boundShare: number | null;
-  acceptanceByDepth: { depth: number; rate: number; judged: number }[];
+  /** By column label (a method, or a method with its own settings: "specsearch@thresholdRule=large"). */
+  methods: Record<string, MethodSummary>;
   problems: number;
 }
 
@@ -75,12 +78,16 @@ export function pairedSpeedup(base: number[], method: number[], resamples = 2000
 }
 
 export function summarize(records: readonly BenchRecord[]): BenchSummary {
-  const byMethod = new Map<Method, BenchRecord[]>();
-  for (const r of records) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r]);
+  const byMethod = new Map<string, BenchRecord[]>();
+  for (const r of records) byMethod.set(r.label ?? r.method, [...(byMethod.get(r.label ?? r.method) ?? []), r]);
+  // The baselines are the plain columns of their method (or its first variant).
+  const baseline = (method: Method) => (byMethod.has(method) ? method : records.find((r) => r.method === method)?.label ?? null);
+  const largeLabel = baseline('large');
+  const spsLabel = baseline('sps');
   const ids = [...new Set(records.map((r) => r.id))];
   // Speed-ups are paired: only problems every compared method finished count.
-  const wallOf = (method: Method) => new Map((byMethod.get(method) ?? []).map((r) => [r.id, r.wallMs]));
-  const paired = (base: Method, method: Method) => {
+  const wallOf = (method: string) => new Map((byMethod.get(method) ?? []).map((r) => [r.id, r.wallMs]));
+  const paired = (base: string, method: string) => {
     const b = wallOf(base);
     const m = wallOf(method);
     const common = ids.filter((id) => b.has(id) && m.has(id));
@@ -89,9 +96,11 @@ export function summarize(records: readonly BenchRecord[]): BenchSummary {
 
   const methods: BenchSummary['methods'] = {};
   for (const [method, rs] of byMethod) {
+    const isSpecSearch = rs[0].method === 'specsearch';
     const wall = sum(rs.map((r) => r.wallMs));
     const accepted = sum(rs.map((r) => r.accepted));
-    const judged = accepted + sum(rs.map((r) => r.rejected));
+    const corrected = sum(rs.map((r) => r.corrected));
+    const judged = sum(rs.map((r) => r.accepted + r.surplus + r.rejected));
     const spec = rs.map((r) => r.speculative).filter((s) => s !== null);
     const specDrafted = sum(spec.map((s) => s.drafted));
     const overhead = sum(rs.map((r) => r.overheadMs));
@@ -111,32 +120,34 @@ export function summarize(records: readonly BenchRecord[]): BenchSummary {
       largeTokens: sum(rs.map((r) => r.large.tokens)),
       drafted: sum(rs.map((r) => r.drafted)),
       accepted,
-      corrected: sum(rs.map((r) => r.corrected)),
-      acceptanceRate: judged > 0 ? accepted / judged : null,
+      corrected,
+      acceptanceRate: judged > 0 && accepted + corrected > 0 ? accepted / (accepted + corrected) : null,
       speculativeAcceptance: specDrafted > 0 ? sum(spec.map((s) => s.accepted)) / specDrafted : null,
       errors: rs.filter((r) => r.error !== null).length,
-      speedupVsLarge: method !== 'large' && byMethod.has('large') ? paired('large', method) : null,
-      speedupVsSps: method !== 'sps' && byMethod.has('sps') ? paired('sps', method) : null,
+      speedupVsLarge: largeLabel !== null && method !== largeLabel ? paired(largeLabel, method) : null,
+      speedupVsSps: spsLabel !== null && method !== spsLabel ? paired(spsLabel, method) : null,
+      bound: null,
+      boundShare: null,
+      acceptanceByDepth: isSpecSearch ? depthRows(rs) : [],
     };
   }
+  const large = largeLabel !== null ? methods[largeLabel] : undefined;
+  for (const [label, m] of Object.entries(methods)) {
+    if (byMethod.get(label)?.[0].method !== 'specsearch' || !large || m.smallMs + m.prmMs <= 0) continue;
+    m.bound = large.wallMs / (m.smallMs + m.prmMs);
+    m.boundShare = m.speedupVsLarge ? m.speedupVsLarge.ratio / m.bound : null;
+  }
+  return { methods, problems: ids.length };
+}
 
-  const ss = methods.specsearch;
-  const large = methods.large;
-  const bound = ss && large && ss.smallMs + ss.prmMs > 0 ? large.wallMs / (ss.smallMs + ss.prmMs) : null;
-  const depthRows = new Map<number, { accepted: number; judged: number }>();
-  for (const r of byMethod.get('specsearch') ?? []) {
+function depthRows(rs: readonly BenchRecord[]): MethodSummary['acceptanceByDepth'] {
+  const rows = new Map<number, DepthAcceptance>();
+  for (const r of rs) {
     for (const d of r.acceptanceByDepth) {
-      const row = depthRows.get(d.depth) ?? { accepted: 0, judged: 0 };
-      row.accepted += d.accepted;
-      row.judged += d.judged;
-      depthRows.set(d.depth, row);
+      const row = rows.get(d.depth) ?? { depth: d.depth, judged: 0, accepted: 0, surplus: 0, rejected: 0, corrected: 0 };
+      for (const k of ['judged', 'accepted', 'surplus', 'rejected', 'corrected'] as const) row[k] += d[k];
+      rows.set(d.depth, row);
     }
   }
-  return {
-    methods,
-    bound,
-    boundShare: bound && ss?.speedupVsLarge ? ss.speedupVsLarge.ratio / bound : null,
-    acceptanceByDepth: [...depthRows.entries()].sort((a, b) => a[0] - b[0]).map(([depth, r]) => ({ depth, rate: r.accepted / r.judged, judged: r.judged })),
-    problems: ids.length,
-  };
+  return [...rows.values()].sort((a, b) => a.depth - b.depth).map((r) => ({ ...r, rate: r.accepted + r.corrected > 0 ? r.accepted / (r.accepted + r.corrected) : null }));
 }

@@ -72,15 +72,20 @@ export function accuracyLatencySvg(s: BenchSummary): string {
 }
 
 export function acceptanceByDepthSvg(s: BenchSummary): string {
-  const rows = s.acceptanceByDepth;
+  const series = entries(s).filter(([, m]) => m.acceptanceByDepth.length > 0);
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
-  const maxDepth = Math.max(1, ...rows.map((r) => r.depth));
+  const maxDepth = Math.max(1, ...series.flatMap(([, m]) => m.acceptanceByDepth.map((r) => r.depth)));
   const pt = (r: { depth: number; rate: number }) => [M.left + ((r.depth - 0.5) / maxDepth) * plotW, H - M.bottom - r.rate * plotH];
-  const path = rows.map((r, i) => `${i === 0 ? 'M' : 'L'}${pt(r).join(' ')}`).join(' ');
-  const dots = rows.map((r) => {
-    const [x, y] = pt(r);
-    return `<circle cx="${x}" cy="${y}" r="4" fill="${COLORS.specsearch}"/><text x="${x}" y="${H - M.bottom + 16}" text-anchor="middle">${r.depth}</text>`;
+  const palette = ['#2e7d32', '#00838f', '#ad1457', '#5d4037'];
+  const ticks = Array.from({ length: maxDepth }, (_, i) => `<text x="${M.left + ((i + 0.5) / maxDepth) * plotW}" y="${H - M.bottom + 16}" text-anchor="middle">${i + 1}</text>`);
+  const lines = series.map(([name, m], k) => {
+    const color = palette[k % palette.length];
+    const rows = m.acceptanceByDepth.filter((r): r is typeof r & { rate: number } => r.rate !== null);
+    const path = rows.map((r, i) => `${i === 0 ? 'M' : 'L'}${pt(r).join(' ')}`).join(' ');
+    const dots = rows.map((r) => `<circle cx="${pt(r)[0]}" cy="${pt(r)[1]}" r="4" fill="${color}"/>`);
+    const legend = `<text x="${W - M.right - 4}" y="${M.top + 14 + 16 * k}" text-anchor="end" fill="${color}">${esc(name)}</text>`;
+    return `<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>` + dots.join('') + legend;
   });
-  return frame('SpecSearch: share of drafts accepted, by depth', yTicks(1, (v) => `${Math.round(v * 100)} %`) + `<path d="${path}" fill="none" stroke="${COLORS.specsearch}" stroke-width="2"/>` + dots.join('\n'), 'depth (step)', 'accepted');
+  return frame('SpecSearch: share of kept thoughts the small model wrote, by depth', yTicks(1, (v) => `${Math.round(v * 100)} %`) + ticks.join('') + lines.join('\n'), 'depth (step)', 'accepted');
 }

@@ -11,30 +11,31 @@ export class SpecSearchGenerator implements ThoughtGenerator {
     const estimating = parent.threshold === null;
 
     // At the root β is unknown: the large model writes a few reference thoughts alongside the drafts.
+    // They are the large model's own children of the root, never judged, and they take their slots.
     const [drafts, references] = await Promise.all([
-      write('small', parent, draftCount, false, ctx),
-      estimating ? write('large', parent, s.rootLargeThoughts, true, ctx) : Promise.resolve([] as Written[]),
+      write('small', parent, draftCount, false, ctx, 'draft'),
+      estimating ? write('large', parent, Math.min(n, s.rootLargeThoughts), true, ctx, 'reference') : Promise.resolve([] as Written[]),
     ]);
-    const candidates = [...drafts, ...references];
-    candidates.forEach((w) => emitDrafted(w, ctx));
-    await score(candidates.map((w) => w.node), ctx);
+    [...drafts, ...references].forEach((w) => emitDrafted(w, ctx));
+    await score([...drafts, ...references].map((w) => w.node), ctx);
+    const refs = references.map((w) => w.node);
 
-    const beta = estimating
-      ? initialThreshold(references.map((w) => w.node.score), s)
-      : (parent.threshold as number);
+    const beta = estimating ? initialThreshold(refs.map((r) => r.score), s) : (parent.threshold as number);
     if (estimating) ctx.emit({ type: 'threshold.updated', parentId: parent.id, depth: parent.depth, threshold: beta });
 
-    const { kept, rejected } = judge(candidates.map((w) => w.node), beta, n);
-    for (const node of candidates.map((w) => w.node)) {
-      const verdict = node.score >= beta ? 'accepted' : 'rejected';
-      if (verdict === 'accepted') ctx.stats.accepted += 1;
-      else ctx.stats.rejected += 1;
-      ctx.emit({ type: 'thought.judged', id: node.id as string, verdict, threshold: beta });
-    }
+    const { kept, surplus, rejected } = judge(drafts.map((w) => w.node), beta, n - refs.length);
+    const verdicts = new Map<ThoughtNode, 'accepted' | 'surplus' | 'rejected'>([
+      ...kept.map((k) => [k, 'accepted'] as const),
+      ...surplus.map((k) => [k, 'surplus'] as const),
+      ...rejected.map((k) => [k, 'rejected'] as const),
+    ]);
+    ctx.stats.judged(parent.depth + 1, kept.length, surplus.length, rejected.length);
+    for (const w of drafts) ctx.emit({ type: 'thought.judged', id: w.node.id as string, verdict: verdicts.get(w.node) as 'accepted', threshold: beta });
 
-    const corrections = kept.length < n ? await this.correct(parent, n - kept.length, rejected, ctx) : [];
-    const children = [...kept, ...corrections];
-    const next = updateThreshold(beta, children.map((c) => c.score), s);
+    const missing = n - refs.length - kept.length;
+    const corrections = missing > 0 ? await this.correct(parent, missing, rejected, ctx) : [];
+    const children = [...refs, ...kept, ...corrections];
+    const next = updateThreshold(beta, { kept: children.map((c) => c.score), large: [...refs, ...corrections].map((c) => c.score) }, s);
     for (const child of children) child.threshold = next;
     ctx.emit({ type: 'threshold.updated', parentId: parent.id, depth: parent.depth + 1, threshold: next });
     return children;
@@ -42,11 +43,11 @@ export class SpecSearchGenerator implements ThoughtGenerator {
 
   /** The large model writes the thoughts the small one could not, with token-level speculation. */
   private async correct(parent: ThoughtNode, missing: number, rejected: ThoughtNode[], ctx: SearchContext): Promise<ThoughtNode[]> {
-    const written = await write('large', parent, missing, true, ctx);
+    const written = await write('large', parent, missing, true, ctx, 'correction');
     // Each correction stands in for one rejected draft, the best-scored first.
     const replaced = [...rejected].sort((a, b) => b.score - a.score);
     written.forEach((w, i) => {
-      ctx.stats.corrections += 1;
+      ctx.stats.corrected(w.node.depth);
       ctx.emit({
         type: 'thought.corrected',
         id: w.node.id as string,

@@ -12,8 +12,14 @@ export interface Written {
   speculative: SpeculativeStats | null;
 }
 
+/**
+ * Why a model is called below a node. Calls for different purposes at the same node get different seeds:
+ * SpecSearch's corrections at the root must not replay the large model's reference thought.
+ */
+export type Purpose = 'draft' | 'reference' | 'correction';
+
 /** Calls one model for `n` continuations of the parent's path. Emits nothing: callers decide draft vs correction. */
-export async function write(source: Source, parent: ThoughtNode, n: number, speculative: boolean, ctx: SearchContext): Promise<Written[]> {
+export async function write(source: Source, parent: ThoughtNode, n: number, speculative: boolean, ctx: SearchContext, purpose: Purpose = 'draft'): Promise<Written[]> {
   throwIfAborted(ctx.signal);
   const model = source === 'small' ? ctx.models.small : ctx.models.large;
   const s = ctx.settings;
@@ -26,7 +32,7 @@ export async function write(source: Source, parent: ThoughtNode, n: number, spec
     stop: [s.stepSeparator, ...s.stopStrings],
     maxTokens: s.maxStepTokens,
     temperature: s.temperature,
-    seed: seedFor(s.seed, parent, source),
+    seed: seedFor(s.seed, parent, source, purpose),
     speculative,
     signal: ctx.signal,
   });
@@ -50,9 +56,9 @@ export async function write(source: Source, parent: ThoughtNode, n: number, spec
 }
 
 /** Seeds depend on where in the tree a call is made, not on the order concurrent calls finish in. */
-function seedFor(base: number, parent: ThoughtNode, source: Source): number {
+export function seedFor(base: number, parent: ThoughtNode, source: Source, purpose: Purpose): number {
   let h = (base ^ 0x9e3779b9) >>> 0;
-  for (const ch of `${parent.id ?? 'root'}/${source}/${parent.steps.length}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  for (const ch of `${parent.id ?? 'root'}/${source}/${purpose}/${parent.steps.length}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
   return h % 2_147_483_647;
 }
 
