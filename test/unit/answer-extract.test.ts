@@ -49,7 +49,8 @@ test('GSM8K #### form and missing answers', () => {
 });
 
 test('every GSM8K test reference extracts as its integer', () => {
-  const file = path.join(process.cwd(), '../shared/data/gsm8k-test.jsonl');
+  // Compiled to out/test/unit; the data ships with the repository (bench/data, MIT licence).
+  const file = path.resolve(__dirname, '..', '..', '..', 'bench', 'data', 'gsm8k-test.jsonl');
   const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim().length > 0);
   assert.ok(lines.length >= 1000, `expected the full GSM8K test set, got ${lines.length} lines`);
   for (const [i, line] of lines.entries()) {
