@@ -40,8 +40,9 @@ def rope_tables(cfg, device=None):
 
 def apply_rope(x, cos, sin):
     # x: (B, H, T, hd); cos/sin: (B or 1, 1, T, hd/2); pairs (x[2i], x[2i+1]) rotated
-    xc = torch.view_as_complex(x.float().reshape(*x.shape[:-1], -1, 2).contiguous())
-    return torch.view_as_real(xc * torch.complex(cos, sin)).flatten(-2)
+    # (real arithmetic: the complex-number form cost ~17 % of a training step)
+    x0, x1 = x[..., 0::2], x[..., 1::2]
+    return torch.stack((x0 * cos - x1 * sin, x0 * sin + x1 * cos), -1).flatten(-2)
 
 
 class Block(nn.Module):

@@ -171,6 +171,10 @@ def main():
     ap.add_argument('--paths_frac', type=float, default=0.3)
     ap.add_argument('--stop_at', type=int, default=None, help='stop after this step (schedule still --steps)')
     ap.add_argument('--keep_all', action='store_true', help='also keep step_N.pt at every evaluation')
+    ap.add_argument('--data_seed', type=int, default=None, help='training stream seed (default 1 LM, 11 PRM)')
+    ap.add_argument('--bucket', type=int, default=1,
+                    help='LM: draw this many batches at once and group examples of similar length (less padding)')
+    ap.add_argument('--save_every', type=int, default=None, help='also write last.pt every N steps')
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     torch.manual_seed(a.seed)
@@ -186,7 +190,7 @@ def main():
     nodecay = [p for n, p in model.named_parameters() if not (p.dim() == 2 and 'emb' not in n)]
     opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1},
                              {'params': nodecay, 'weight_decay': 0.0}], lr=a.lr, betas=(0.9, 0.98))
-    stream = task.problem_stream(1 if a.mode == 'lm' else 11)
+    stream = task.problem_stream(a.data_seed if a.data_seed is not None else (1 if a.mode == 'lm' else 11))
     rnd = random.Random(a.seed + 1234)
     val = task.generate_problems(2, a.n_val)
     paths = []
@@ -206,12 +210,17 @@ def main():
     log = open(os.path.join(a.out, 'log.jsonl'), 'a')
     t0 = time.time() - t_used
     tl, tn = 0.0, 0
+    pending = []
     for step in range(start_step, min(a.steps, a.stop_at or a.steps)):
         lr = a.lr * min(1.0, (step + 1) / a.warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / a.steps)))
         for g in opt.param_groups:
             g['lr'] = lr
         if a.mode == 'lm':
-            exs = [lm_example(next(stream)) for _ in range(a.bs)]
+            if not pending:
+                pool = sorted((lm_example(next(stream)) for _ in range(a.bs * a.bucket)), key=lambda e: len(e[0]))
+                pending = [pool[i:i + a.bs] for i in range(0, len(pool), a.bs)]
+                rnd.shuffle(pending)
+            exs = pending.pop()
         else:
             exs = [prm_path_example(rnd.choice(paths)) if paths and rnd.random() < a.paths_frac
                    else prm_example(next(stream), rnd) for _ in range(a.bs)]
@@ -227,6 +236,10 @@ def main():
         if (step + 1) % 50 == 0:
             print('step %d loss %.4f lr %.2e %.1fs' % (step + 1, tl / tn, lr, time.time() - t0), flush=True)
             tl, tn = 0.0, 0
+        if a.save_every and (step + 1) % a.save_every == 0 and (step + 1) % a.eval_every:
+            torch.save(dict(cfg=cfg.to_dict(), model=model.state_dict(), step=step + 1, mode=a.mode, opt=opt.state_dict(),
+                            best=best, time=time.time() - t0), os.path.join(a.out, 'last.pt.tmp'))
+            os.replace(os.path.join(a.out, 'last.pt.tmp'), os.path.join(a.out, 'last.pt'))
         if (step + 1) % a.eval_every == 0 or step + 1 == min(a.steps, a.stop_at or a.steps):
             te = time.time()
             if a.mode == 'lm':
