@@ -1,7 +1,7 @@
 // Turns a thought's text into safe HTML: TeX between $…$, $$…$$, \(…\), \[…\] through KaTeX, the rest escaped.
 
 export interface TexRenderer {
-  renderToString(tex: string, options: { displayMode: boolean; throwOnError: boolean; output?: 'html' | 'mathml' | 'htmlAndMathml'; strict?: 'ignore' }): string;
+  renderToString(tex: string, options: { displayMode: boolean; throwOnError: boolean; output?: 'html' | 'mathml' | 'htmlAndMathml'; strict?: 'ignore'; maxSize?: number; maxExpand?: number }): string;
 }
 
 export function escapeHtml(text: string): string {
@@ -25,8 +25,9 @@ export function renderMath(text: string, tex: TexRenderer | null): string {
     html += escapeHtml(text.slice(last, m.index));
     const display = m[1] !== undefined || m[2] !== undefined;
     const body = m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
-    // htmlAndMathml: the MathML half is what screen readers read.
-    html += tex.renderToString(body, { displayMode: display, throwOnError: false, output: 'htmlAndMathml', strict: 'ignore' });
+    // htmlAndMathml: the MathML half is what screen readers read. maxSize/maxExpand: a model's
+    // `\rule{100000em}{1em}` or a self-expanding macro cannot cover the panel or hang the page.
+    html += tex.renderToString(body, { displayMode: display, throwOnError: false, output: 'htmlAndMathml', strict: 'ignore', maxSize: 10, maxExpand: 1000 });
     last = m.index! + m[0].length;
   }
   html += escapeHtml(text.slice(last));

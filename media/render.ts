@@ -144,7 +144,7 @@ function renderThought(ctx: TreeContext, t: ThoughtView, level: number, pos: num
   const folded = ctx.state.folded[key] === true;
   const hasChildren = t.children.length > 0;
   const verdict = t.replaces ? 'corrected' : t.verdict ?? 'pending';
-  const classes = ['row', 'thought', verdict, t.source];
+  const classes = ['row', 'thought', verdict, t.source === 'small' ? 'small' : 'large'];
   if (ctx.path.has(t.id)) classes.push('on-path');
   if (ctx.beam.has(t.id)) classes.push('in-beam');
   if (t.id === ctx.s.answerThoughtId) classes.push('answer-step');
@@ -161,11 +161,11 @@ function renderThought(ctx: TreeContext, t: ThoughtView, level: number, pos: num
       `aria-level="${level}" aria-posinset="${pos}" aria-setsize="${size}"${hasChildren ? ` aria-expanded="${!folded}"` : ''} aria-label="${e(label)}" tabindex="-1" style="--level:${Math.min(level - 1, 24)}">` +
       `<span class="twisty codicon ${hasChildren ? (folded ? 'codicon-chevron-right' : 'codicon-chevron-down') : 'codicon-blank'}" aria-hidden="true"></span>` +
       verdictIcon(verdict) +
-      `<span class="src ${t.source}" title="written by the ${t.source} model">${t.source}</span>` +
+      `<span class="src ${e(t.source)}" title="written by the ${e(t.source)} model">${e(t.source)}</span>` +
       scoreMeter(t) +
       `<span class="text">${renderMath(t.text, ctx.options.tex)}</span>` +
       links(t) +
-      `<span class="cost dim">${t.tokens} tok · ${Math.round(t.ms)} ms${t.speculative ? ` · spec ${t.speculative.accepted}/${t.speculative.drafted}` : ''}</span>` +
+      `<span class="cost dim">${e(String(t.tokens))} tok · ${e(String(Math.round(Number(t.ms))))} ms${t.speculative ? ` · spec ${e(String(t.speculative.accepted))}/${e(String(t.speculative.drafted))}` : ''}</span>` +
       `</div>`,
   );
   if (hasChildren && !folded) renderChildren(ctx, t.id, t.children, level + 1);

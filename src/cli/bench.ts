@@ -9,6 +9,7 @@ import { parseBenchMethod, runBench, type BenchMethod } from '../core/bench/run'
 import { summarize } from '../core/bench/summary';
 import { createModels, disposeModels } from '../core/models/factory';
 import { usageError } from './errors';
+import { abortOnSignals } from './signals';
 
 export interface BenchFlags {
   dataset?: string;
@@ -61,8 +62,7 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
   const out = path.resolve(flags.out ?? path.join('bench', 'results', 'latest'));
   const models = await createModels(settings);
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
+  const release = abortOnSignals(controller);
   try {
     // One untimed warm-up solve per method loads weights and builds contexts before anything is measured.
     await runBench({ problems: problems.slice(0, 1), methods, settings, models, signal: controller.signal });
@@ -95,7 +95,7 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
     }
     return controller.signal.aborted ? 1 : 0;
   } finally {
-    process.off('SIGINT', onSignal);
+    release();
     await disposeModels(models);
   }
 }

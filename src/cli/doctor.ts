@@ -2,19 +2,19 @@
 import { loadConfig } from '../core/config-file';
 import { runDoctor, type DoctorModelReport, type DoctorReport } from '../core/doctor';
 import type { ServerCapabilities } from '../core/models/capabilities';
+import { abortOnSignals } from './signals';
 
 export async function runDoctorCommand(flags: { config?: string; profile?: string; json?: boolean }): Promise<number> {
   const { settings, file } = loadConfig({ configPath: flags.config, profile: flags.profile });
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
+  const release = abortOnSignals(controller);
   try {
     const report = await runDoctor(settings, controller.signal);
     if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     else process.stdout.write(formatDoctorReport(report, file, process.stdout.isTTY === true));
     return report.ok ? 0 : 1;
   } finally {
-    process.off('SIGINT', onSignal);
+    release();
   }
 }
 

@@ -7,6 +7,7 @@ import { solve } from '../core/solve';
 import { EngineError } from '../core/errors';
 import { formatStats, TracePrinter } from './print';
 import { printError, usageError } from './errors';
+import { abortOnSignals } from './signals';
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return '';
@@ -40,11 +41,15 @@ export async function runSolve(positionals: string[], flags: Record<string, stri
   const json = flags.json === true;
 
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const release = abortOnSignals(controller);
 
-  const models = await createModels(settings);
+  let models;
+  try {
+    models = await createModels(settings);
+  } catch (err) {
+    release();
+    throw err;
+  }
   try {
     const printer = new TracePrinter(process.stdout, { color: process.stdout.isTTY === true });
     const onEvent = (event: SearchEvent) => {
@@ -59,8 +64,7 @@ export async function runSolve(positionals: string[], flags: Record<string, stri
     if (!json) process.stdout.write(formatStats(result.stats) + '\n');
     return 0;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    release();
     await disposeModels(models);
   }
 }

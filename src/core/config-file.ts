@@ -41,9 +41,13 @@ export function loadConfig(options: { configPath?: string; cwd?: string; profile
       throw new EngineError({ code: 'config', message: `Cannot read the config file ${file}: ${(err as Error).message}.`, hint: 'Check the file permissions.' });
     }
     try {
-      raw = JSON.parse(text);
+      // Editors on Windows may start the file with a byte-order mark.
+      raw = JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch (err) {
       throw new EngineError({ code: 'config', message: `The config file ${file} is not valid JSON: ${(err as Error).message}.`, hint: 'Fix the JSON syntax (a trailing comma or a missing quote is the usual cause).' });
+    }
+    if (depthOf(raw) > MAX_DEPTH) {
+      throw new EngineError({ code: 'config', message: `The config file ${file} nests objects or lists deeper than ${MAX_DEPTH} levels.`, hint: 'A SpecSearch config is at most three levels deep ("models" → "prm" → "kind"); check what the file holds.' });
     }
     raw = resolveModelPaths(raw, path.dirname(file));
   }
@@ -65,4 +69,20 @@ function resolveModelPaths(raw: unknown, dir: string): unknown {
     } else resolved[role] = m;
   }
   return { ...o, models: resolved };
+}
+
+const MAX_DEPTH = 32;
+
+/** Nesting depth of parsed JSON, without recursion (a hostile file may nest 100,000 levels). */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    deepest = Math.max(deepest, d);
+    if (deepest > MAX_DEPTH) return deepest;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return deepest;
 }

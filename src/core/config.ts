@@ -63,7 +63,7 @@ class Checker {
 
   strings(key: string, value: unknown, fallback: string[]): string[] {
     if (value === undefined) return fallback;
-    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) this.fail(key, value, 'it must be a list of strings');
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.length === 0)) this.fail(key, value, 'it must be a list of non-empty strings');
     return value as string[];
   }
 
@@ -76,7 +76,8 @@ class Checker {
 
 function show(value: unknown): string {
   if (value === undefined) return 'undefined';
-  const s = JSON.stringify(value);
+  // JSON writes 1e309 (Infinity once parsed) as null: show numbers as numbers.
+  const s = typeof value === 'number' ? String(value) : JSON.stringify(value);
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 

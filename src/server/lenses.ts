@@ -89,15 +89,20 @@ export function hover(document: TextDocument, position: Position, store: AnswerS
   if (!solved) return null;
   const lines = [
     solved.error && solved.answer === null
-      ? `**SpecSearch** — no answer: ${solved.error}`
-      : `**SpecSearch answer: ${solved.answer ?? '(none found)'}** · ${solved.method}, ${(solved.wallMs / 1000).toFixed(1)} s`,
+      ? `**SpecSearch** — no answer: ${escapeMarkdown(solved.error)}`
+      : `**SpecSearch answer: ${solved.answer === null ? '(none found)' : escapeMarkdown(solved.answer)}** · ${escapeMarkdown(solved.method)}, ${(solved.wallMs / 1000).toFixed(1)} s`,
   ];
   if (solved.steps.length > 0) {
-    lines.push('', ...solved.steps.map((s, i) => `${i + 1}. ${s.replace(/\n+/g, ' ')}`));
+    lines.push('', ...solved.steps.map((s, i) => `${i + 1}. ${escapeMarkdown(s.replace(/\n+/g, ' '))}`));
   }
   return { contents: { kind: 'markdown', value: lines.join('\n') }, range: block.range };
 }
 
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Model and server text shown as Markdown: its characters stand for themselves (no links, HTML or emphasis). */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]!|<>~&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '&' ? '&amp;' : `\\${c}`));
 }

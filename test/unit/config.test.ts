@@ -76,3 +76,18 @@ test('config files: a missing --config file and invalid JSON are clear errors; e
   assert.equal(loaded.file, path.join(dir, 'specsearch.config.json'));
   assert.equal(loaded.settings.models.small.model, path.join(dir, 'm', 'small.gguf'));
 });
+
+test('config files: a byte-order mark is fine, over-deep nesting is refused clearly, values are shown as numbers', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-cfg-'));
+  fs.writeFileSync(path.join(dir, 'bom.json'), '\uFEFF' + JSON.stringify({ search: { beamWidth: 3 } }));
+  assert.equal(loadConfig({ configPath: 'bom.json', cwd: dir }).settings.search.beamWidth, 3);
+  fs.writeFileSync(path.join(dir, 'deep.json'), '['.repeat(100_000) + ']'.repeat(100_000));
+  assert.throws(() => loadConfig({ configPath: 'deep.json', cwd: dir }), (err: unknown) => err instanceof EngineError && err.code === 'config' && /deeper than 32 levels/.test(err.message));
+  fs.writeFileSync(path.join(dir, 'inf.json'), '{"search": {"temperature": 1e309}}');
+  assert.throws(() => loadConfig({ configPath: 'inf.json', cwd: dir }), /"search\.temperature" has the value Infinity/);
+});
+
+test('an empty stop string is refused: every thought would be empty', () => {
+  assert.throws(() => parseSettings({ search: { stopStrings: [''] } }, 'test'), /search\.stopStrings.*non-empty strings/);
+  assert.deepEqual(parseSettings({ search: { stopStrings: ['END'] } }, 'test').search.stopStrings, ['END']);
+});

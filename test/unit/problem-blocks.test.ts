@@ -106,3 +106,10 @@ test('selections: anything with a number, formula or question looks like a probl
   assert.equal(languageKind('latex'), 'latex');
   assert.equal(languageKind('typescript'), null);
 });
+
+test('hover Markdown shows model text as text: no links, HTML or emphasis', async () => {
+  const { escapeMarkdown } = await import('../../src/server/lenses');
+  assert.equal(escapeMarkdown('[click](http://x) <img src=x onerror=alert(1)> **b** 7 + 5 = 12'),
+    '\\[click\\](http://x) &lt;img src=x onerror=alert(1)&gt; \\*\\*b\\*\\* 7 + 5 = 12');
+  assert.equal(escapeMarkdown('\\frac{1}{2}'), '\\\\frac{1}{2}');
+});

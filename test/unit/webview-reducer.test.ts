@@ -125,6 +125,17 @@ test('text is escaped; math outside $…$ is not interpreted; prices stay text',
   assert.doesNotMatch(renderPanel(reduceAll(trace('x', [
     { type: 'search.started', problem: '<img src=x onerror=alert(1)>', mode: 'solve', method: 'small', algorithm: 'beam', settings: DEFAULT_SEARCH },
   ])), { tex: katex }), /<img/);
+  // Every event field the panel prints is escaped, also those the schema types as numbers or enums.
+  const hostile = '<img src=x onerror=alert(2)>';
+  const html = renderPanel(reduceAll(trace('y', [
+    { type: 'search.started', problem: 'p', mode: 'solve', method: 'small', algorithm: 'beam', settings: DEFAULT_SEARCH },
+    { type: 'thought.drafted', id: 't1', parentId: null, depth: 1, source: hostile as 'small', text: 'x', tokens: hostile as unknown as number, ms: 1, speculative: null },
+  ])), { tex: katex });
+  assert.doesNotMatch(html, /<img/);
+  // KaTeX is bounded: a huge rule does not get its size.
+  const rule = renderMath('$\\rule{100000em}{1em}$', katex);
+  assert.doesNotMatch(rule.replace(/<annotation[\s\S]*?<\/annotation>/g, ''), /100000em/);
+  assert.match(rule, /width="10em"/);
 });
 
 test('only the last few searches are kept; events of unknown searches are ignored', () => {
