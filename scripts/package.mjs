@@ -28,7 +28,7 @@ const TARGET = 'linux-x64';
 const vsixName = `${manifest.name}-${manifest.version}.vsix`;
 const vsixPath = path.join(root, vsixName);
 const stage = path.join(root, '.cache', 'package', 'stage');
-const MODELS = ['small.gguf', 'large.gguf', 'prm.gguf', 'MODEL_CARD.md'];
+const MODELS = ['small.gguf', 'large.gguf', 'verifier.gguf', 'prm.gguf', 'MODEL_CARD.md'];
 
 /** Platform packages of node-llama-cpp other than the CPU build for linux-x64 never ship. */
 function wanted(name) {

@@ -14,10 +14,10 @@ export { EmbeddedRuntime } from './src/core/models/embedded';
 export { createRewardModel } from './src/core/models/prm/factory';
 export { profileSettings } from './src/core/profiles';
 `;
-  const built = await esbuild.build({stdin: {contents: entry, resolveDir: root, loader: 'ts'}, bundle: true, format: 'esm',
+  const built = await esbuild.build({stdin: {contents: entry, resolveDir: root, loader: 'ts'}, bundle: true,
     platform: 'node', write: false, logLevel: 'error', external: ['node-llama-cpp'],
-    banner: {js: "import {createRequire as __cr} from 'node:module'; const require = __cr(import.meta.url);"}});
-  const file = join(root, 'node_modules', `.specsearch-engine-${process.pid}.mjs`);
+    format: 'cjs'});
+  const file = join(root, 'node_modules', `.specsearch-engine-${process.pid}.cjs`);
   writeFileSync(file, built.outputFiles[0].text);
   try {
     return await import(file);

@@ -1,8 +1,7 @@
 // Named bundles of settings; `tiny` runs the bundled CPU models in-process and is the default.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Settings } from './config';
-import { DEFAULT_SEARCH } from './config';
+import { DEFAULT_SEARCH, type Settings } from './settings';
 
 export const PROFILE_NAMES = ['tiny'] as const;
 
@@ -35,9 +34,11 @@ export function profileSettings(name: string): Settings {
         models: {
           small: { ...embedded, model: path.join(dir, 'small.gguf') },
           large: { ...embedded, model: path.join(dir, 'large.gguf') },
-          // The large model doubles as a likelihood verifier: on this task it separates right from wrong
-          // steps far better than the tag-trained prm.gguf (kind "logprob"; see the model card).
-          prm: { ...embedded, model: path.join(dir, 'large.gguf'), kind: 'likelihood', stepTag: ' @', positiveToken: '+', negativeToken: '-' },
+          // The verifier is a 0.7 M-parameter LM that solves the task (the earlier large model), read as a
+          // likelihood verifier over the whole path: it separates right paths from wrong ones far better
+          // than the tag-trained prm.gguf (kind "logprob"), and scoring a thought costs a small share of
+          // what the large model pays to write it (see the model card).
+          prm: { ...embedded, model: path.join(dir, 'verifier.gguf'), kind: 'likelihood', stepTag: ' @', positiveToken: '+', negativeToken: '-' },
         },
         search: { ...DEFAULT_SEARCH, maxDepth: 8, maxStepTokens: 64 },
       };

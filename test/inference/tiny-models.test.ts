@@ -42,7 +42,7 @@ async function greedy(model: ModelTrio['large'], problem: string): Promise<strin
 test('the trio loads from models/tiny and says what it is', () => {
   assert.match(models.small.label, /small model \(embedded, .*small\.gguf\)/);
   assert.match(models.large.label, /large\.gguf/);
-  assert.match(models.prm.label, /likelihood, embedded, .*large\.gguf/);
+  assert.match(models.prm.label, /likelihood, embedded, .*verifier\.gguf/);
   // The large model speculates with the small one as its draft model (DraftSequenceTokenPredictor).
   assert.equal(models.large.capabilities.speculative, true);
   assert.equal(models.small.capabilities.speculative, false);
@@ -80,13 +80,31 @@ async function rightAboveWrong(prm: ModelTrio['prm'], seed: number, count: numbe
   return { above, total: count };
 }
 
-test('the default PRM (the large model as a likelihood verifier) scores right steps above planted wrong ones', async () => {
+test('the default PRM (verifier.gguf as a likelihood verifier) scores right steps above planted wrong ones', async () => {
   const { above, total } = await rightAboveWrong(models.prm, 501, 12);
   assert.equal(above, total, `right above wrong in ${above}/${total}`);
   const p = generateProblems(501, 1)[0];
   const all = await models.prm.scoreSteps(p.problem, solutionSteps(p), new AbortController().signal);
   assert.equal(all.length, solutionSteps(p).length);
   assert.ok(all.every((s) => s > 0.5), `right steps: ${all.map((s) => s.toFixed(2)).join(' ')}`);
+});
+
+test('the default PRM sees the whole path: once a step is wrong, every later step of that path scores low', async () => {
+  const signal = new AbortController().signal;
+  const kinds = ['result', 'digit', 'operand', 'operator', 'copy'] as const;
+  let checked = 0;
+  for (const [i, p] of generateProblems(503, 10).entries()) {
+    const { steps: wrong, firstWrong } = plantedErrorSteps(p, kinds[i % kinds.length]);
+    if (firstWrong >= wrong.length - 1) continue;
+    const right = solutionSteps(p);
+    // Steps after the error follow on consistently from the wrong value: each one alone looks fine.
+    const later = await models.prm.scoreLast({ problem: p.problem, paths: [wrong.slice(0, firstWrong + 2), right.slice(0, firstWrong + 2)], signal });
+    assert.ok(later.scores[0] < 0.3 && later.scores[1] > later.scores[0], `${p.problem}: wrong path ${later.scores[0]}, right path ${later.scores[1]}`);
+    const all = await models.prm.scoreSteps(p.problem, wrong, signal);
+    assert.ok(all.slice(firstWrong).every((s) => s <= all[firstWrong] + 1e-9), `scores never recover after the error: ${all.join(' ')}`);
+    checked++;
+  }
+  assert.ok(checked >= 5, `${checked} paths with steps after the error`);
 });
 
 test('the tag-trained PRM (prm.gguf, Math-Shepherd "+"/"-") loads and scores steps in 0..1', async () => {
@@ -214,4 +232,26 @@ test('a missing or corrupt GGUF gives a clear error naming the file', async () =
       return true;
     });
   }
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) test(`${signal} during \`specsearch solve --json\` ends with search.failed (cancelled), whole JSON lines and exit 1`, async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [path.resolve('dist/cli.js'), 'solve', '--json', '--method', 'large', generateProblems(506, 1)[0].problem], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let sent = false;
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    if (!sent && out.includes('"thought.drafted"')) {
+      sent = true;
+      child.kill(signal);
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  assert.ok(sent, 'a thought was drafted before the signal');
+  assert.equal(code, 1);
+  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; error?: { code: string } });
+  const last = lines.at(-1);
+  assert.equal(last?.type, 'search.failed');
+  assert.equal(last?.error?.code, 'cancelled');
+  assert.ok(lines.some((e) => e.type === 'thought.drafted'), 'the partial trace is kept');
 });

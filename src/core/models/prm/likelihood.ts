@@ -10,6 +10,9 @@ import { FULL_DISTRIBUTION, alignPrefix, evaluateDistributions, tokenizeWithBos,
 import type { ProcessRewardModel, ScoreRequest, ScoreResult } from '../types';
 
 const SEPARATOR = '\n\n';
+const KNOWN_PATHS = 20_000;
+
+const pathKey = (problem: string, steps: readonly string[]) => [problem, ...steps].join('\u0000');
 
 /**
  * On a task whose every step is determined by the problem and the steps before it, a model that solves
@@ -19,6 +22,8 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
   readonly label: string;
   private pool: Promise<SequencePool> | null = null;
   private readonly contexts: LlamaContext[] = [];
+  /** Scores of paths scored before, by problem and steps (oldest dropped first). */
+  private readonly known = new Map<string, number>();
 
   constructor(
     private readonly runtime: EmbeddedRuntime,
@@ -52,11 +57,15 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
     return { tokens, spans };
   }
 
-  /** Every step's score along the path: the least probable token of that step or of any step before it. */
-  private async scorePath(problem: string, steps: readonly string[], signal: AbortSignal): Promise<number[]> {
-    if (steps.length === 0) return [];
+  /**
+   * The scores of steps `first`… of the path: the least probable token of that step or of any step before
+   * it, where `prior` is the score of the path up to step `first` (1 for the whole path). Probabilities are
+   * read only for the scored steps' tokens; the steps before them are evaluated (or found in the sequence's
+   * cache) as context.
+   */
+  private async scoreFrom(problem: string, steps: readonly string[], first: number, prior: number, signal: AbortSignal): Promise<number[]> {
     const { tokens, spans } = this.path(problem, steps);
-    const from = spans[0][0];
+    const from = spans[first][0];
     const pool = await this.sequences();
     const sequence: LlamaContextSequence = await pool.acquire(tokens, signal);
     try {
@@ -65,8 +74,8 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
       const input = await alignPrefix(sequence, tokens, from - 1);
       const offset = tokens.length - input.length;
       const dists = await evaluateDistributions(sequence, input, (i) => offset + i >= from - 1 && offset + i < tokens.length - 1, FULL_DISTRIBUTION);
-      let score = 1;
-      return spans.map(([start, end]) => {
+      let score = prior;
+      return spans.slice(first).map(([start, end]) => {
         for (let k = start; k < end; k++) score = Math.min(score, dists[k - 1 - offset]?.get(tokens[k]) ?? 0);
         return score;
       });
@@ -75,19 +84,39 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
     }
   }
 
+  /**
+   * A search scores a node's children right after the node itself: the path up to the parent is usually
+   * known, and only the new step's tokens need their probabilities read (a quarter of the work at depth 4).
+   */
+  private remember(problem: string, steps: readonly string[], score: number): void {
+    if (this.known.size >= KNOWN_PATHS) this.known.delete(this.known.keys().next().value as string);
+    this.known.set(pathKey(problem, steps), score);
+  }
+
+  private async scoreLastOne(problem: string, steps: readonly string[], signal: AbortSignal): Promise<number> {
+    if (steps.length === 0) return 1;
+    let first = steps.length - 1;
+    while (first > 0 && !this.known.has(pathKey(problem, steps.slice(0, first)))) first--;
+    const prior = first > 0 ? (this.known.get(pathKey(problem, steps.slice(0, first))) as number) : 1;
+    const scores = await this.scoreFrom(problem, steps, first, prior, signal);
+    scores.forEach((s, i) => this.remember(problem, steps.slice(0, first + i + 1), s));
+    return scores[scores.length - 1];
+  }
+
   async scoreLast(request: ScoreRequest): Promise<ScoreResult> {
     const started = performance.now();
-    const scores = await Promise.all(request.paths.map(async (steps) => (await this.scorePath(request.problem, steps, request.signal)).at(-1) ?? 1));
+    const scores = await Promise.all(request.paths.map((steps) => this.scoreLastOne(request.problem, steps, request.signal)));
     return { scores, ms: performance.now() - started, requests: request.paths.length };
   }
 
   async scoreSteps(problem: string, steps: readonly string[], signal: AbortSignal): Promise<number[]> {
-    return this.scorePath(problem, steps, signal);
+    return steps.length === 0 ? [] : this.scoreFrom(problem, steps, 0, 1, signal);
   }
 
   async dispose(): Promise<void> {
     await Promise.allSettled(this.contexts.map((c) => c.dispose()));
     this.contexts.length = 0;
     this.pool = null;
+    this.known.clear();
   }
 }
