@@ -205,3 +205,15 @@ test('identical drafts are scored once, and every copy gets that score', async (
   assert.equal(scores.length, 13, '7 thoughts at the root (6 drafts + the reference), 6 drafts below');
   assert.ok(scores.every((s) => s.score === 0.9));
 });
+
+test('a PRM score that is not a number in 0..1 fails the search as a bad response naming the PRM, never as a verdict', async () => {
+  for (const bad of [Infinity, -Infinity, NaN, 1.5]) {
+    const small = countingModel('small', 2, 0, 1);
+    const large = countingModel('large', 2, 0, 2);
+    const r = await solve({ problem: 'count to 2', settings: testSettings({ candidatesPerStep: 2, beamWidth: 1 }), models: trio(small, large, new ScriptedPrm(() => bad)) });
+    assert.equal(r.error?.code, 'bad-response', String(bad));
+    assert.match(r.error?.message ?? '', /scores must be numbers from 0 to 1/);
+    assert.equal(r.answer, null);
+    assertValidTrace(r.events);
+  }
+});

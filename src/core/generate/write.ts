@@ -1,6 +1,6 @@
 // The two moves every generator makes: have a model write thoughts below a node, and have the PRM score them.
 import { extractAnswer } from '../answer/extract';
-import { throwIfAborted } from '../errors';
+import { EngineError, throwIfAborted } from '../errors';
 import type { SpeculativeStats, Source } from '../events';
 import type { SearchContext, ThoughtNode } from './types';
 import { pathKey } from '../search/select';
@@ -96,15 +96,21 @@ export async function score(nodes: readonly ThoughtNode[], ctx: SearchContext): 
   const started = ctx.stats.elapsed();
   const result = await ctx.models.prm.scoreLast({ problem: ctx.problem, paths, signal: ctx.signal });
   ctx.stats.recordPrm(paths.length, [started, ctx.stats.elapsed()], result.requests);
+  // A score that is not a number in 0..1 is the PRM's fault, never a verdict: an Infinity or NaN
+  // would otherwise pass as 0 or 1 and decide which drafts are kept.
+  const miscounted = result.scores.length !== paths.length;
+  const bad = result.scores.findIndex((x) => typeof x !== 'number' || !(x >= -1e-6 && x <= 1 + 1e-6));
+  if (miscounted || bad !== -1) {
+    throw new EngineError({
+      code: 'bad-response',
+      message: `${ctx.models.prm.label} returned ${miscounted ? `${result.scores.length} scores for ${paths.length} paths` : `the score ${String(result.scores[bad])} for a thought`}; scores must be numbers from 0 to 1.`,
+      hint: 'Check that models.prm.kind matches the model the server runs (docs/servers.md).',
+    });
+  }
   nodes.forEach((node, i) => {
-    node.score = clamp01(result.scores[index.get(keys[i]) as number]);
+    node.score = Math.min(1, Math.max(0, result.scores[index.get(keys[i]) as number]));
     ctx.emit({ type: 'thought.scored', id: node.id as string, score: node.score });
   });
-}
-
-function clamp01(x: number | undefined): number {
-  if (x === undefined || Number.isNaN(x)) return 0;
-  return Math.min(1, Math.max(0, x));
 }
 
 export function round(ms: number): number {
