@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the tiny model trio from scratch on a CPU and writes models/tiny/{small,large,prm}.gguf.
 # Needs Debian's python3-torch (1.13), python3-numpy, libopenblas0-pthread; node_modules installed.
-# Wired to `npm run models:train`; not run in CI. About 1 h on 2 shared cores (see MODEL_CARD.md).
+# Wired to `npm run models:train`; not run in CI. About 2.5 h on 2 cores (see MODEL_CARD.md).
 # One torch thread per training: on 2 busy cores, 2 BLAS threads per process were ~5x slower.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -33,6 +33,13 @@ $PY train.py lm --out work/small4 --init work/small3/last.pt --steps 3000 --bs 3
 # 4. the large LM continues from its best checkpoint: 500 steps, LR 8e-4 warm-up then cosine (77 % → 84 % on validation)
 $PY train.py lm --out work/large2 --init work/large96/best.pt --steps 500 --bs 16 --lr 8e-4 --warmup 20 \
   --eval_every 250 --n_val 200 --keep_all > work/large2.log 2>&1
-# 5. export (best validation checkpoints), parity checks (numpy + node-llama-cpp), measurement
-./export_all.sh work/large2/best.pt work/small4/best.pt work/prm/best.pt
-(cd ../.. && node scripts/tiny/measure.mjs --n 200 --seed 3)
+# 5. the large LM with real proportions: the 0.7 M model (which becomes the verifier) grown to d=256, 9 layers,
+#    8 heads of 32 without changing what it computes (grow.py), then fine-tuned with both cores to itself
+#    (d=256×9 costs ~5.5 s a step here; the grown model starts where the 0.7 M one stands)
+OPENBLAS_NUM_THREADS=2 TORCH_THREADS=2 $PY grow.py work/large2/best.pt work/grow/init.pt --d 256 --layers 9 --heads 8 --check
+OPENBLAS_NUM_THREADS=2 TORCH_THREADS=2 $PY train.py lm --out work/large9 --init work/grow/init.pt --steps ${GROWN_STEPS:-900} \
+  --bs 16 --bucket 8 --lr 1e-3 --warmup 30 --eval_every 150 --n_val 200 --data_seed 21 --save_every 50 --keep_all \
+  --stop_at ${GROWN_STOP_AT:-900} > work/large9.log 2>&1
+# 6. export (best validation checkpoints), parity checks (numpy + node-llama-cpp), measurement
+./export_all.sh work/large9/best.pt work/small4/best.pt work/prm/best.pt work/large2/best.pt
+(cd ../.. && node scripts/tiny/measure.mjs --n 200 --seed 3 && node scripts/tiny/measure-verifier.mjs --n 100 --seed 3)
