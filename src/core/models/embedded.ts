@@ -3,13 +3,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
-import type { ModelSettings, PrmSettings } from '../config';
+import type { ModelSettings } from '../config';
 import { EngineError, cancelledError, throwIfAborted } from '../errors';
-import { FULL_DISTRIBUTION, SequencePool, alignPrefix, evaluateDistributions, tokenizeWithBos } from './sequences';
+import { SequencePool, alignPrefix, tokenizeWithBos } from './sequences';
 import { speculativeTokens, type SpeculationCounts } from './speculative';
-import type { Draft, DraftRequest, DraftResult, LanguageModel, ProcessRewardModel, ScoreRequest, ScoreResult } from './types';
+import { rawPrompt } from './templates';
+import type { Draft, DraftRequest, DraftResult, LanguageModel } from './types';
 
 const SEQUENCE_TOKENS = 512;
+/** node-llama-cpp 3.21.1 mixes up the outputs of three or more sequences of one context that generate at once. */
+const MAX_SEQUENCES_PER_CONTEXT = 2;
 /**
  * Token-level speculation for the large model, with the small one as its draft model (speculative.ts).
  * `SPECSEARCH_EMBEDDED_SPECULATION=0` turns it off.
@@ -86,17 +89,22 @@ export class EmbeddedRuntime {
   }
 
   /**
-   * `n` sequences handed out as a pool, each in a context of its own (recorded in `owned` so their user can
-   * dispose them). Not `n` sequences of one context: with node-llama-cpp 3.21.1, when three or more sequences
-   * of one context generate at once, their outputs get mixed up now and then (greedy text changes; steps of
-   * other paths leak in: 3–60 of 216 greedy drafts after a busy search, against none with one or two per
-   * context). Separate contexts also decode in parallel on the thread pool (`large` ~1.7× faster here).
+   * `n` sequences handed out as a pool, `perContext` to a context (recorded in `owned` so their user can
+   * dispose them). Sequences of one context are decoded together, one batched pass for all of them; but with
+   * node-llama-cpp 3.21.1, when three or more sequences of one context generate at once, their outputs get
+   * mixed up now and then (greedy text changes; steps of other paths leak in: 3–60 of 216 greedy drafts after
+   * a busy search, against none with one or two per context), so at most two share a context. Separate
+   * contexts decode in parallel on the thread pool (`large` ~1.7× faster here than with one context).
+   * `SPECSEARCH_SEQUENCES_PER_CONTEXT` (1 or 2) overrides `perContext`, for measurements.
    */
-  async sequencePool(model: LlamaModel, file: string, n: number, owned: LlamaContext[]): Promise<SequencePool> {
-    const contexts = await Promise.all(Array.from({ length: n }, () =>
-      model.createContext({ sequences: 1, contextSize: SEQUENCE_TOKENS, threads: threadsFor(file, n), flashAttention: false })));
+  async sequencePool(model: LlamaModel, file: string, n: number, owned: LlamaContext[], perContext = 1): Promise<SequencePool> {
+    const wanted = Number(process.env.SPECSEARCH_SEQUENCES_PER_CONTEXT ?? perContext);
+    const per = Math.max(1, Math.min(MAX_SEQUENCES_PER_CONTEXT, n, Number.isInteger(wanted) ? wanted : 1));
+    const sizes = Array.from({ length: Math.ceil(n / per) }, (_, i) => Math.min(per, n - i * per));
+    const contexts = await Promise.all(sizes.map((sequences) =>
+      model.createContext({ sequences, contextSize: SEQUENCE_TOKENS, threads: threadsFor(file, sizes.length), flashAttention: false })));
     owned.push(...contexts);
-    return new SequencePool(contexts.map((context) => context.getSequence()));
+    return new SequencePool(contexts.flatMap((context, i) => Array.from({ length: sizes[i] }, () => context.getSequence())));
   }
 
   async languageModel(role: 'small' | 'large', settings: ModelSettings, draftSettings?: ModelSettings): Promise<LanguageModel> {
@@ -106,20 +114,6 @@ export class EmbeddedRuntime {
     const draft = candidate && sameVocabulary(model, candidate) ? candidate : null;
     return new EmbeddedLanguageModel(this, role, settings, model, draft && draftSettings ? { model: draft, file: draftSettings.model } : null);
   }
-
-  async rewardModel(settings: PrmSettings): Promise<ProcessRewardModel> {
-    const model = await this.loadModel(settings.model);
-    if (settings.kind === 'likelihood') return new (await import('./likelihood-prm')).LikelihoodRewardModel(this, settings, model);
-    if (settings.kind !== 'logprob') {
-      throw new EngineError({ code: 'config', message: `models.prm.kind "${settings.kind}" cannot run embedded.`, hint: 'Embedded PRMs use kind "logprob" (a step tag followed by "+" or "-") or "likelihood".' });
-    }
-    return new EmbeddedRewardModel(this, settings, model);
-  }
-}
-
-/** The prompt the tiny models were trained on; other templates belong to HTTP servers. */
-export function rawPrompt(problem: string, steps: readonly string[], separator: string): string {
-  return problem + separator + steps.map((s) => s + separator).join('');
 }
 
 class EmbeddedLanguageModel implements LanguageModel {
@@ -210,84 +204,5 @@ class EmbeddedLanguageModel implements LanguageModel {
     this.contexts.length = 0;
     this.plain = null;
     this.drafts = null;
-  }
-}
-
-/** Math-Shepherd-style PRM: after each step a tag; P("+") / (P("+") + P("-")) at the tag is the step's score. */
-class EmbeddedRewardModel implements ProcessRewardModel {
-  readonly label: string;
-  private pool: Promise<SequencePool> | null = null;
-  private readonly contexts: LlamaContext[] = [];
-  private readonly plus: Token;
-  private readonly minus: Token;
-
-  constructor(
-    private readonly runtime: EmbeddedRuntime,
-    private readonly settings: PrmSettings,
-    private readonly model: LlamaModel,
-  ) {
-    this.label = `PRM (embedded, ${settings.model})`;
-    this.plus = this.singleToken(settings.positiveToken, 'positiveToken');
-    this.minus = this.singleToken(settings.negativeToken, 'negativeToken');
-  }
-
-  private singleToken(text: string, key: string): Token {
-    const tokens = this.model.tokenize(text);
-    if (tokens.length !== 1) {
-      throw new EngineError({ code: 'config', message: `models.prm.${key} "${text}" is ${tokens.length} tokens for ${this.settings.model}; it must be exactly one.`, hint: 'Use the label tokens the PRM was trained with.' });
-    }
-    return tokens[0];
-  }
-
-  private sequences(): Promise<SequencePool> {
-    const n = this.settings.maxConcurrency;
-    this.pool ??= this.runtime.sequencePool(this.model, this.settings.model, n, this.contexts);
-    return this.pool;
-  }
-
-  private tokens(problem: string, steps: readonly string[]): Token[] {
-    return tokenizeWithBos(this.model, problem + '\n\n' + steps.map((s) => s + this.settings.stepTag).join('\n\n'));
-  }
-
-  /** Evaluates `tokens` and reads the label distribution after each position in `at` (indices into `tokens`). */
-  private async scoreAt(tokens: Token[], at: number[], signal: AbortSignal): Promise<number[]> {
-    const pool = await this.sequences();
-    const sequence = await pool.acquire(tokens, signal);
-    try {
-      throwIfAborted(signal);
-      const input = await alignPrefix(sequence, tokens, Math.min(...at));
-      const offset = tokens.length - input.length;
-      const wanted = new Set(at);
-      const dists = await evaluateDistributions(sequence, input, (i) => wanted.has(offset + i), FULL_DISTRIBUTION);
-      return at.map((index) => {
-        const probs = dists[index - offset];
-        const p = probs?.get(this.plus) ?? 0;
-        const m = probs?.get(this.minus) ?? 0;
-        return p + m > 0 ? p / (p + m) : 0;
-      });
-    } finally {
-      pool.release(sequence);
-    }
-  }
-
-  async scoreLast(request: ScoreRequest): Promise<ScoreResult> {
-    const started = performance.now();
-    const scores = await Promise.all(request.paths.map(async (steps) => {
-      const tokens = this.tokens(request.problem, steps);
-      return (await this.scoreAt(tokens, [tokens.length - 1], request.signal))[0];
-    }));
-    return { scores, ms: performance.now() - started, requests: request.paths.length };
-  }
-
-  async scoreSteps(problem: string, steps: readonly string[], signal: AbortSignal): Promise<number[]> {
-    // The tag closes each step, so the position of the k-th step's tag is where its prefix ends.
-    const at = steps.map((_, k) => this.tokens(problem, steps.slice(0, k + 1)).length - 1);
-    return this.scoreAt(this.tokens(problem, steps), at, signal);
-  }
-
-  async dispose(): Promise<void> {
-    await Promise.allSettled(this.contexts.map((c) => c.dispose()));
-    this.contexts.length = 0;
-    this.pool = null;
   }
 }
