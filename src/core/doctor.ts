@@ -80,6 +80,7 @@ export async function runDoctor(settings: Settings, signal: AbortSignal): Promis
     checkLanguageModel('large', large, settings, signal),
     checkPrm(prm, settings, signal),
   ]);
+  findDraftVocabularyGap(models[0], models[1]);
   return { ok: models.every((m) => m.ok), profile: settings.profile, method: settings.search.method, ms: Math.round(performance.now() - started), models };
 }
 
@@ -163,6 +164,39 @@ function findLanguageModelGaps(role: 'small' | 'large', report: DoctorModelRepor
   }
 }
 
+/** The flags of a fixFor hint without its version note. */
+const flagsOf = (hint: string) => hint.split(' (')[0];
+
+/** llama-server's limit (common/speculative.cpp, SPEC_VOCAB_MAX_SIZE_DIFFERENCE); the shared tokens must match too. */
+const LLAMA_VOCAB_GAP = 128;
+
+/**
+ * A draft model must have the large model's vocabulary: vLLM (draft models, after 0.13) and SGLang (STANDALONE)
+ * refuse to start on any difference in size, llama-server on one over 128. Only llama-server says its size
+ * (/v1/models meta.n_vocab), so the small model's server stands in for the draft, as in docs/servers.md.
+ */
+function findDraftVocabularyGap(small: DoctorModelReport, large: DoctorModelReport): void {
+  const draft = small.capabilities?.vocabSize ?? null;
+  const target = large.capabilities?.vocabSize ?? null;
+  if (draft === null || target === null || draft === target) return;
+  const sizes = `the small model's vocabulary has ${draft} entries, the large model's ${target}`;
+  if (large.server === 'llama.cpp' && Math.abs(draft - target) <= LLAMA_VOCAB_GAP) {
+    large.findings.push({
+      level: 'warning',
+      missing: `a draft model with the large model's vocabulary: ${sizes}; llama-server takes the small model as its draft (a gap of up to ${LLAMA_VOCAB_GAP} whose shared tokens match), vLLM and SGLang STANDALONE refuse it at startup`,
+      fix: `none needed on llama-server; on vLLM: ${flagsOf(fixFor('vllm', 'speculative'))}; on SGLang: ${flagsOf(fixFor('sglang', 'speculative'))} (versions: docs/servers.md)`,
+    });
+    return;
+  }
+  large.findings.push({
+    level: 'warning',
+    missing: `a draft model with the large model's vocabulary: ${sizes}, so the small model cannot be its draft (vLLM and SGLang refuse any gap, llama-server one over ${LLAMA_VOCAB_GAP})`,
+    fix: large.server === 'llama.cpp'
+      ? 'a draft GGUF with the large model\'s vocabulary, or speculation without a draft model: --spec-type ngram-mod (on builds whose llama-server --help lists it)'
+      : fixFor(large.capabilities?.server ?? 'openai-compatible', 'speculative'),
+  });
+}
+
 async function checkPrm(ps: PrmSettings, settings: Settings, signal: AbortSignal): Promise<DoctorModelReport> {
   const report = blank('prm', ps);
   let prm: ProcessRewardModel | null = null;
@@ -180,12 +214,18 @@ async function checkPrm(ps: PrmSettings, settings: Settings, signal: AbortSignal
       prm = http;
       fill(report, await http.probe(signal));
     }
-    const [, rtt] = await timed(() => prm!.scoreLast({ problem: ONE_TOKEN_PROBLEM, paths: [['1 + 1 = 2.']], signal }));
-    report.roundTripMs = rtt;
+    const before = report.capabilities;
+    if (before !== null && ps.kind === 'logprob' && before.logprobs === false) {
+      // Known before asking: the round trip would only fail with "no logprobs".
+      report.findings.push({ level: 'error', missing: `completion logprobs, which kind "logprob" reads (${before.server}${before.version ? ` ${before.version}` : ''} returns none)`, fix: fixFor(before.server, 'logprobs') });
+    } else {
+      const [, rtt] = await timed(() => prm!.scoreLast({ problem: ONE_TOKEN_PROBLEM, paths: [['1 + 1 = 2.']], signal }));
+      report.roundTripMs = rtt;
+    }
     const caps = report.capabilities;
     if (caps !== null) {
       report.notes = [...caps.degraded];
-      if (ps.kind === 'judge') report.findings.push({ level: 'warning', missing: 'a trained PRM: kind "judge" asks an instruction model and scores steps less reliably', fix: 'serve Qwen2.5-Math-PRM-7B with vLLM (--runner pooling) and set models.prm.kind to "vllm-pooling"' });
+      if (ps.kind === 'judge') report.findings.push({ level: 'warning', missing: 'a trained PRM: kind "judge" asks an instruction model and scores steps less reliably', fix: `${fixFor('openai-compatible', 'pooling')}, and set models.prm.kind to "vllm-pooling"` });
     }
   } catch (err) {
     report.error = toErrorInfo(err);

@@ -17,7 +17,7 @@ after(async () => {
 const signal = new AbortController().signal;
 
 /**
- * vLLM's pooling runner serving Qwen2.5-Math-PRM-7B (`vllm serve Qwen/Qwen2.5-Math-PRM-7B --runner pooling`):
+ * vLLM's pooling runner serving Qwen2.5-Math-PRM-7B (`vllm serve Qwen/Qwen2.5-Math-PRM-7B --runner pooling`, vLLM ≥ 0.10.1):
  * POST /pooling {model, input: string | string[]} →
  * {id, object: "list", created, model, data: [{index, object: "pooling", data: [[p_wrong, p_right], …one per <extra_0>]}], usage}.
  * `perToken` replays versions that return one row per token; /tokenize then locates the step tags.
@@ -87,9 +87,10 @@ test('vLLM /pooling (fixture server replaying documented shapes): a server witho
 });
 
 /**
- * Ollama's native API (docs/api.md): GET /api/tags {models: [{name, model, …}]}, GET /api/version {version},
- * POST /api/generate {model, prompt, raw, stream: false, options: {num_predict, temperature, seed, stop}} →
- * {model, created_at, response, done: true, done_reason: "stop" | "length", eval_count, prompt_eval_count, …}.
+ * Ollama 0.12.6's native API (docs/api.md), before logprobs (0.12.11): GET /api/tags {models: [{name, model, …}]},
+ * GET /api/version {version}, POST /api/generate {model, prompt, raw, stream: false, options: {num_predict,
+ * temperature, seed, stop}} → {model, created_at, response, done: true, done_reason: "stop" | "length",
+ * eval_count, prompt_eval_count, …}. Ollama ≥ 0.12.11 with logprobs: ollamaHandler in fixtures/engines.ts.
  */
 async function ollamaServer(): Promise<Fixture> {
   const f = await startFixture((req, res, body) => {

@@ -22,13 +22,29 @@ export interface ServerCapabilities {
   /** vLLM's /pooling for reward models; null until a PRM has tried it. */
   pooling: boolean | null;
   /** Token-level speculative decoding configured on the server. */
-  speculative: { enabled: boolean; evidence: string };
+  speculative: {
+    enabled: boolean;
+    evidence: string;
+    /** The draft model the server names (SGLang's speculative_draft_model_path); null where it names none. */
+    draft: string | null;
+    /** What the server reports of its speculation so far (vLLM /metrics, SGLang /server_info); null where it reports nothing. */
+    totals: SpeculationTotals | null;
+  };
   /** Context tokens per request (per slot on llama-server), when the server says. */
   contextTokens: number | null;
-  /** Vocabulary size, when the server says (llama-server's /v1/models meta.n_vocab). */
+  /** Vocabulary size, when the server says (llama-server's /v1/models meta.n_vocab; vLLM and SGLang do not). */
   vocabSize: number | null;
   /** What SpecSearch does differently because something is missing; said once, shown by `doctor` and stats. */
   degraded: string[];
+}
+
+/** Speculation counters a server keeps across requests; each null where that server does not report it. */
+export interface SpeculationTotals {
+  /** Draft tokens proposed and accepted since the server started (vLLM's spec_decode counters). */
+  drafted: number | null;
+  accepted: number | null;
+  /** Tokens per verification step, the target's own token included (vLLM: 1 + accepted / drafts; SGLang: avg_spec_accept_length). */
+  meanAcceptLength: number | null;
 }
 
 /** Ollama's native API: a baseURL whose path ends in /api (documented rule), or bare host:11434. */
@@ -93,7 +109,7 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
     logprobs: null,
     tokenize: false,
     pooling: null,
-    speculative: { enabled: false, evidence: 'the server does not report speculative decoding' },
+    speculative: { enabled: false, evidence: 'the server does not report speculative decoding', draft: null, totals: null },
     contextTokens: null,
     vocabSize: null,
     degraded: [],
@@ -107,7 +123,7 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
     caps.modelServed = caps.servedModels.some((m) => m === model || m === `${model}:latest`);
     caps.version = str((await client.optional<Json>('/version', opts('reading the version')))?.version);
     caps.n = false;
-    caps.logprobs = false;
+    caps.logprobs = ollamaHasLogprobs(caps.version);
     degrade(caps, 'Ollama has no `n`: drafts of a node are parallel requests (set OLLAMA_NUM_PARALLEL on the server to run them at once).');
     if (!caps.modelServed) throw notServed(client, model, caps);
     return caps;
@@ -115,6 +131,9 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
 
   // GET /v1/models answers on every OpenAI-compatible server; connection failures end the probe here.
   const listing = await client.optional<Json>('/models', opts('listing models (GET /v1/models)'));
+  if (listing === null && !/\/v1\/?$/.test(new URL(client.baseURL).pathname)) {
+    degrade(caps, `GET ${client.url('/models')} was not found, so this server goes unchecked: an OpenAI-compatible baseURL ends in /v1 (${client.origin}/v1).`);
+  }
   const entries = Array.isArray(listing?.data) ? (listing.data as Json[]) : [];
   caps.servedModels = entries.map((m) => str(m.id)).filter((m): m is string => m !== null);
   const owner = entries.map((m) => str(m.owned_by)).find((o) => o !== null) ?? '';
@@ -140,11 +159,11 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
     const types = str(((gen.params ?? {}) as Json)['speculative.types']);
     if (Array.isArray(slots) && slots.length > 0) {
       const on = (slots as Json[]).some((slot) => slot.speculative === true);
-      caps.speculative = { enabled: on, evidence: `llama-server /slots: speculative = ${on}` };
+      caps.speculative = { enabled: on, evidence: `llama-server /slots: speculative = ${on}`, draft: null, totals: null };
     } else if (types && types !== 'none') {
-      caps.speculative = { enabled: true, evidence: `llama-server /props: speculative.types = ${types}` };
+      caps.speculative = { enabled: true, evidence: `llama-server /props: speculative.types = ${types}`, draft: null, totals: null };
     } else {
-      caps.speculative = { enabled: false, evidence: 'llama-server reports no draft model (/slots disabled or no speculative slot)' };
+      caps.speculative = { enabled: false, evidence: 'llama-server reports no draft model (/slots disabled or no speculative slot)', draft: null, totals: null };
     }
   }
 
@@ -165,19 +184,32 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
       caps.tokenize = true;
       caps.version = str((await client.optional<Json>(`${client.origin}/version`, opts('reading the version')).catch(() => null))?.version);
       const metrics = await client.optional<unknown>(`${client.origin}/metrics`, opts('reading metrics (GET /metrics)')).catch(() => null);
-      if (typeof metrics === 'string' && /spec_decode/.test(metrics)) caps.speculative = { enabled: true, evidence: 'vLLM /metrics exports spec_decode counters (--speculative-config is set)' };
-      else caps.speculative = { enabled: false, evidence: 'vLLM /metrics has no spec_decode counters' };
+      if (typeof metrics === 'string' && /spec_decode/.test(metrics)) {
+        const totals = vllmSpeculationTotals(metrics);
+        caps.speculative = { enabled: true, evidence: `vLLM /metrics exports spec_decode counters (--speculative-config is set)${describeTotals(totals)}`, draft: null, totals };
+      } else {
+        caps.speculative = { enabled: false, evidence: 'vLLM /metrics has no spec_decode counters', draft: null, totals: null };
+      }
       break;
     }
     case 'sglang': {
       caps.n = true;
       caps.logprobs = true;
-      const info = await client.optional<Json>(`${client.origin}/get_server_info`, opts('reading server info')).catch(() => null);
+      // /server_info is the current name; /get_server_info its deprecated alias, and the only one older SGLang has.
+      let path = '/server_info';
+      let info = await client.optional<Json>(`${client.origin}${path}`, opts(`reading server info (GET ${path})`)).catch(() => null);
+      if (info === null) {
+        path = '/get_server_info';
+        info = await client.optional<Json>(`${client.origin}${path}`, opts(`reading server info (GET ${path})`)).catch(() => null);
+      }
       caps.version = str(info?.version);
       const algorithm = str(info?.speculative_algorithm);
+      const states = Array.isArray(info?.internal_states) ? (info.internal_states as Json[]) : [];
+      const accept = num(states[0]?.avg_spec_accept_length);
+      const totals: SpeculationTotals | null = accept === null ? null : { drafted: null, accepted: null, meanAcceptLength: accept };
       caps.speculative = algorithm && algorithm !== 'None'
-        ? { enabled: true, evidence: `SGLang /get_server_info: speculative_algorithm = ${algorithm}` }
-        : { enabled: false, evidence: 'SGLang /get_server_info: no speculative_algorithm' };
+        ? { enabled: true, evidence: `SGLang ${path}: speculative_algorithm = ${algorithm}${describeTotals(totals)}`, draft: str(info?.speculative_draft_model_path), totals }
+        : { enabled: false, evidence: info === null ? 'SGLang /server_info unreadable' : `SGLang ${path}: no speculative_algorithm`, draft: null, totals: null };
       caps.contextTokens ??= num(info?.context_length);
       break;
     }
@@ -192,6 +224,42 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
   return caps;
 }
 
+/** Ollama added `logprobs`/`top_logprobs` to /api/generate in 0.12.11 (ollama PR #12899); null for unknown and dev ("0.0.0") builds. */
+export function ollamaHasLogprobs(version: string | null): boolean | null {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version ?? '');
+  if (!m) return null;
+  const [major, minor, patch] = m.slice(1).map(Number);
+  if (major === 0 && minor === 0 && patch === 0) return null;
+  return major > 0 || minor > 12 || (minor === 12 && patch >= 11);
+}
+
+/** A Prometheus counter summed over its label sets; null when the text has no sample of it. */
+function counter(text: string, name: string): number | null {
+  let total: number | null = null;
+  for (const line of text.split('\n')) {
+    const m = /^([^\s{#]+)(?:\{[^}]*\})?\s+(\S+)/.exec(line);
+    const value = m && m[1] === name ? Number(m[2]) : NaN;
+    if (Number.isFinite(value)) total = (total ?? 0) + value;
+  }
+  return total;
+}
+
+/** vLLM's spec_decode counters (the same names in its V0 and V1 engines; num_drafts only in V1). */
+export function vllmSpeculationTotals(metrics: string): SpeculationTotals {
+  const drafts = counter(metrics, 'vllm:spec_decode_num_drafts_total');
+  const drafted = counter(metrics, 'vllm:spec_decode_num_draft_tokens_total');
+  const accepted = counter(metrics, 'vllm:spec_decode_num_accepted_tokens_total');
+  return { drafted, accepted, meanAcceptLength: drafts !== null && drafts > 0 && accepted !== null ? 1 + accepted / drafts : null };
+}
+
+function describeTotals(t: SpeculationTotals | null): string {
+  if (t === null) return '';
+  const parts: string[] = [];
+  if (t.drafted !== null && t.accepted !== null) parts.push(`${t.accepted} of ${t.drafted} draft tokens accepted${t.drafted > 0 ? ` (${Math.round((100 * t.accepted) / t.drafted)}%)` : ''}`);
+  if (t.meanAcceptLength !== null) parts.push(`${Math.round(t.meanAcceptLength * 100) / 100} tokens per verification step`);
+  return parts.length > 0 ? `; so far ${parts.join(', ')}` : '';
+}
+
 function notServed(client: HttpClient, model: string, caps: ServerCapabilities): EngineError {
   const list = caps.servedModels.length > 0 ? caps.servedModels.map((m) => `"${m}"`).join(', ') : 'none';
   return new EngineError({
@@ -204,14 +272,18 @@ function notServed(client: HttpClient, model: string, caps: ServerCapabilities):
   });
 }
 
-/** The exact server flag that adds what is missing, per server kind; used by `doctor`. */
+/**
+ * The exact server flag that adds what is missing, per server kind; used by `doctor` and error hints.
+ * Flags whose spelling changed between versions say the range (docs/servers.md gives the sources).
+ */
 export function fixFor(server: ServerKind, missing: 'speculative' | 'n' | 'logprobs' | 'pooling' | 'model'): string {
   const table: Record<typeof missing, Partial<Record<ServerKind, string>> & { default: string }> = {
     speculative: {
-      vllm: `--speculative-config '{"model": "Qwen/Qwen2.5-Math-1.5B-Instruct", "num_speculative_tokens": 5}'`,
-      'llama.cpp': '-md small.gguf --spec-type draft-simple --spec-draft-n-max 8',
-      sglang: '--speculative-algorithm STANDALONE --speculative-draft-model-path Qwen/Qwen2.5-Math-1.5B-Instruct --speculative-num-steps 4 --speculative-eagle-topk 1 --speculative-num-draft-tokens 5',
-      default: 'serve the large model from vLLM, SGLang or llama-server with a draft model (docs/servers.md)',
+      // N-gram needs no draft model: Qwen2.5-Math-1.5B (151936 vocabulary entries) is refused as the 7B's (152064) draft.
+      vllm: `--speculative-config '{"method": "ngram", "num_speculative_tokens": 5, "prompt_lookup_max": 4}' (vLLM ≥ 0.8.3; a draft model instead needs a vLLM newer than 0.13 and exactly the large model's vocabulary size)`,
+      'llama.cpp': '-md small.gguf --spec-type draft-simple --spec-draft-n-max 8 (llama.cpp builds from May 2026 on; older builds: -md small.gguf --draft-max 8)',
+      sglang: '--speculative-algorithm NGRAM --speculative-num-draft-tokens 8 (SGLang releases since its n-gram speculation landed in autumn 2025, CUDA only; STANDALONE with a draft model needs exactly the large model\'s vocabulary)',
+      default: 'serve the large model from vLLM, SGLang or llama-server with speculation on (docs/servers.md)',
     },
     n: {
       'llama.cpp': '-np 12 (one slot per draft of a node: γ·N = 12 by default; -c grows with it)',
@@ -219,11 +291,12 @@ export function fixFor(server: ServerKind, missing: 'speculative' | 'n' | 'logpr
     },
     logprobs: {
       vllm: '--max-logprobs 20',
-      default: 'serve the PRM from vLLM, SGLang or llama-server, which return completion logprobs',
+      ollama: 'Ollama 0.12.11 or later (it added logprobs/top_logprobs to /api/generate)',
+      default: 'serve the PRM from vLLM, SGLang, llama-server or Ollama ≥ 0.12.11, which return completion logprobs',
     },
     pooling: {
-      vllm: '--runner pooling (vLLM < 0.10: --task reward)',
-      default: 'serve Qwen2.5-Math-PRM-7B with vLLM: vllm serve Qwen/Qwen2.5-Math-PRM-7B --runner pooling',
+      vllm: '--runner pooling (vLLM ≥ 0.10.1; 0.10.0 and older: --task reward)',
+      default: 'serve Qwen2.5-Math-PRM-7B with vLLM: vllm serve Qwen/Qwen2.5-Math-PRM-7B --runner pooling (vLLM ≥ 0.10.1; 0.10.0 and older: --task reward)',
     },
     model: {
       vllm: '--served-model-name NAME',

@@ -59,9 +59,26 @@ export function templateStops(template: PromptTemplate): string[] {
   }
 }
 
-/** The PRM input of Math-Shepherd-style PRMs: the exact text the tiny PRM was trained on. */
+/** Math-Shepherd's step tag (peiyi9979/math-shepherd-mistral-7b-prm); this tag selects that model's own input format. */
+export const MATH_SHEPHERD_STEP_TAG = ' ки';
+
+/**
+ * The text a tag PRM (kind "logprob") reads, in the format the PRM was trained on; each tag is where a step's
+ * score is read. The step tag picks the format: Math-Shepherd's " ки" gets {@link mathShepherdText}; any other
+ * tag (the bundled tiny PRM's " @") gets problem + "\n\n" + each step followed by the tag, joined by "\n\n".
+ */
 export function prmTaggedText(problem: string, steps: readonly string[], stepTag: string): string {
+  if (stepTag.trim() === MATH_SHEPHERD_STEP_TAG.trim()) return mathShepherdText(problem, steps);
   return problem + '\n\n' + steps.map((s) => s + stepTag).join('\n\n');
+}
+
+/**
+ * Math-Shepherd's training format (its model card): question + " " + "Step 1: … ки\nStep 2: … ки". Steps are
+ * numbered here; a step that already starts with "Step k:" is renumbered, not prefixed twice.
+ */
+export function mathShepherdText(problem: string, steps: readonly string[]): string {
+  const numbered = steps.map((s, k) => `Step ${k + 1}: ${s.trim().replace(/^Step \d+:\s*/, '')}${MATH_SHEPHERD_STEP_TAG}`);
+  return problem + ' ' + numbered.join('\n');
 }
 
 /** Qwen2.5-Math-PRM's input: a chat whose assistant turn is the steps, each closed by `<extra_0>`. */

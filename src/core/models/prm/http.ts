@@ -82,7 +82,7 @@ export function firstTokenAlternatives(choice: unknown): Map<string, number> | n
 export abstract class CompletionPrm extends HttpPrm {
   protected async nextToken(prompts: string[], signal: AbortSignal, what: string, top = TOP_LOGPROBS): Promise<{ alternatives: (Map<string, number> | null)[]; texts: string[]; requests: number }> {
     const caps = await this.probe(signal);
-    if (caps.server === 'ollama' && isOllamaURL(this.client.baseURL)) return this.ollamaNextToken(prompts, signal, what);
+    if (caps.server === 'ollama' && isOllamaURL(this.client.baseURL)) return this.ollamaNextToken(caps, prompts, signal, what);
     const arrays = caps.server === 'vllm' || caps.server === 'sglang' || caps.server === 'llama.cpp';
     const ask = async (batch: string[]): Promise<Completion['choices']> => {
       const body = { model: this.settings.model, prompt: batch.length === 1 ? batch[0] : batch, max_tokens: 1, temperature: 0, logprobs: top };
@@ -99,8 +99,12 @@ export abstract class CompletionPrm extends HttpPrm {
     return { alternatives: choices.map(firstTokenAlternatives), texts: choices.map((c) => c.text ?? ''), requests: arrays ? 1 : prompts.length };
   }
 
-  /** Ollama: one raw /api/generate per prompt; `logprobs`/`top_logprobs` where the Ollama version has them. */
-  private async ollamaNextToken(prompts: string[], signal: AbortSignal, what: string) {
+  /**
+   * Ollama: one raw /api/generate per prompt (raw: no chat template) with `logprobs`/`top_logprobs` (Ollama
+   * ≥ 0.12.11, which answers `logprobs: [{token, logprob, top_logprobs: [{token, logprob}]}]`; older versions
+   * ignore both). What the answers show replaces the probe's guess from the version.
+   */
+  private async ollamaNextToken(caps: ServerCapabilities, prompts: string[], signal: AbortSignal, what: string) {
     const answers = await Promise.all(prompts.map((prompt) => this.gate.run(signal, () => this.client.post<Json>('/generate', {
       model: this.settings.model, prompt, raw: true, stream: false, logprobs: true, top_logprobs: TOP_LOGPROBS, options: { num_predict: 1, temperature: 0 },
     }, { what: what.replace('POST /completions', 'POST /api/generate'), signal }))));
@@ -108,6 +112,7 @@ export abstract class CompletionPrm extends HttpPrm {
       const first = Array.isArray(a?.logprobs) ? (a.logprobs[0] as Json | undefined) : undefined;
       return first ? firstTokenAlternatives({ logprobs: { content: [first] } }) : null;
     });
+    caps.logprobs = alternatives.some((a) => a !== null);
     return { alternatives, texts: answers.map((a) => (typeof a?.response === 'string' ? a.response : '')), requests: prompts.length };
   }
 }

@@ -1,6 +1,6 @@
-// PRM kind "logprob" (Math-Shepherd style): the text is the problem and the steps, each followed by a step
-// tag; a step's score is P(positive) / (P(positive) + P(negative)) for the token after its tag. Served over
-// HTTP (any server with completion logprobs) or embedded (node-llama-cpp).
+// PRM kind "logprob" (Math-Shepherd style): the text is the problem and the steps, each closed by a step tag,
+// in the PRM's own training format (templates.ts); a step's score is P(positive) / (P(positive) + P(negative))
+// for the token after its tag. Served over HTTP (any server with completion logprobs) or embedded (node-llama-cpp).
 import type { LlamaContext, LlamaModel, Token } from 'node-llama-cpp';
 import type { PrmSettings } from '../../config';
 import { EngineError, throwIfAborted } from '../../errors';
@@ -11,7 +11,7 @@ import { prmTaggedText } from '../templates';
 import type { ProcessRewardModel, ScoreRequest, ScoreResult } from '../types';
 import { CompletionPrm, FULL_VOCAB, probabilityOf } from './http';
 
-/** Math-Shepherd-style: the text is problem + "\n\n" + steps each followed by the step tag; score = p(+)/(p(+)+p(−)). */
+/** Math-Shepherd-style over HTTP: the text is prmTaggedText (the PRM's training format); score = p(+)/(p(+)+p(−)). */
 export class LogprobPrm extends CompletionPrm {
   protected async scorePaths(problem: string, paths: readonly (readonly string[])[], signal: AbortSignal) {
     const prompts = paths.map((steps) => prmTaggedText(problem, steps, this.settings.stepTag));
@@ -33,7 +33,9 @@ export class LogprobPrm extends CompletionPrm {
           code: 'bad-response',
           message: `${this.label}: the server returned no logprobs (${what}), so the "${this.settings.positiveToken}"/"${this.settings.negativeToken}" PRM cannot be read.`,
           server: this.client.url('/completions'),
-          hint: `Serve the PRM from a server that returns completion logprobs (vLLM: ${fixFor('vllm', 'logprobs')}; llama-server and SGLang do by default).`,
+          hint: caps.server === 'ollama'
+            ? `Ollama returns logprobs from version 0.12.11 on: ${fixFor('ollama', 'logprobs')}.`
+            : `Serve the PRM from a server that returns completion logprobs (vLLM: ${fixFor('vllm', 'logprobs')}; llama-server and SGLang do by default; Ollama from 0.12.11 on).`,
         });
       }
       const p = probabilityOf(top, this.settings.positiveToken);
@@ -88,7 +90,7 @@ export class EmbeddedLogprobPrm implements ProcessRewardModel {
   }
 
   private tokens(problem: string, steps: readonly string[]): Token[] {
-    return tokenizeWithBos(this.model, problem + '\n\n' + steps.map((s) => s + this.settings.stepTag).join('\n\n'));
+    return tokenizeWithBos(this.model, prmTaggedText(problem, steps, this.settings.stepTag));
   }
 
   /** Evaluates `tokens` and reads the label distribution after each position in `at` (indices into `tokens`). */
