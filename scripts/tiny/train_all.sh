@@ -37,9 +37,9 @@ $PY train.py lm --out work/large2 --init work/large96/best.pt --steps 500 --bs 1
 #    8 heads of 32 without changing what it computes (grow.py), then fine-tuned with both cores to itself
 #    (d=256×9 costs ~5.5 s a step here; the grown model starts where the 0.7 M one stands)
 OPENBLAS_NUM_THREADS=2 TORCH_THREADS=2 $PY grow.py work/large2/best.pt work/grow/init.pt --d 256 --layers 9 --heads 8 --check
-OPENBLAS_NUM_THREADS=2 TORCH_THREADS=2 $PY train.py lm --out work/large9 --init work/grow/init.pt --steps ${GROWN_STEPS:-900} \
-  --bs 16 --bucket 8 --lr 1e-3 --warmup 30 --eval_every 150 --n_val 200 --data_seed 21 --save_every 50 --keep_all \
-  --stop_at ${GROWN_STOP_AT:-900} > work/large9.log 2>&1
+OPENBLAS_NUM_THREADS=2 TORCH_THREADS=2 $PY train.py lm --out work/large9 --init work/grow/init.pt --steps ${GROWN_STEPS:-600} \
+  --bs 16 --bucket 8 --lr 1.5e-4 --warmup 50 --eval_every 150 --n_val 200 --data_seed 21 --save_every 50 --keep_all \
+  --stop_at ${GROWN_STOP_AT:-450} > work/large9.log 2>&1
 # 6. export (best validation checkpoints), parity checks (numpy + node-llama-cpp), measurement
 ./export_all.sh work/large9/best.pt work/small4/best.pt work/prm/best.pt work/large2/best.pt
 (cd ../.. && node scripts/tiny/measure.mjs --n 200 --seed 3 && node scripts/tiny/measure-verifier.mjs --n 100 --seed 3)

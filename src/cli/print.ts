@@ -47,16 +47,20 @@ export class TracePrinter {
         const t = this.thoughts.get(e.id);
         if (!t) break;
         t.score = e.score;
-        // SpecSearch prints drafts when judged; corrections and baseline thoughts have no verdict.
+        // SpecSearch prints drafts when judged; corrections, the large model's reference thoughts at the
+        // root and baseline thoughts have no verdict.
         if (t.replaces !== undefined) this.line('↻', 'yellow', t, `${e.score.toFixed(2)}${t.replaces ? ` for ${t.replaces}` : ''}`);
-        else if (this.method !== 'specsearch') this.line('•', 'dim', t, e.score.toFixed(2));
+        else if (this.method !== 'specsearch' || t.source === 'large') this.line('•', 'dim', t, e.score.toFixed(2));
         break;
       }
       case 'thought.judged': {
         const t = this.thoughts.get(e.id);
         if (!t) break;
-        const ok = e.verdict === 'accepted';
-        this.line(ok ? '✓' : '✗', ok ? 'green' : 'red', t, `${(t.score ?? 0).toFixed(2)} ${ok ? '≥' : '<'} ${e.threshold.toFixed(2)}`);
+        const score = (t.score ?? 0).toFixed(2);
+        const beta = e.threshold.toFixed(2);
+        if (e.verdict === 'accepted') this.line('✓', 'green', t, `${score} ≥ ${beta}`);
+        else if (e.verdict === 'surplus') this.line('·', 'dim', t, `${score} ≥ ${beta}, not needed`);
+        else this.line('✗', 'red', t, `${score} < ${beta}`);
         break;
       }
       case 'search.finished':

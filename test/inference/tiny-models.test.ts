@@ -48,13 +48,13 @@ test('the trio loads from models/tiny and says what it is', () => {
   assert.equal(models.small.capabilities.speculative, false);
 });
 
-// The model card states 94 % on the first 200 problems of the measurement seed 3; greedy decoding is
-// deterministic, so the first 100 of them pin the shipped weights' accuracy down (target: ≥ 90 %).
-test('greedy large answers fresh problems right (≥ 90 of the first 100 of seed 3)', async () => {
+// The model card states 95.5 % on the first 200 problems of the measurement seed 3; greedy decoding is
+// deterministic, so the first 100 of them pin the shipped weights' accuracy down.
+test('greedy large answers fresh problems right (≥ 93 of the first 100 of seed 3)', async () => {
   const problems = generateProblems(3, 100);
   let right = 0;
   for (const p of problems) if ((await greedy(models.large, p.problem)) === String(p.answer)) right++;
-  assert.ok(right >= 90, `large got ${right}/100`);
+  assert.ok(right >= 93, `large got ${right}/100`);
 });
 
 // The small model is the draft model: clearly worse than the large one, but right often enough to be
