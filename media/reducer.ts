@@ -11,7 +11,10 @@ export interface ThoughtView {
   tokens: number;
   ms: number;
   speculative: SpeculativeStats | null;
+  /** The PRM's score of the path up to this thought. */
   score: number | null;
+  /** The thought's own score, judged against β (the path's score where the PRM gives no other). */
+  thoughtScore: number | null;
   verdict: Verdict | null;
   /** The threshold β the verdict was judged against. */
   threshold: number | null;
@@ -124,20 +127,20 @@ function reduceSearch(s: SearchView, e: SearchEvent): SearchView {
     case 'thought.drafted': {
       const next = addThought(s, {
         id: e.id, parentId: e.parentId, depth: e.depth, source: e.source, text: e.text, tokens: e.tokens, ms: e.ms,
-        speculative: e.speculative, score: null, verdict: null, threshold: null, replaces: null, replacedBy: null, children: [],
+        speculative: e.speculative, score: null, thoughtScore: null, verdict: null, threshold: null, replaces: null, replacedBy: null, children: [],
       });
       return { ...next, drafted: s.drafted + 1 };
     }
     case 'thought.corrected': {
       const next = addThought(s, {
         id: e.id, parentId: e.parentId, depth: e.depth, source: 'large', text: e.text, tokens: e.tokens, ms: e.ms,
-        speculative: e.speculative, score: null, verdict: null, threshold: null, replaces: e.replaces, replacedBy: null, children: [],
+        speculative: e.speculative, score: null, thoughtScore: null, verdict: null, threshold: null, replaces: e.replaces, replacedBy: null, children: [],
       });
       const linked = e.replaces ? patchThought(next, e.replaces, { replacedBy: e.id }) : next;
       return { ...linked, corrections: s.corrections + 1 };
     }
     case 'thought.scored':
-      return patchThought(s, e.id, { score: e.score });
+      return patchThought(s, e.id, { score: e.score, thoughtScore: e.thoughtScore ?? e.score });
     case 'thought.judged': {
       const next = patchThought(s, e.id, { verdict: e.verdict, threshold: e.threshold });
       return { ...next, [e.verdict]: s[e.verdict] + 1 };

@@ -150,7 +150,7 @@ function renderThought(ctx: TreeContext, t: ThoughtView, level: number, pos: num
   if (t.id === ctx.s.answerThoughtId) classes.push('answer-step');
   const label = [
     `${t.id}, depth ${t.depth}, written by the ${t.source} model`,
-    t.score !== null ? `score ${fmt(t.score)}` : 'not scored yet',
+    t.thoughtScore !== null ? `score ${fmt(t.thoughtScore)}${t.score !== null && t.score !== t.thoughtScore ? ` (path ${fmt(t.score)})` : ''}` : 'not scored yet',
     t.threshold !== null ? `threshold ${fmt(t.threshold)}` : '',
     verdict === 'corrected' ? `correction of ${t.replaces}` : verdict,
     ctx.beam.has(t.id) ? 'kept in the beam' : '',
@@ -176,7 +176,7 @@ function renderGroup(ctx: TreeContext, parentId: string | null, dropped: Thought
   const open = ctx.state.openGroups[key] === true;
   const rejected = dropped.filter((t) => t.verdict === 'rejected');
   const spare = dropped.length - rejected.length;
-  const best = Math.max(...rejected.map((t) => t.score ?? 0));
+  const best = Math.max(...rejected.map((t) => t.thoughtScore ?? 0));
   const beta = dropped[0].threshold;
   const parts = [
     rejected.length > 0 ? `${rejected.length} rejected draft${rejected.length === 1 ? '' : 's'} (best ${fmt(best)}${beta !== null ? ` < β ${fmt(beta)}` : ''})` : '',
@@ -203,12 +203,14 @@ function verdictIcon(verdict: string): string {
 }
 
 function scoreMeter(t: ThoughtView): string {
-  if (t.score === null) return `<span class="meter empty" aria-hidden="true"></span><span class="score dim">—</span>`;
-  const passed = t.threshold === null || t.score >= t.threshold;
+  if (t.thoughtScore === null) return `<span class="meter empty" aria-hidden="true"></span><span class="score dim">—</span>`;
+  const score = t.thoughtScore;
+  const passed = t.threshold === null || score >= t.threshold;
   const mark = t.threshold !== null ? `<span class="mark" style="left:${(t.threshold * 100).toFixed(1)}%"></span>` : '';
-  const title = `PRM score ${fmt(t.score)}${t.threshold !== null ? ` ${passed ? '≥' : '<'} threshold β ${fmt(t.threshold)}` : ''}`;
-  return `<span class="meter ${passed ? 'pass' : 'fail'}" title="${title}" aria-hidden="true"><span class="fill" style="width:${(t.score * 100).toFixed(1)}%"></span>${mark}</span>` +
-    `<span class="score" title="${title}">${fmt(t.score)}</span>`;
+  const path = t.score !== null && t.score !== score ? `; the path up to here ${fmt(t.score)}` : '';
+  const title = `PRM score ${fmt(score)}${t.threshold !== null ? ` ${passed ? '≥' : '<'} threshold β ${fmt(t.threshold)}` : ''}${path}`;
+  return `<span class="meter ${passed ? 'pass' : 'fail'}" title="${title}" aria-hidden="true"><span class="fill" style="width:${(score * 100).toFixed(1)}%"></span>${mark}</span>` +
+    `<span class="score" title="${title}">${fmt(score)}</span>`;
 }
 
 function links(t: ThoughtView): string {

@@ -46,11 +46,11 @@ export class TracePrinter {
       case 'thought.scored': {
         const t = this.thoughts.get(e.id);
         if (!t) break;
-        t.score = e.score;
+        t.score = e.thoughtScore ?? e.score;
         // SpecSearch prints drafts when judged; corrections, the large model's reference thoughts at the
         // root and baseline thoughts have no verdict.
-        if (t.replaces !== undefined) this.line('↻', 'yellow', t, `${e.score.toFixed(2)}${t.replaces ? ` for ${t.replaces}` : ''}`);
-        else if (this.method !== 'specsearch' || t.source === 'large') this.line('•', 'dim', t, e.score.toFixed(2));
+        if (t.replaces !== undefined) this.line('↻', 'yellow', t, `${t.score.toFixed(2)}${t.replaces ? ` for ${t.replaces}` : ''}`);
+        else if (this.method !== 'specsearch' || t.source === 'large') this.line('•', 'dim', t, t.score.toFixed(2));
         break;
       }
       case 'thought.judged': {

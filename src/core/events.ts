@@ -85,7 +85,14 @@ export type SearchEvent = Base &
         ms: number;
         speculative: SpeculativeStats | null;
       }
-    | { type: 'thought.scored'; id: string; score: number }
+    | {
+        type: 'thought.scored';
+        id: string;
+        /** The PRM's score of the path up to this thought (0..1): what ranks paths. */
+        score: number;
+        /** Where the PRM scores whole paths: the thought's own score, judged against β. */
+        thoughtScore?: number;
+      }
     | { type: 'thought.judged'; id: string; verdict: Verdict; threshold: number }
     | {
         type: 'thought.corrected';
@@ -165,6 +172,7 @@ export function validateEvent(value: unknown): string[] {
     if (!hasType(e[key], kind)) problems.push(`${e.type}: ${key} must be ${kind}`);
   }
   if (e.type === 'thought.scored' && typeof e.score === 'number' && (e.score < 0 || e.score > 1)) problems.push('thought.scored: score must lie in 0..1');
+  if (e.type === 'thought.scored' && e.thoughtScore !== undefined && !(typeof e.thoughtScore === 'number' && e.thoughtScore >= 0 && e.thoughtScore <= 1)) problems.push('thought.scored: thoughtScore must lie in 0..1');
   if ((e.type === 'thought.drafted') && e.source !== 'small' && e.source !== 'large') problems.push('thought.drafted: source must be small or large');
   if (e.type === 'thought.judged' && !VERDICTS.includes(e.verdict as Verdict)) problems.push(`thought.judged: verdict must be one of ${VERDICTS.join(', ')}`);
   return problems;

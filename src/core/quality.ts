@@ -54,11 +54,11 @@ export interface Judgement<T> {
  * otherwise all that pass, and the large model writes the rest. Sorting is stable, so ties keep
  * drafting order.
  */
-export function judge<T extends { score: number }>(drafts: readonly T[], beta: number, slots: number): Judgement<T> {
-  const passed = [...drafts.filter((c) => c.score >= beta)].sort((a, b) => b.score - a.score);
+export function judge<T>(drafts: readonly T[], beta: number, slots: number, scoreOf: (d: T) => number = (d) => (d as { score: number }).score): Judgement<T> {
+  const passed = [...drafts.filter((c) => scoreOf(c) >= beta)].sort((a, b) => scoreOf(b) - scoreOf(a));
   return {
     kept: passed.slice(0, Math.max(0, slots)),
     surplus: passed.slice(Math.max(0, slots)),
-    rejected: drafts.filter((c) => c.score < beta),
+    rejected: drafts.filter((c) => scoreOf(c) < beta),
   };
 }

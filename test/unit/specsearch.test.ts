@@ -217,3 +217,21 @@ test('a PRM score that is not a number in 0..1 fails the search as a bad respons
     assertValidTrace(r.events);
   }
 });
+
+test('a PRM that scores whole paths: drafts are judged on their own score, paths ranked on the path score', async () => {
+  // The path went wrong earlier (path score 0.1), but each new thought is as good as the large model's (0.9).
+  class PathPrm extends ScriptedPrm {
+    override async scoreLast(request: Parameters<ScriptedPrm['scoreLast']>[0]) {
+      const r = await super.scoreLast(request);
+      return { ...r, scores: r.scores.map(() => 0.1), thoughtScores: r.scores };
+    }
+  }
+  const small = countingModel('small', 2, 0, 1);
+  const large = countingModel('large', 2, 0, 2);
+  const r = await solve({ problem: 'count to 2', settings: testSettings({ candidatesPerStep: 2, beamWidth: 1 }), models: trio(small, large, new PathPrm(() => 0.9)) });
+  assertValidTrace(r.events);
+  assert.equal(r.answer, '2');
+  assert.equal(r.stats.corrections, 0, 'no draft rejected for the path\'s low score');
+  const scored = ofType(r.events, 'thought.scored');
+  assert.ok(scored.every((e) => e.score === 0.1 && e.thoughtScore === 0.9));
+});

@@ -20,10 +20,11 @@ export class SpecSearchGenerator implements ThoughtGenerator {
     await score([...drafts, ...references].map((w) => w.node), ctx);
     const refs = references.map((w) => w.node);
 
-    const beta = estimating ? initialThreshold(refs.map((r) => r.score), s) : (parent.threshold as number);
+    // β is about one thought's quality given its path: judged on the thoughts' own scores.
+    const beta = estimating ? initialThreshold(refs.map((r) => r.thoughtScore), s) : (parent.threshold as number);
     if (estimating) ctx.emit({ type: 'threshold.updated', parentId: parent.id, depth: parent.depth, threshold: beta });
 
-    const { kept, surplus, rejected } = judge(drafts.map((w) => w.node), beta, n - refs.length);
+    const { kept, surplus, rejected } = judge(drafts.map((w) => w.node), beta, n - refs.length, (d) => d.thoughtScore);
     const verdicts = new Map<ThoughtNode, 'accepted' | 'surplus' | 'rejected'>([
       ...kept.map((k) => [k, 'accepted'] as const),
       ...surplus.map((k) => [k, 'surplus'] as const),
@@ -35,7 +36,7 @@ export class SpecSearchGenerator implements ThoughtGenerator {
     const missing = n - refs.length - kept.length;
     const corrections = missing > 0 ? await this.correct(parent, missing, rejected, ctx) : [];
     const children = [...refs, ...kept, ...corrections];
-    const next = updateThreshold(beta, { kept: children.map((c) => c.score), large: [...refs, ...corrections].map((c) => c.score) }, s);
+    const next = updateThreshold(beta, { kept: children.map((c) => c.thoughtScore), large: [...refs, ...corrections].map((c) => c.thoughtScore) }, s);
     for (const child of children) child.threshold = next;
     ctx.emit({ type: 'threshold.updated', parentId: parent.id, depth: parent.depth + 1, threshold: next });
     return children;
@@ -45,7 +46,7 @@ export class SpecSearchGenerator implements ThoughtGenerator {
   private async correct(parent: ThoughtNode, missing: number, rejected: ThoughtNode[], ctx: SearchContext): Promise<ThoughtNode[]> {
     const written = await write('large', parent, missing, true, ctx, 'correction');
     // Each correction stands in for one rejected draft, the best-scored first.
-    const replaced = [...rejected].sort((a, b) => b.score - a.score);
+    const replaced = [...rejected].sort((a, b) => b.thoughtScore - a.thoughtScore);
     written.forEach((w, i) => {
       ctx.stats.corrected(w.node.depth);
       ctx.emit({

@@ -13,8 +13,10 @@ export interface ThoughtNode {
   steps: string[];
   text: string;
   source: Source;
-  /** PRM score of this thought; 1 for the root. */
+  /** PRM score of the path up to this thought (what ranks paths); 1 for the root. */
   score: number;
+  /** The thought's own score given the steps before it (what SpecSearch judges against β); = score for most PRMs. */
+  thoughtScore: number;
   /** SpecSearch's β for the paths below this node; null until estimated. */
   threshold: number | null;
   /** The thought ends the solution (end of sequence or a final answer). */
@@ -40,7 +42,7 @@ export interface ThoughtGenerator {
 export type SearchAlgorithm = (generator: ThoughtGenerator, ctx: SearchContext) => Promise<ThoughtNode | null>;
 
 export function rootNode(): ThoughtNode {
-  return { id: null, parent: null, depth: 0, steps: [], text: '', source: 'large', score: 1, threshold: null, terminal: false };
+  return { id: null, parent: null, depth: 0, steps: [], text: '', source: 'large', score: 1, thoughtScore: 1, threshold: null, terminal: false };
 }
 
 export function pathIds(node: ThoughtNode | null): string[] {

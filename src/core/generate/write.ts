@@ -48,6 +48,7 @@ export async function write(source: Source, parent: ThoughtNode, n: number, spec
       text,
       source,
       score: 0,
+      thoughtScore: 0,
       threshold: parent.threshold,
       terminal: d.finish === 'eos' || extractAnswer(text) !== null,
     };
@@ -98,18 +99,22 @@ export async function score(nodes: readonly ThoughtNode[], ctx: SearchContext): 
   ctx.stats.recordPrm(paths.length, [started, ctx.stats.elapsed()], result.requests);
   // A score that is not a number in 0..1 is the PRM's fault, never a verdict: an Infinity or NaN
   // would otherwise pass as 0 or 1 and decide which drafts are kept.
-  const miscounted = result.scores.length !== paths.length;
-  const bad = result.scores.findIndex((x) => typeof x !== 'number' || !(x >= -1e-6 && x <= 1 + 1e-6));
+  const own = result.thoughtScores;
+  const miscounted = result.scores.length !== paths.length || (own !== undefined && own.length !== paths.length);
+  const bad = [...result.scores, ...(own ?? [])].findIndex((x) => typeof x !== 'number' || !(x >= -1e-6 && x <= 1 + 1e-6));
   if (miscounted || bad !== -1) {
     throw new EngineError({
       code: 'bad-response',
-      message: `${ctx.models.prm.label} returned ${miscounted ? `${result.scores.length} scores for ${paths.length} paths` : `the score ${String(result.scores[bad])} for a thought`}; scores must be numbers from 0 to 1.`,
+      message: `${ctx.models.prm.label} returned ${miscounted ? `${result.scores.length} scores for ${paths.length} paths` : `the score ${String([...result.scores, ...(own ?? [])][bad])} for a thought`}; scores must be numbers from 0 to 1.`,
       hint: 'Check that models.prm.kind matches the model the server runs (docs/servers.md).',
     });
   }
+  const clamp = (x: number) => Math.min(1, Math.max(0, x));
   nodes.forEach((node, i) => {
-    node.score = Math.min(1, Math.max(0, result.scores[index.get(keys[i]) as number]));
-    ctx.emit({ type: 'thought.scored', id: node.id as string, score: node.score });
+    const k = index.get(keys[i]) as number;
+    node.score = clamp(result.scores[k]);
+    node.thoughtScore = own ? clamp(own[k]) : node.score;
+    ctx.emit({ type: 'thought.scored', id: node.id as string, score: node.score, ...(own ? { thoughtScore: node.thoughtScore } : {}) });
   });
 }
 

@@ -58,8 +58,14 @@ export interface ScoreRequest {
 }
 
 export interface ScoreResult {
-  /** One score in 0..1 per path. */
+  /** One score in 0..1 per path: what ranks the paths. */
   scores: number[];
+  /**
+   * For PRMs whose `scores` aggregate the whole path (kind "likelihood": the least likely token of any
+   * step), the last step's own score, given the steps before it: what SpecSearch judges against β.
+   * Absent where `scores` are the last step's own.
+   */
+  thoughtScores?: number[];
   ms: number;
   requests: number;
 }

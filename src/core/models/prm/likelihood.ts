@@ -63,7 +63,7 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
    * read only for the scored steps' tokens; the steps before them are evaluated (or found in the sequence's
    * cache) as context.
    */
-  private async scoreFrom(problem: string, steps: readonly string[], first: number, prior: number, signal: AbortSignal): Promise<number[]> {
+  private async scoreFrom(problem: string, steps: readonly string[], first: number, prior: number, signal: AbortSignal): Promise<{ path: number[]; own: number[] }> {
     const { tokens, spans } = this.path(problem, steps);
     const from = spans[first][0];
     const pool = await this.sequences();
@@ -75,10 +75,16 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
       const offset = tokens.length - input.length;
       const dists = await evaluateDistributions(sequence, input, (i) => offset + i >= from - 1 && offset + i < tokens.length - 1, FULL_DISTRIBUTION);
       let score = prior;
-      return spans.slice(first).map(([start, end]) => {
-        for (let k = start; k < end; k++) score = Math.min(score, dists[k - 1 - offset]?.get(tokens[k]) ?? 0);
-        return score;
-      });
+      const path: number[] = [];
+      const own: number[] = [];
+      for (const [start, end] of spans.slice(first)) {
+        let step = 1;
+        for (let k = start; k < end; k++) step = Math.min(step, dists[k - 1 - offset]?.get(tokens[k]) ?? 0);
+        score = Math.min(score, step);
+        path.push(score);
+        own.push(step);
+      }
+      return { path, own };
     } finally {
       pool.release(sequence);
     }
@@ -93,24 +99,25 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
     this.known.set(pathKey(problem, steps), score);
   }
 
-  private async scoreLastOne(problem: string, steps: readonly string[], signal: AbortSignal): Promise<number> {
-    if (steps.length === 0) return 1;
+  /** The path's score and the last step's own. */
+  private async scoreLastOne(problem: string, steps: readonly string[], signal: AbortSignal): Promise<[number, number]> {
+    if (steps.length === 0) return [1, 1];
     let first = steps.length - 1;
     while (first > 0 && !this.known.has(pathKey(problem, steps.slice(0, first)))) first--;
     const prior = first > 0 ? (this.known.get(pathKey(problem, steps.slice(0, first))) as number) : 1;
-    const scores = await this.scoreFrom(problem, steps, first, prior, signal);
-    scores.forEach((s, i) => this.remember(problem, steps.slice(0, first + i + 1), s));
-    return scores[scores.length - 1];
+    const { path, own } = await this.scoreFrom(problem, steps, first, prior, signal);
+    path.forEach((s, i) => this.remember(problem, steps.slice(0, first + i + 1), s));
+    return [path[path.length - 1], own[own.length - 1]];
   }
 
   async scoreLast(request: ScoreRequest): Promise<ScoreResult> {
     const started = performance.now();
-    const scores = await Promise.all(request.paths.map((steps) => this.scoreLastOne(request.problem, steps, request.signal)));
-    return { scores, ms: performance.now() - started, requests: request.paths.length };
+    const both = await Promise.all(request.paths.map((steps) => this.scoreLastOne(request.problem, steps, request.signal)));
+    return { scores: both.map((b) => b[0]), thoughtScores: both.map((b) => b[1]), ms: performance.now() - started, requests: request.paths.length };
   }
 
   async scoreSteps(problem: string, steps: readonly string[], signal: AbortSignal): Promise<number[]> {
-    return steps.length === 0 ? [] : this.scoreFrom(problem, steps, 0, 1, signal);
+    return steps.length === 0 ? [] : (await this.scoreFrom(problem, steps, 0, 1, signal)).path;
   }
 
   async dispose(): Promise<void> {
