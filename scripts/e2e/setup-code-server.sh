@@ -68,6 +68,12 @@ else
   printf '{ "name": "specsearch-e2e-code-server", "private": true }\n' >"$tmp/package.json"
   (
     cd "$tmp"
+    # Under `npm run`, the outer npm exports its settings as npm_config_* (user-agent "… node/v20 …"
+    # among them); the inner npm would take them as its own, and code-server's postinstall reads the Node
+    # version from that user agent and refuses. The install runs with none of them.
+    while IFS='=' read -r name _; do
+      case "$name" in npm_*) unset "$name" ;; esac
+    done < <(env)
     export PATH="$(dirname "$NODE_BIN"):$PATH"
     export npm_config_nodedir="$NODE_HEADERS"
     export npm_config_update_notifier=false
