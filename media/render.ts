@@ -187,7 +187,10 @@ function renderGroup(ctx: TreeContext, parentId: string | null, dropped: Thought
     `<div class="row group" role="treeitem" data-group="${e(key)}" data-parent="${e(parentId ?? '')}" aria-level="${level}" aria-posinset="${size}" aria-setsize="${size}" ` +
       `aria-expanded="${open}" aria-label="${e(summary)}" tabindex="-1" style="--level:${Math.min(level - 1, 24)}">` +
       `<span class="twisty codicon ${open ? 'codicon-chevron-down' : 'codicon-chevron-right'}" aria-hidden="true"></span>` +
-      `<span class="codicon codicon-close verdict rejected" aria-hidden="true"></span><span class="dim">${e(summary)}</span></div>`,
+      (rejected.length > 0
+        ? `<span class="codicon codicon-close verdict rejected" aria-hidden="true"></span>`
+        : `<span class="codicon codicon-dash verdict surplus" aria-hidden="true"></span>`) +
+      `<span class="dim">${e(summary)}</span></div>`,
   );
   // Closed groups render nothing of their drafts: the cost of a trace follows what is visible.
   if (open) dropped.forEach((t, i) => renderThought(ctx, t, level + 1, i + 1, dropped.length));

@@ -78,7 +78,7 @@ export const DEFAULT_SEARCH: SearchSettings = {
   draftRatio: 2,
   thresholdDecay: 0.9,
   initialThresholdFactor: 0.9,
-  thresholdRule: 'paper',
+  thresholdRule: 'large',
   rootLargeThoughts: 1,
   temperature: 0.7,
   maxDepth: 50,

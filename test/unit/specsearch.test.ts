@@ -94,7 +94,7 @@ test('the threshold starts at 0.9 × the best root reference score and follows �
   const small = new ScriptedModel('small', (req) => Array.from({ length: req.n }, () => countingStep(req.steps, 1)));
   const large = countingModel('large', 1, 0, 5);
   const prm = new ScriptedPrm((steps) => scores.get(steps[steps.length - 1]) ?? 0);
-  const r = await solve({ problem: 'count to 1', settings: testSettings({ candidatesPerStep: 2, beamWidth: 1, thresholdDecay: 0.9, initialThresholdFactor: 0.9 }), models: trio(small, large, prm) });
+  const r = await solve({ problem: 'count to 1', settings: testSettings({ candidatesPerStep: 2, beamWidth: 1, thresholdDecay: 0.9, initialThresholdFactor: 0.9, thresholdRule: 'paper' }), models: trio(small, large, prm) });
   assertValidTrace(r.events);
   const thresholds = ofType(r.events, 'threshold.updated').map((e) => e.threshold);
   // Root children: the reference (0.8) and the best draft (0.8); their max moves β.
