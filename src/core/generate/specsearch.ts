@@ -1,5 +1,6 @@
 // SpecSearch's bi-level generator (Wang et al., ICML 2025): the small model drafts γ·N thoughts, the PRM
 // scores them, drafts below the path's threshold β are rejected, and the large model writes the missing ones.
+import type { Verdict } from '../events';
 import { initialThreshold, judge, updateThreshold } from '../quality';
 import { emitDrafted, round, score, write, type Written } from './write';
 import type { SearchContext, ThoughtGenerator, ThoughtNode } from './types';
@@ -16,8 +17,9 @@ export class SpecSearchGenerator implements ThoughtGenerator {
       write('small', parent, draftCount, false, ctx, 'draft'),
       estimating ? write('large', parent, Math.min(n, s.rootLargeThoughts), true, ctx, 'reference') : Promise.resolve([] as Written[]),
     ]);
-    [...drafts, ...references].forEach((w) => emitDrafted(w, ctx));
-    await score([...drafts, ...references].map((w) => w.node), ctx);
+    const written = [...drafts, ...references];
+    written.forEach((w) => emitDrafted(w, ctx));
+    await score(written.map((w) => w.node), ctx);
     const refs = references.map((w) => w.node);
 
     // β is about one thought's quality given its path: judged on the thoughts' own scores.
@@ -25,13 +27,13 @@ export class SpecSearchGenerator implements ThoughtGenerator {
     if (estimating) ctx.emit({ type: 'threshold.updated', parentId: parent.id, depth: parent.depth, threshold: beta });
 
     const { kept, surplus, rejected } = judge(drafts.map((w) => w.node), beta, n - refs.length, (d) => d.thoughtScore);
-    const verdicts = new Map<ThoughtNode, 'accepted' | 'surplus' | 'rejected'>([
+    const verdicts = new Map<ThoughtNode, Verdict>([
       ...kept.map((k) => [k, 'accepted'] as const),
       ...surplus.map((k) => [k, 'surplus'] as const),
       ...rejected.map((k) => [k, 'rejected'] as const),
     ]);
     ctx.stats.judged(parent.depth + 1, kept.length, surplus.length, rejected.length);
-    for (const w of drafts) ctx.emit({ type: 'thought.judged', id: w.node.id as string, verdict: verdicts.get(w.node) as 'accepted', threshold: beta });
+    for (const w of drafts) ctx.emit({ type: 'thought.judged', id: w.node.id as string, verdict: verdicts.get(w.node) as Verdict, threshold: beta });
 
     const missing = n - refs.length - kept.length;
     const corrections = missing > 0 ? await this.correct(parent, missing, rejected, ctx) : [];

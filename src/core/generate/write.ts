@@ -101,11 +101,12 @@ export async function score(nodes: readonly ThoughtNode[], ctx: SearchContext): 
   // would otherwise pass as 0 or 1 and decide which drafts are kept.
   const own = result.thoughtScores;
   const miscounted = result.scores.length !== paths.length || (own !== undefined && own.length !== paths.length);
-  const bad = [...result.scores, ...(own ?? [])].findIndex((x) => typeof x !== 'number' || !(x >= -1e-6 && x <= 1 + 1e-6));
+  const all = [...result.scores, ...(own ?? [])];
+  const bad = all.findIndex((x) => typeof x !== 'number' || !(x >= -1e-6 && x <= 1 + 1e-6));
   if (miscounted || bad !== -1) {
     throw new EngineError({
       code: 'bad-response',
-      message: `${ctx.models.prm.label} returned ${miscounted ? `${result.scores.length} scores for ${paths.length} paths` : `the score ${String([...result.scores, ...(own ?? [])][bad])} for a thought`}; scores must be numbers from 0 to 1.`,
+      message: `${ctx.models.prm.label} returned ${miscounted ? `${result.scores.length} scores for ${paths.length} paths` : `the score ${String(all[bad])} for a thought`}; scores must be numbers from 0 to 1.`,
       hint: 'Check that models.prm.kind matches the model the server runs (docs/servers.md).',
     });
   }

@@ -102,10 +102,11 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
   /** The path's score and the last step's own. */
   private async scoreLastOne(problem: string, steps: readonly string[], signal: AbortSignal): Promise<[number, number]> {
     if (steps.length === 0) return [1, 1];
+    // The longest known prefix: its score is the prior, and only the steps after it are read.
     let first = steps.length - 1;
-    while (first > 0 && !this.known.has(pathKey(problem, steps.slice(0, first)))) first--;
-    const prior = first > 0 ? (this.known.get(pathKey(problem, steps.slice(0, first))) as number) : 1;
-    const { path, own } = await this.scoreFrom(problem, steps, first, prior, signal);
+    let prior: number | undefined;
+    for (; first > 0; first--) if ((prior = this.known.get(pathKey(problem, steps.slice(0, first)))) !== undefined) break;
+    const { path, own } = await this.scoreFrom(problem, steps, first, prior ?? 1, signal);
     path.forEach((s, i) => this.remember(problem, steps.slice(0, first + i + 1), s));
     return [path[path.length - 1], own[own.length - 1]];
   }
