@@ -9,6 +9,7 @@ import { createLanguageModel } from '../../src/core/models/openai-compatible';
 import { createRewardModel } from '../../src/core/models/prm/factory';
 import { runDoctor } from '../../src/core/doctor';
 import { json, openAIHandler, PROBLEM, scriptedContinuation, startFixture, type Fixture } from './fixtures/http-fixture';
+import { vllmPoolingHandler } from './fixtures/engines';
 
 const fixtures: Fixture[] = [];
 after(async () => {
@@ -16,33 +17,8 @@ after(async () => {
 });
 const signal = new AbortController().signal;
 
-/**
- * vLLM's pooling runner serving Qwen2.5-Math-PRM-7B (`vllm serve Qwen/Qwen2.5-Math-PRM-7B --runner pooling`, vLLM ≥ 0.10.1):
- * POST /pooling {model, input: string | string[]} →
- * {id, object: "list", created, model, data: [{index, object: "pooling", data: [[p_wrong, p_right], …one per <extra_0>]}], usage}.
- * `perToken` replays versions that return one row per token; /tokenize then locates the step tags.
- */
 async function poolingServer(perToken = false): Promise<Fixture> {
-  const TAG = 151651;
-  const tokenize = (text: string) => text.split(/(<extra_0>)/).filter((p) => p !== '').flatMap((p) => (p === '<extra_0>' ? [TAG] : Array.from(p, (c) => c.charCodeAt(0))));
-  const f = await startFixture((req, res, body) => {
-    if (req.url === '/v1/models') return json(res, 200, { object: 'list', data: [{ id: 'Qwen/Qwen2.5-Math-PRM-7B', object: 'model', owned_by: 'vllm', max_model_len: 4096 }] });
-    if (req.url === '/tokenize' && body) return json(res, 200, { count: tokenize(String(body.prompt)).length, max_model_len: 4096, tokens: tokenize(String(body.prompt)) });
-    if (req.url === '/pooling' && body) {
-      const inputs = Array.isArray(body.input) ? (body.input as string[]) : [String(body.input)];
-      const data = inputs.map((text, index) => {
-        const assistant = text.slice(text.lastIndexOf('<|im_start|>assistant\n'));
-        const steps = assistant.split('<extra_0>').slice(0, -1);
-        const row = (s: string) => (/wrong/.test(s) ? [0.85, 0.15] : [0.05, 0.95]);
-        const rows = perToken
-          ? (() => { let k = 0; return tokenize(text).map((t) => (t === TAG ? row(steps[k++]) : [0.5, 0.5])); })()
-          : steps.map(row);
-        return { index, object: 'pooling', data: rows };
-      });
-      return json(res, 200, { id: 'pool-1', object: 'list', created: 0, model: body.model, data, usage: { prompt_tokens: 100, total_tokens: 100 } });
-    }
-    json(res, 404, { detail: 'Not Found' });
-  });
+  const f = await startFixture(vllmPoolingHandler({ perToken }));
   fixtures.push(f);
   return f;
 }

@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { solve } from '../../src/core/solve';
-import type { ErrorCode } from '../../src/core/errors';
+import { EngineError, type ErrorCode } from '../../src/core/errors';
+import { MAX_RESPONSE_BYTES } from '../../src/core/models/http-errors';
 import type { SolveResult } from '../../src/core/events';
 import { createModels, disposeModels } from '../../src/core/models/factory';
 import { capabilitiesOf, clearCapabilityCache } from '../../src/core/models/capabilities';
@@ -110,6 +111,55 @@ test('JSON of the wrong shape: code "bad-response", says what was missing', asyn
   const f = await serve(faulty((_req, res) => json(res, 200, { result: 'ok' })));
   const r = await run(`${f.origin}/v1`);
   assertFailed(r, 'bad-response', f.origin, /no "choices"/);
+});
+
+test('a body over 16 MiB: code "bad-response", names the server and the cap; the rest is never read', async () => {
+  const thought = 'a'.repeat(MAX_RESPONSE_BYTES + 1);
+  const f = await serve(faulty((_req, res) => json(res, 200, { choices: [{ index: 0, text: thought, finish_reason: 'stop' }] })));
+  const before = process.memoryUsage().rss;
+  const r = await run(`${f.origin}/v1`);
+  assertFailed(r, 'bad-response', f.origin, /larger than 16 MiB/);
+  assert.ok(process.memoryUsage().rss - before < 200 * 1024 * 1024, 'the body was not held whole');
+});
+
+test('an empty 200 body: code "bad-response", names the server (never "Internal error")', async () => {
+  const f = await serve(faulty((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': 0 });
+    res.end();
+  }));
+  const r = await run(`${f.origin}/v1`);
+  assert.equal(r.error?.code, 'bad-response', r.error?.message);
+  assert.ok(r.error?.message.includes(f.origin), r.error?.message);
+});
+
+test('one request for one thought answered with none, or with 500: code "bad-response", says how many', async () => {
+  for (const count of [0, 500]) {
+    const f = await serve(faulty((_req, res) => json(res, 200, { choices: Array.from({ length: count }, (_, index) => ({ index, text: 'Step 1.', finish_reason: 'stop' })) })));
+    clearCapabilityCache();
+    const settings = httpSettings({ small: `${f.origin}/v1` }, { search: { candidatesPerStep: 1 } });
+    const models = await createModels(settings);
+    try {
+      const err = await models.small.draft({ problem: PROBLEM, mode: 'solve', steps: [], n: 1, stop: ['\n\n'], maxTokens: 16, temperature: 0, seed: 1, speculative: false, signal: new AbortController().signal }).then(() => null, (e: unknown) => e);
+      assert.ok(err instanceof EngineError && err.code === 'bad-response', String(err));
+      assert.match(err.message, new RegExp(`${count} completions for a request of 1`));
+      assert.ok(err.message.includes(f.origin));
+    } finally {
+      await disposeModels(models);
+    }
+  }
+});
+
+test('an infinite logprob from the PRM server: code "bad-response", never a score of 0 that passes every draft', async () => {
+  const good = openAIHandler();
+  const f = await serve((req, res, body, fx) => {
+    if (req.url === '/v1/completions' && body?.max_tokens === 1) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end('{"choices":[{"index":0,"text":"+","logprobs":{"tokens":["+"],"token_logprobs":[-1e999],"top_logprobs":[{"+":-1e999,"-":-1e999}]}}]}');
+    }
+    good(req, res, body, fx);
+  });
+  const r = await run(`${f.origin}/v1`);
+  assertFailed(r, 'bad-response', f.origin, /logprob -Infinity/);
 });
 
 test('wrong model name, seen in GET /v1/models: code "model-not-found", lists what is served', async () => {

@@ -94,6 +94,10 @@ function str(v: unknown): string | null {
 function num(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
+/** The objects in a JSON value that should be an array of objects (servers may send nulls or nothing). */
+function objects(v: unknown): Json[] {
+  return Array.isArray(v) ? v.filter((x): x is Json => x !== null && typeof x === 'object' && !Array.isArray(x)) : [];
+}
 
 export async function probeServer(client: HttpClient, model: string, signal: AbortSignal): Promise<ServerCapabilities> {
   const timeoutMs = Math.min(client.settings.timeoutMs, PROBE_MS);
@@ -118,7 +122,7 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
   if (isOllamaURL(client.baseURL)) {
     caps.server = 'ollama';
     const tags = await client.get<Json>('/tags', opts('listing models (GET /api/tags)'));
-    const models = Array.isArray(tags?.models) ? (tags.models as Json[]) : [];
+    const models = objects(tags?.models);
     caps.servedModels = models.map((m) => str(m.name) ?? str(m.model)).filter((m): m is string => m !== null);
     caps.modelServed = caps.servedModels.some((m) => m === model || m === `${model}:latest`);
     caps.version = str((await client.optional<Json>('/version', opts('reading the version')))?.version);
@@ -134,7 +138,7 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
   if (listing === null && !/\/v1\/?$/.test(new URL(client.baseURL).pathname)) {
     degrade(caps, `GET ${client.url('/models')} was not found, so this server goes unchecked: an OpenAI-compatible baseURL ends in /v1 (${client.origin}/v1).`);
   }
-  const entries = Array.isArray(listing?.data) ? (listing.data as Json[]) : [];
+  const entries = objects(listing?.data);
   caps.servedModels = entries.map((m) => str(m.id)).filter((m): m is string => m !== null);
   const owner = entries.map((m) => str(m.owned_by)).find((o) => o !== null) ?? '';
   caps.contextTokens = num(entries.find((m) => m.id === model)?.max_model_len);
@@ -152,13 +156,13 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
     caps.server = 'llama.cpp';
     caps.maxN = num(props.total_slots);
     caps.version = str(props.build_info);
-    const gen = (props.default_generation_settings ?? {}) as Json;
+    const gen = objects([props.default_generation_settings])[0] ?? {};
     caps.contextTokens = num(gen.n_ctx);
     // /slots says per slot whether a draft model is attached (/props' speculative.types stays "none" with -md).
     const slots = await client.optional<unknown>(`${client.origin}/slots`, opts('reading llama-server slots (GET /slots)')).catch(() => null);
-    const types = str(((gen.params ?? {}) as Json)['speculative.types']);
+    const types = str((objects([gen.params])[0] ?? {})['speculative.types']);
     if (Array.isArray(slots) && slots.length > 0) {
-      const on = (slots as Json[]).some((slot) => slot.speculative === true);
+      const on = objects(slots).some((slot) => slot.speculative === true);
       caps.speculative = { enabled: on, evidence: `llama-server /slots: speculative = ${on}`, draft: null, totals: null };
     } else if (types && types !== 'none') {
       caps.speculative = { enabled: true, evidence: `llama-server /props: speculative.types = ${types}`, draft: null, totals: null };
@@ -204,7 +208,7 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
       }
       caps.version = str(info?.version);
       const algorithm = str(info?.speculative_algorithm);
-      const states = Array.isArray(info?.internal_states) ? (info.internal_states as Json[]) : [];
+      const states = objects(info?.internal_states);
       const accept = num(states[0]?.avg_spec_accept_length);
       const totals: SpeculationTotals | null = accept === null ? null : { drafted: null, accepted: null, meanAcceptLength: accept };
       caps.speculative = algorithm && algorithm !== 'None'

@@ -22,19 +22,97 @@ export function deadlineSignal(signal: AbortSignal, timeoutMs: number): AbortSig
   return AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
 }
 
+/** A model server answers a node's drafts in kilobytes; past this a response is refused, never held whole. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** Of an error body only this much is read: enough for any server's message. */
+const MAX_ERROR_BYTES = 64 * 1024;
+
+/** Raised while reading a body past MAX_RESPONSE_BYTES; toEngineError names the server. */
+export class ResponseTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`response larger than ${limit} bytes`);
+    this.name = 'ResponseTooLarge';
+  }
+}
+
+/**
+ * A body that errors with ResponseTooLarge once more than `limit` bytes arrive. The error surfaces where the
+ * body is read (the openai client's response.json()), so it is not mistaken for a connection failure and retried.
+ */
+function capped(body: ReadableStream<Uint8Array>, limit: number): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let seen = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await reader.read();
+      if (done) return controller.close();
+      seen += value.byteLength;
+      if (seen > limit) {
+        await reader.cancel().catch(() => undefined);
+        controller.error(new ResponseTooLarge(limit));
+        return;
+      }
+      controller.enqueue(value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+}
+
+/** The first `limit` bytes of a body as text; the rest is never downloaded. */
+async function headOf(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let seen = 0;
+  try {
+    while (seen < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      seen += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, limit));
+}
+
 /**
  * Servers disagree on error bodies: OpenAI/llama.cpp `{error: {message}}`, older vLLM `{message}`,
  * Ollama `{error: "..."}`, FastAPI `{detail}`, or plain text. This `fetch` rewrites every non-2xx body into
- * `{error: {message}}` so the openai client's APIError always carries the server's own words.
+ * `{error: {message}}` so the openai client's APIError always carries the server's own words, and caps
+ * what it reads of any body.
  */
 export const normalizingFetch: typeof fetch = async (input, init) => {
   const response = await fetch(input, init);
-  if (response.ok) return response;
-  const text = await response.text().catch(() => '');
+  if (response.ok) {
+    if (!response.body) return response;
+    const declared = Number(response.headers.get('content-length') ?? '0');
+    const body = declared > MAX_RESPONSE_BYTES
+      ? new ReadableStream<Uint8Array>({ start: (c) => { void response.body?.cancel().catch(() => undefined); c.error(new ResponseTooLarge(MAX_RESPONSE_BYTES)); } })
+      : capped(response.body, MAX_RESPONSE_BYTES);
+    const headers = new Headers(response.headers);
+    headers.delete('content-length');
+    return new Response(body, { status: response.status, statusText: response.statusText, headers });
+  }
+  const text = await headOf(response, MAX_ERROR_BYTES).catch(() => '');
   const message = serverMessage(text);
   const body = JSON.stringify({ error: { message, raw: text.slice(0, 2000) } });
   return new Response(body, { status: response.status, statusText: response.statusText, headers: { 'content-type': 'application/json' } });
 };
+
+/** At most `max` characters of any value as JSON, for error messages: never throws (undefined, cycles, deep nesting). */
+export function preview(value: unknown, max = 200): string {
+  let text: string;
+  try {
+    text = value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? `an array of ${value.length}` : typeof value === 'object' && value !== null ? 'an object too deep to show' : String(value);
+  }
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
 
 export function serverMessage(text: string): string {
   const trimmed = text.trim();
@@ -79,6 +157,15 @@ function causeCode(err: unknown): string | undefined {
   return undefined;
 }
 
+function findCause<T>(err: unknown, type: new (...args: never[]) => T): T | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 5 && e; i++) {
+    if (e instanceof type) return e;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 function deepestMessage(err: unknown): string {
   let e: unknown = err;
   let message = err instanceof Error ? err.message : String(err);
@@ -98,6 +185,15 @@ export function toEngineError(err: unknown, ctx: RequestContext): EngineError {
       `The server is overloaded, stuck or still loading the model. Check its log, or raise ${ctx.key}.timeoutMs (now ${ctx.timeoutMs}).`, err);
   }
   if (err instanceof OpenAI.APIUserAbortError) return cancelledError();
+  const tooLarge = findCause(err, ResponseTooLarge);
+  if (tooLarge) {
+    return fail(ctx, 'bad-response', `the answer from ${ctx.url} is larger than ${tooLarge.limit / (1024 * 1024)} MiB (${ctx.what}); SpecSearch stopped reading it.`,
+      `A model server answers in kilobytes: check that ${ctx.key}.baseURL points at a model server, and that it honours max_tokens.`, err);
+  }
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    return fail(ctx, 'bad-response', `the answer from ${ctx.url} is nested too deeply to read (${ctx.what}).`,
+      `Check that ${ctx.key}.baseURL points at a model server and not at a proxy or web page.`, err);
+  }
   if (err instanceof OpenAI.APIConnectionError) {
     const code = causeCode(err.cause);
     const deepest = deepestMessage(err);

@@ -4,9 +4,12 @@ import { EngineError, throwIfAborted } from '../errors';
 import type { SpeculativeStats } from '../events';
 import { capabilitiesOf, degrade, type ServerCapabilities } from './capabilities';
 import { Gate, HttpClient } from './http-client';
-import { mayBeNUnsupported } from './http-errors';
+import { badShape, mayBeNUnsupported } from './http-errors';
 import { renderPrompt, templateStops } from './templates';
 import type { Draft, DraftRequest, DraftResult, LanguageModel, ModelCapabilities } from './types';
+
+/** Thoughts longer than max_tokens × this are refused: no tokenizer has tokens this long on average. */
+const MAX_CHARS_PER_TOKEN = 64;
 
 export interface Batch {
   drafts: Draft[];
@@ -83,14 +86,35 @@ export abstract class HttpLanguageModel implements LanguageModel {
     return { drafts, ms: performance.now() - started, requests: batches.reduce((s, b) => s + b.requests, 0), speculative };
   }
 
+  /**
+   * One request, its answer checked: no more drafts than asked (a single request that answers none or
+   * several is malformed), thoughts no longer than max_tokens allows, token counts that are counts.
+   */
+  private async checkedComplete(call: CompletionCall): Promise<Batch> {
+    const batch = await this.complete(call);
+    const what = `drafting ${call.n} thought${call.n === 1 ? '' : 's'}`;
+    const bad = (detail: string, hint?: string) => badShape({ label: this.label, url: this.client.baseURL, what }, detail, hint);
+    const { drafts } = batch;
+    if (drafts.length === 0 || (call.n === 1 && drafts.length !== 1)) throw bad(`${drafts.length} completions for a request of ${call.n}`);
+    const maxChars = call.request.maxTokens * MAX_CHARS_PER_TOKEN + 256;
+    const long = drafts.find((d) => d.text.length > maxChars);
+    if (long) throw bad(`a thought of ${long.text.length} characters for max_tokens ${call.request.maxTokens}`, 'The server does not honour max_tokens; check that it is the kind named in docs/servers.md.');
+    const count = drafts.find((d) => !Number.isFinite(d.tokens) || d.tokens < 0);
+    if (count) throw bad(`the token count ${String(count.tokens)}`);
+    const total = drafts.reduce((sum, d) => sum + d.tokens, 0);
+    // Servers count a kept stop string or a speculative overshoot differently; far past max_tokens is not a count.
+    if (total > drafts.length * (4 * call.request.maxTokens + 16)) throw bad(`${total} tokens for ${drafts.length} completion${drafts.length === 1 ? '' : 's'} of at most ${call.request.maxTokens}`, 'The server does not honour max_tokens; check that it is the kind named in docs/servers.md.');
+    return { ...batch, drafts: drafts.map((d) => ({ ...d, tokens: Math.round(d.tokens) })) };
+  }
+
   /** n > 1 in one request, falling back to n parallel requests when the server refuses or ignores `n`. */
   private async withFallback(call: CompletionCall): Promise<Batch> {
-    const one = (i: number) => this.gate.run(call.request.signal, () => this.complete({ ...call, n: 1, seed: call.seed + i }));
+    const one = (i: number) => this.gate.run(call.request.signal, () => this.checkedComplete({ ...call, n: 1, seed: call.seed + i }));
     const parallel = async (from: number, count: number): Promise<Batch[]> => Promise.all(Array.from({ length: count }, (_, i) => one(from + i)));
     if (call.n === 1) return one(0);
     let batch: Batch;
     try {
-      batch = await this.gate.run(call.request.signal, () => this.complete(call));
+      batch = await this.gate.run(call.request.signal, () => this.checkedComplete(call));
     } catch (err) {
       if (!(err instanceof EngineError) || !mayBeNUnsupported(err.cause)) throw err;
       const rest = await parallel(0, call.n);
@@ -114,7 +138,7 @@ export abstract class HttpLanguageModel implements LanguageModel {
 
 function chunkSizes(n: number, caps: ServerCapabilities): number[] {
   if (caps.n === false) return Array.from({ length: n }, () => 1);
-  const max = caps.maxN !== null && caps.maxN > 0 ? caps.maxN : n;
+  const max = caps.maxN !== null && caps.maxN >= 1 ? Math.floor(caps.maxN) : n;
   const sizes: number[] = [];
   for (let left = n; left > 0; left -= max) sizes.push(Math.min(max, left));
   return sizes;

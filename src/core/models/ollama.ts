@@ -1,5 +1,5 @@
 // Models on Ollama's native /api/generate with raw: true (its OpenAI endpoint would apply a chat template).
-import { badShape } from './http-errors';
+import { badShape, preview } from './http-errors';
 import { finishOf, HttpLanguageModel, type Batch, type CompletionCall } from './http-model';
 
 /**
@@ -25,7 +25,7 @@ export class OllamaLanguageModel extends HttpLanguageModel {
     const what = 'drafting a thought (POST /api/generate)';
     const response = await this.client.post<Record<string, unknown>>('/generate', body, { what, signal: request.signal });
     if (typeof response?.response !== 'string') {
-      throw badShape({ label: this.label, url: this.client.url('/generate'), what }, `no "response" text in ${JSON.stringify(response).slice(0, 200)}`);
+      throw badShape({ label: this.label, url: this.client.url('/generate'), what }, `no "response" text in ${preview(response)}`);
     }
     // done_reason is "stop" for both EOS and a stop string (which Ollama strips), "length" at num_predict.
     const reason = response.done_reason === 'length' ? 'length' : 'stop';

@@ -3,7 +3,7 @@ import type { Completion, CompletionCreateParamsNonStreaming } from 'openai/reso
 import type { ModelSettings } from '../config';
 import { EngineError } from '../errors';
 import { degrade, isOllamaURL } from './capabilities';
-import { badShape } from './http-errors';
+import { badShape, preview } from './http-errors';
 import { finishOf, HttpLanguageModel, splitTokens, type Batch, type CompletionCall } from './http-model';
 import { OllamaLanguageModel } from './ollama';
 import type { Draft, LanguageModel } from './types';
@@ -62,7 +62,7 @@ export class OpenAICompatibleModel extends HttpLanguageModel {
     const ctx = { label: this.label, url: this.client.url('/completions'), what };
     const choices = (response as Completion | undefined)?.choices;
     if (!Array.isArray(choices) || choices.some((c) => typeof c?.text !== 'string')) {
-      throw badShape(ctx, `no "choices" with "text" in ${JSON.stringify(response).slice(0, 200)}`);
+      throw badShape(ctx, `no "choices" with "text" in ${preview(response)}`);
     }
     const ordered = [...choices].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
     // vLLM and SGLang say which stop ended a choice (stop_reason / matched_stop; null or a token id = EOS).
@@ -99,7 +99,7 @@ export class OpenAICompatibleModel extends HttpLanguageModel {
     const response = await this.client.post<unknown>(path, body, { what, signal: request.signal });
     const items = (Array.isArray(response) ? response : [response]) as Json[];
     const ctx = { label: this.label, url: path, what };
-    if (items.some((it) => typeof it?.content !== 'string')) throw badShape(ctx, `no "content" in ${JSON.stringify(response).slice(0, 200)}`);
+    if (items.some((it) => typeof it?.content !== 'string')) throw badShape(ctx, `no "content" in ${preview(response)}`);
     items.sort((a, b) => Number(a.index ?? 0) - Number(b.index ?? 0));
     const drafts: Draft[] = items.map((it) => {
       const stopType = it.stop_type === 'eos' ? 'eos' : it.stop_type === 'limit' ? 'length' : 'stop';

@@ -5,7 +5,7 @@ import type { PrmSettings } from '../../config';
 import { throwIfAborted } from '../../errors';
 import { capabilitiesOf, degrade, isOllamaURL, type ServerCapabilities } from '../capabilities';
 import { Gate, HttpClient } from '../http-client';
-import { badShape } from '../http-errors';
+import { badShape, preview } from '../http-errors';
 import type { ProcessRewardModel, ScoreRequest, ScoreResult } from '../types';
 
 export type Json = Record<string, unknown>;
@@ -36,12 +36,23 @@ export abstract class HttpPrm implements ProcessRewardModel {
     throwIfAborted(request.signal);
     const started = performance.now();
     const { scores, requests } = await this.scorePaths(request.problem, request.paths, request.signal);
-    return { scores, ms: performance.now() - started, requests };
+    return { scores: this.checked(scores, request.paths.length), ms: performance.now() - started, requests };
   }
 
   async scoreSteps(problem: string, steps: readonly string[], signal: AbortSignal): Promise<number[]> {
     const prefixes = steps.map((_, k) => steps.slice(0, k + 1));
-    return (await this.scorePaths(problem, prefixes, signal)).scores;
+    return this.checked((await this.scorePaths(problem, prefixes, signal)).scores, steps.length);
+  }
+
+  /** One number from 0 to 1 per path, or a bad-response naming this server: never a verdict from garbage. */
+  private checked(scores: number[], paths: number): number[] {
+    const bad = scores.findIndex((x) => typeof x !== 'number' || !(x >= 0 && x <= 1));
+    if (scores.length !== paths || bad !== -1) {
+      throw badShape({ label: this.label, url: this.client.baseURL, what: `scoring ${paths} thought${paths === 1 ? '' : 's'}` },
+        scores.length !== paths ? `${scores.length} scores for ${paths} thoughts` : `the score ${String(scores[bad])}, not a number from 0 to 1`,
+        'Check that models.prm.kind matches the model the server runs (docs/servers.md).');
+    }
+    return scores;
   }
 
   async dispose(): Promise<void> {}
@@ -64,16 +75,24 @@ export function firstTokenAlternatives(choice: unknown): Map<string, number> | n
   if (!logprobs || typeof logprobs !== 'object') return null;
   const out = new Map<string, number>();
   if (Array.isArray(logprobs.content) && logprobs.content.length > 0) {
-    const first = logprobs.content[0] as Json;
-    const top = Array.isArray(first.top_logprobs) ? (first.top_logprobs as Json[]) : [];
-    for (const t of top) if (typeof t.token === 'string' && typeof t.logprob === 'number') out.set(t.token, Math.max(out.get(t.token) ?? -Infinity, t.logprob));
+    const first = (logprobs.content[0] ?? {}) as Json;
+    const top = Array.isArray(first.top_logprobs) ? (first.top_logprobs as (Json | null)[]) : [];
+    for (const t of top) if (typeof t?.token === 'string' && typeof t.logprob === 'number') out.set(t.token, Math.max(out.get(t.token) ?? -Infinity, t.logprob));
     if (typeof first.token === 'string' && typeof first.logprob === 'number' && !out.has(first.token)) out.set(first.token, first.logprob);
     return out;
   }
   if (Array.isArray(logprobs.top_logprobs) && logprobs.top_logprobs.length > 0) {
     const top = logprobs.top_logprobs[0] as Record<string, unknown> | null;
-    for (const [token, lp] of Object.entries(top ?? {})) if (typeof lp === 'number') out.set(token, lp);
+      for (const [token, lp] of Object.entries(top ?? {})) if (typeof lp === 'number') out.set(token, lp);
     return out;
+  }
+  return null;
+}
+
+/** A logprob is a finite number ≤ 0 (a little over 0 is rounding); anything else makes the answer unreadable. */
+function invalidLogprob(alternatives: readonly (Map<string, number> | null)[]): string | null {
+  for (const top of alternatives) {
+    for (const [token, lp] of top ?? []) if (!Number.isFinite(lp) || lp > 1e-4) return `the logprob ${lp} for the token ${JSON.stringify(token).slice(0, 40)}`;
   }
   return null;
 }
@@ -89,14 +108,21 @@ export abstract class CompletionPrm extends HttpPrm {
       const response = await this.gate.run(signal, () => this.client.call('/completions', { what, signal }, (s, timeout) =>
         this.client.openai.completions.create(body as never, { signal: s, timeout }) as Promise<Completion>));
       const choices = response?.choices;
-      if (!Array.isArray(choices) || choices.length !== batch.length) {
-        throw badShape({ label: this.label, url: this.client.url('/completions'), what }, `expected ${batch.length} choice(s), got ${JSON.stringify(response).slice(0, 200)}`);
+      if (!Array.isArray(choices) || choices.length !== batch.length || choices.some((c) => c === null || typeof c !== 'object')) {
+        throw badShape({ label: this.label, url: this.client.url('/completions'), what }, `expected ${batch.length} choice(s), got ${preview(response)}`);
       }
       return [...choices].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
     };
     const choices = arrays ? await ask(prompts) : (await Promise.all(prompts.map((p) => ask([p])))).flat();
     if (!arrays && prompts.length > 1) degrade(caps, 'This server is not known to take several prompts in one request: the PRM sends one request per thought.');
-    return { alternatives: choices.map(firstTokenAlternatives), texts: choices.map((c) => c.text ?? ''), requests: arrays ? 1 : prompts.length };
+    const alternatives = this.readable(choices.map(firstTokenAlternatives), '/completions', what);
+    return { alternatives, texts: choices.map((c) => (typeof c.text === 'string' ? c.text : '')), requests: arrays ? 1 : prompts.length };
+  }
+
+  private readable(alternatives: (Map<string, number> | null)[], path: string, what: string): (Map<string, number> | null)[] {
+    const invalid = invalidLogprob(alternatives);
+    if (invalid !== null) throw badShape({ label: this.label, url: this.client.url(path), what }, `${invalid}; logprobs are finite numbers ≤ 0`);
+    return alternatives;
   }
 
   /**
@@ -113,7 +139,7 @@ export abstract class CompletionPrm extends HttpPrm {
       return first ? firstTokenAlternatives({ logprobs: { content: [first] } }) : null;
     });
     caps.logprobs = alternatives.some((a) => a !== null);
-    return { alternatives, texts: answers.map((a) => (typeof a?.response === 'string' ? a.response : '')), requests: prompts.length };
+    return { alternatives: this.readable(alternatives, '/generate', what), texts: answers.map((a) => (typeof a?.response === 'string' ? a.response : '')), requests: prompts.length };
   }
 }
 

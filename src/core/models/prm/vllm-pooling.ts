@@ -1,7 +1,7 @@
 // PRM kind "vllm-pooling": a trained PRM (Qwen2.5-Math-PRM) on vLLM's pooling runner, over HTTP.
 import { EngineError } from '../../errors';
 import { fixFor } from '../capabilities';
-import { badShape } from '../http-errors';
+import { badShape, preview } from '../http-errors';
 import { qwenPrmText } from '../templates';
 import { HttpPrm } from './http';
 
@@ -31,13 +31,14 @@ export class VllmPoolingPrm extends HttpPrm {
     caps.pooling = true;
     const data = response?.data;
     const ctx = { label: this.label, url, what };
-    if (!Array.isArray(data) || data.length !== texts.length) throw badShape(ctx, `expected "data" with ${texts.length} item(s), got ${JSON.stringify(response).slice(0, 200)}`);
+    if (!Array.isArray(data) || data.length !== texts.length) throw badShape(ctx, `expected "data" with ${texts.length} item(s), got ${preview(response)}`);
     let requests = 1;
     const scores: number[] = [];
+    const items = [...data].sort((a, b) => Number((a as Json | null)?.index ?? 0) - Number((b as Json | null)?.index ?? 0)) as (Json | null)[];
     for (let i = 0; i < texts.length; i++) {
-      const item = [...data].sort((a, b) => Number((a as Json).index ?? 0) - Number((b as Json).index ?? 0))[i] as Json;
+      const item = items[i];
       let rows = toRows(item?.data);
-      if (rows === null) throw badShape(ctx, `item ${i} has no [p(wrong), p(right)] rows: ${JSON.stringify(item).slice(0, 200)}`);
+      if (rows === null) throw badShape(ctx, `item ${i} has no [p(wrong), p(right)] rows of finite numbers: ${preview(item)}`);
       const steps = paths[i].length;
       if (rows.length !== steps) {
         rows = await this.tagRows(texts[i], rows, signal, ctx);
@@ -58,14 +59,17 @@ export class VllmPoolingPrm extends HttpPrm {
     if (!Array.isArray(tokens) || tokens.length !== rows.length || !Array.isArray(tagIds) || tagIds.length !== 1) {
       throw badShape(ctx, `${rows.length} rows do not match the ${tokens?.length ?? '?'} tokens of the text`);
     }
-    return rows.filter((_, k) => tokens[k] === tagIds[0]);
+    const tagged = rows.filter((_, k) => tokens[k] === tagIds[0]);
+    if (tagged.length === 0) throw badShape(ctx, `none of the ${rows.length} rows sits at a <extra_0> step tag`);
+    return tagged;
   }
 }
 
 function toRows(data: unknown): number[][] | null {
   if (!Array.isArray(data) || data.length === 0) return null;
-  if (data.every((x) => typeof x === 'number')) return data.length === 2 ? [data as number[]] : null;
-  if (data.every((r) => Array.isArray(r) && r.length >= 2 && r.every((x) => typeof x === 'number'))) return data as number[][];
+  const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+  if (data.every(finite)) return data.length === 2 ? [data as number[]] : null;
+  if (data.every((r) => Array.isArray(r) && r.length >= 2 && r.every(finite))) return data as number[][];
   return null;
 }
 
