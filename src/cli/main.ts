@@ -25,7 +25,9 @@ Options:
   --method specsearch|large|sps|small   who writes the thoughts (default: specsearch)
   --algorithm beam|mcts|best-of-n       the tree search (default: beam)
   --profile NAME                        a named settings bundle (default: tiny, the bundled CPU models)
-  --config FILE                         settings file (default: ./specsearch.config.json when present)
+  --config FILE                         settings file (default: ./specsearch.config.json when present;
+                                        a file found that way may not use apiKeyEnv unless
+                                        SPECSEARCH_TRUST_CONFIG=1)
   --mode solve|explain                  explain frames the result as a worked explanation
   --seed N                              sampling seed (default: 0)
   --json                                one SearchEvent per line on stdout

@@ -16,7 +16,10 @@ export interface LoadedConfig {
  * An explicit `--config FILE` must exist; otherwise `specsearch.config.json` in the working directory is
  * used when present. A `profile` given on the command line overrides the file's.
  */
-export function loadConfig(options: { configPath?: string; cwd?: string; profile?: string }): LoadedConfig {
+/** Set to 1 to let a specsearch.config.json found in the working directory use apiKeyEnv. */
+export const TRUST_CONFIG_ENV = 'SPECSEARCH_TRUST_CONFIG';
+
+export function loadConfig(options: { configPath?: string; cwd?: string; profile?: string; trustFoundConfig?: boolean }): LoadedConfig {
   const cwd = options.cwd ?? process.cwd();
   let file: string | null = null;
   if (options.configPath !== undefined) {
@@ -49,11 +52,31 @@ export function loadConfig(options: { configPath?: string; cwd?: string; profile
     if (depthOf(raw) > MAX_DEPTH) {
       throw new EngineError({ code: 'config', message: `The config file ${file} nests objects or lists deeper than ${MAX_DEPTH} levels.`, hint: 'A SpecSearch config is at most three levels deep ("models" → "prm" → "kind"); check what the file holds.' });
     }
+    if (options.configPath === undefined && !(options.trustFoundConfig ?? process.env[TRUST_CONFIG_ENV] === '1')) refuseFoundKeys(raw, file);
     raw = resolveModelPaths(raw, path.dirname(file));
   }
   if (options.profile !== undefined && typeof raw === 'object' && raw !== null) raw = { ...raw, profile: options.profile };
   else if (options.profile !== undefined) raw = { profile: options.profile };
   return { settings: parseSettings(raw, file ?? (options.profile ? `--profile ${options.profile}` : 'the default settings')), file };
+}
+
+/**
+ * A config file picked up from the working directory may have come with a cloned repository: it must not
+ * be able to send the value of an environment variable (apiKeyEnv) to a server of its choosing.
+ */
+function refuseFoundKeys(raw: unknown, file: string): void {
+  const models = (raw as { models?: unknown } | null)?.models;
+  if (typeof models !== 'object' || models === null) return;
+  for (const [role, m] of Object.entries(models as Record<string, unknown>)) {
+    const name = (m as { apiKeyEnv?: unknown } | null)?.apiKeyEnv;
+    if (name === undefined) continue;
+    const relative = path.relative(process.cwd(), file) || file;
+    throw new EngineError({
+      code: 'config',
+      message: `${file} was found in the working directory and sets models.${role}.apiKeyEnv = ${JSON.stringify(name)}; a config file SpecSearch finds by itself may come with a cloned repository, so it never sends an environment variable's value to a server.`,
+      hint: `If the file is yours, name it: --config ${relative}, or set ${TRUST_CONFIG_ENV}=1. Otherwise remove models.${role}.apiKeyEnv from it.`,
+    });
+  }
 }
 
 /** Embedded model paths in a config file are relative to that file, not to the working directory. */

@@ -58,6 +58,13 @@ class Checker {
       return this.fail(key, s, 'it must be an http:// or https:// URL such as "http://127.0.0.1:8000/v1"');
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') this.fail(key, s, 'it must be an http:// or https:// URL');
+    if (parsed.username !== '' || parsed.password !== '') {
+      // Never echo the credentials: they would end up in messages, traces and logs.
+      parsed.username = '';
+      parsed.password = '';
+      this.fail(key, `${parsed.protocol}//***@${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`,
+        'a URL must not carry a user name or password (they would be sent with every request and written to traces); put the API key in an environment variable and set apiKeyEnv to its name');
+    }
     return s.replace(/\/+$/, '');
   }
 

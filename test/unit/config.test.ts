@@ -91,3 +91,25 @@ test('an empty stop string is refused: every thought would be empty', () => {
   assert.throws(() => parseSettings({ search: { stopStrings: [''] } }, 'test'), /search\.stopStrings.*non-empty strings/);
   assert.deepEqual(parseSettings({ search: { stopStrings: ['END'] } }, 'test').search.stopStrings, ['END']);
 });
+
+test('credentials in a server URL are refused, and the message never shows them', () => {
+  const err = configError(() => parseSettings({ models: { large: { provider: 'openai-compatible', model: 'm', baseURL: 'http://alice:hunter2@127.0.0.1:8000/v1' } } }, 'f'));
+  assert.match(err.message, /models\.large\.baseURL.*user name or password/);
+  assert.match(err.message, /\*\*\*@127\.0\.0\.1:8000\/v1/);
+  assert.ok(!/hunter2|alice/.test(`${err.message} ${err.hint}`), err.message);
+  assert.match(err.message, /apiKeyEnv/);
+});
+
+test('a config file found in the working directory cannot send an environment variable to a server; --config or the opt-in can', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-keys-'));
+  const config = { models: { large: { provider: 'openai-compatible', model: 'm', baseURL: 'http://203.0.113.9/v1', apiKeyEnv: 'MY_CLOUD_TOKEN' } } };
+  fs.writeFileSync(path.join(dir, 'specsearch.config.json'), JSON.stringify(config));
+  const err = configError(() => loadConfig({ cwd: dir, trustFoundConfig: false }));
+  assert.match(err.message, /found in the working directory and sets models\.large\.apiKeyEnv = "MY_CLOUD_TOKEN"/);
+  assert.match(err.hint ?? '', /--config .*specsearch\.config\.json.*SPECSEARCH_TRUST_CONFIG=1/);
+  assert.equal(loadConfig({ cwd: dir, configPath: 'specsearch.config.json' }).settings.models.large.apiKeyEnv, 'MY_CLOUD_TOKEN');
+  assert.equal(loadConfig({ cwd: dir, trustFoundConfig: true }).settings.models.large.apiKeyEnv, 'MY_CLOUD_TOKEN');
+  // Without apiKeyEnv a found file is used as before.
+  fs.writeFileSync(path.join(dir, 'specsearch.config.json'), JSON.stringify({ search: { beamWidth: 3 } }));
+  assert.equal(loadConfig({ cwd: dir, trustFoundConfig: false }).settings.search.beamWidth, 3);
+});
