@@ -3,7 +3,7 @@ import { METHODS, ALGORITHMS, withSearchOverrides, type Algorithm, type Method }
 import { loadConfig } from '../core/config-file';
 import type { SearchEvent } from '../core/events';
 import { createModels, disposeModels } from '../core/models/factory';
-import { solve } from '../core/solve';
+import { checkProblemFits, solve } from '../core/solve';
 import { EngineError } from '../core/errors';
 import { formatStats, TracePrinter } from './print';
 import { printError, usageError } from './errors';
@@ -39,6 +39,7 @@ export async function runSolve(positionals: string[], flags: Record<string, stri
   const { settings: base } = loadConfig({ configPath: flags.config as string | undefined, profile: flags.profile as string | undefined });
   const settings = withSearchOverrides(base, { method, algorithm, seed }, 'the command line');
   const json = flags.json === true;
+  await checkProblemFits(problem, settings);
 
   const controller = new AbortController();
   const release = abortOnSignals(controller);

@@ -61,6 +61,29 @@ export function checkProblem(problem: string): string {
   return trimmed;
 }
 
+/**
+ * checkProblem, and before any model loads: a problem that leaves an embedded model's context no room for
+ * one step (its fewest possible tokens, from the model file's vocabulary) is refused as a usage error.
+ */
+export async function checkProblemFits(problem: string, settings: Settings): Promise<string> {
+  const trimmed = checkProblem(problem);
+  const files = [...new Set([settings.models.small, settings.models.large, settings.models.prm].filter((m) => m.provider === 'embedded').map((m) => m.model))];
+  if (files.length === 0) return trimmed;
+  const { fewestTokens, SEQUENCE_TOKENS } = await import('./models/embedded');
+  const step = settings.search.maxStepTokens;
+  for (const file of files) {
+    const floor = await fewestTokens(file, trimmed);
+    if (floor !== null && floor + step >= SEQUENCE_TOKENS) {
+      throw new EngineError({
+        code: 'usage',
+        message: `The problem is at least ${floor} tokens for the model ${file}, whose context holds ${SEQUENCE_TOKENS} tokens for the problem and its steps together (a step takes up to search.maxStepTokens = ${step}).`,
+        hint: 'Shorten the problem to its statement. Longer problems need a model with a longer context: serve one and point the settings at it (docs/servers.md).',
+      });
+    }
+  }
+  return trimmed;
+}
+
 /** Never throws: failures end the trace with `search.failed`, keeping everything done before. */
 export async function solve(options: SolveOptions): Promise<SolveResult> {
   const searchId = options.searchId ?? `s-${randomUUID().slice(0, 8)}`;

@@ -71,3 +71,25 @@ test('grade reads JSON lines and answers one line per input line, in order', () 
   assert.equal(lines[1].extracted, '0.5');
   assert.ok(lines[3].error && lines[4].error);
 });
+
+test('a problem that cannot fit the embedded models\' context is refused before any model loads: exit 2, and the advice is about the problem', () => {
+  const problem = `${'Start with 7. Add 5. '.repeat(120)}What is the result?`;
+  const r = cli(['solve', '--json', problem]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /The problem is at least \d+ tokens for the model .*small\.gguf, whose context holds 512 tokens/);
+  assert.match(r.stderr, /Shorten the problem/);
+  assert.doesNotMatch(r.stderr, /Lower search\.maxDepth/);
+  assert.equal(r.stdout, '', 'no search started');
+  noStackTrace(r.stderr);
+});
+
+test('a model path that is not a regular file (a FIFO would block the loader forever) is refused with the path named', { skip: process.platform === 'win32' && 'no FIFOs' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-fifo-'));
+  const fifo = path.join(dir, 'model.gguf');
+  assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ models: { large: { provider: 'embedded', model: fifo } } }));
+  const r = cli(['solve', '--config', path.join(dir, 'config.json'), 'Start with 2. Add 3. What is the result?']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, new RegExp(`${fifo.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not a regular file`));
+  noStackTrace(r.stderr);
+});

@@ -10,7 +10,10 @@ import { speculativeTokens, type SpeculationCounts } from './speculative';
 import { rawPrompt } from './templates';
 import type { Draft, DraftRequest, DraftResult, LanguageModel } from './types';
 
-const SEQUENCE_TOKENS = 512;
+/** Each sequence's context: the problem and its steps together must fit. */
+export const SEQUENCE_TOKENS = 512;
+/** Loading a model file that never finishes (a FIFO, a hung network mount) fails after this long. */
+const LOAD_TIMEOUT_MS = Number(process.env.SPECSEARCH_MODEL_LOAD_TIMEOUT_MS ?? 120_000);
 /** node-llama-cpp 3.21.1 mixes up the outputs of three or more sequences of one context that generate at once. */
 const MAX_SEQUENCES_PER_CONTEXT = 2;
 /**
@@ -37,6 +40,45 @@ function sameVocabulary(a: LlamaModel, b: LlamaModel): boolean {
   const ta = a.tokenize(sample);
   const tb = b.tokenize(sample);
   return ta.length === tb.length && ta.every((t, i) => t === tb[i]) && a.tokens.bos === b.tokens.bos && a.tokens.eos === b.tokens.eos;
+}
+
+/** A model path must name a regular file: a FIFO or a device would block the loader forever. */
+function checkModelFile(file: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new EngineError({ code: 'model-load', message: `The model file ${file} does not exist.`, server: file, hint: 'Check the "model" path in your settings, or run `npm run models:train` to rebuild the bundled tiny models.' });
+  }
+  if (!stat.isFile()) {
+    throw new EngineError({ code: 'model-load', message: `The model path ${file} is not a regular file.`, server: file, hint: 'Point the "model" setting at a .gguf file.' });
+  }
+}
+
+/**
+ * The fewest tokens `text` can take in the GGUF model `file`: its byte length over the longest vocabulary
+ * entry's, read from the file's header without loading the weights. Null when the header cannot be read
+ * (loading the model reports that).
+ */
+export async function fewestTokens(file: string, text: string): Promise<number | null> {
+  try {
+    checkModelFile(file);
+    const { readGgufFileInfo } = await import('node-llama-cpp');
+    const info = await readGgufFileInfo(file, { readTensorInfo: false, logWarnings: false, signal: AbortSignal.timeout(10_000) });
+    const ggml = (info.metadata as { tokenizer?: { ggml?: { tokens?: unknown; token_type?: unknown } } }).tokenizer?.ggml;
+    const vocabulary = ggml?.tokens;
+    if (!Array.isArray(vocabulary) || vocabulary.length === 0) return null;
+    const types = Array.isArray(ggml?.token_type) ? (ggml.token_type as unknown[]) : [];
+    let longest = 1;
+    vocabulary.forEach((token, i) => {
+      // GGUF token types: 2 unknown and 3 control stand for no text, 6 byte for one byte ("<0x41>").
+      if (types[i] === 2 || types[i] === 3 || types[i] === 6) return;
+      longest = Math.max(longest, Buffer.byteLength(String(token).replaceAll('\u2581', ' ')));
+    });
+    return Math.ceil(Buffer.byteLength(text) / longest);
+  } catch {
+    return null;
+  }
 }
 
 export class EmbeddedRuntime {
@@ -73,12 +115,19 @@ export class EmbeddedRuntime {
   }
 
   private async load(file: string): Promise<LlamaModel> {
-    if (!fs.existsSync(file)) {
-      throw new EngineError({ code: 'model-load', message: `The model file ${file} does not exist.`, server: file, hint: 'Check the "model" path in your settings, or run `npm run models:train` to rebuild the bundled tiny models.' });
-    }
+    checkModelFile(file);
+    const deadline = AbortSignal.timeout(LOAD_TIMEOUT_MS);
     try {
-      return await this.llama.loadModel({ modelPath: file });
+      return await this.llama.loadModel({ modelPath: file, loadSignal: deadline });
     } catch (err) {
+      if (deadline.aborted) {
+        throw new EngineError({
+          code: 'model-load',
+          message: `Loading the model file ${file} did not finish within ${LOAD_TIMEOUT_MS / 1000} s.`,
+          server: file,
+          hint: 'Check that the file is on a local disk and readable; SPECSEARCH_MODEL_LOAD_TIMEOUT_MS raises the limit for very large models.',
+        });
+      }
       throw new EngineError({
         code: 'model-load',
         message: `Cannot load the model file ${file}: ${(err as Error).message}`,
@@ -183,7 +232,9 @@ class EmbeddedLanguageModel implements LanguageModel {
     let text = '';
     const budget = Math.min(request.maxTokens, sequence.contextSize - prompt.length - 1);
     if (budget <= 0) {
-      throw new EngineError({ code: 'context-length', message: `${this.label}: the path is ${prompt.length} tokens long, which fills its ${sequence.contextSize}-token context.`, server: this.settings.model, hint: 'Lower search.maxDepth or search.maxStepTokens.' });
+      throw new EngineError(request.steps.length === 0
+        ? { code: 'context-length', message: `${this.label}: the problem alone is ${prompt.length} tokens, which fills its ${sequence.contextSize}-token context.`, server: this.settings.model, hint: 'Shorten the problem to its statement, or serve a model with a longer context and point the settings at it (docs/servers.md).' }
+        : { code: 'context-length', message: `${this.label}: the path is ${prompt.length} tokens long (the problem and ${request.steps.length} steps), which fills its ${sequence.contextSize}-token context.`, server: this.settings.model, hint: 'Lower search.maxDepth or search.maxStepTokens, or shorten the problem.' });
     }
     for await (const token of tokens) {
       if (request.signal.aborted) throw cancelledError();
