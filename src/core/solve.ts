@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { extractAnswer } from './answer/extract';
 import type { Method, Settings } from './config';
-import { EngineError, toErrorInfo, type ErrorInfo } from './errors';
+import { EngineError, cancelledError, toErrorInfo, type ErrorInfo } from './errors';
 import type { SearchEvent, SearchEventBody, SolveResult } from './events';
 import { SingleModelGenerator } from './generate/single';
 import { SpecSearchGenerator } from './generate/specsearch';
@@ -21,7 +21,8 @@ export interface SolveOptions {
   problem: string;
   mode?: 'solve' | 'explain';
   settings: Settings;
-  models: ModelTrio;
+  /** The models, or a function that loads them once the problem has passed its checks. */
+  models: ModelTrio | (() => Promise<ModelTrio>);
   signal?: AbortSignal;
   onEvent?: (event: SearchEvent) => void;
   searchId?: string;
@@ -85,45 +86,103 @@ export async function checkProblemFits(problem: string, settings: Settings): Pro
 }
 
 /** Never throws: failures end the trace with `search.failed`, keeping everything done before. */
-export async function solve(options: SolveOptions): Promise<SolveResult> {
+export function solve(options: SolveOptions): Promise<SolveResult> {
+  return startSolve(options).result;
+}
+
+export interface RunningSolve {
+  /**
+   * The trace, ending in exactly one terminal event: search.finished, or search.failed at once on an
+   * error or a cancel (sibling calls still under way are aborted, and nothing is emitted after it).
+   */
+  result: Promise<SolveResult>;
+  /** When every model call of the search has returned: only then may its models be released. */
+  settled: Promise<void>;
+}
+
+export function startSolve(options: SolveOptions): RunningSolve {
   const searchId = options.searchId ?? `s-${randomUUID().slice(0, 8)}`;
   const mode = options.mode ?? 'solve';
   const search = options.settings.search;
   const stats = new StatsRecorder();
   const events: SearchEvent[] = [];
   const signal = options.signal ?? new AbortController().signal;
+  // The search's own signal: the caller's cancel, or the end of the search (a failed branch stops its siblings).
+  const inner = new AbortController();
+  const forward = () => inner.abort();
+  if (signal.aborted) inner.abort();
+  else signal.addEventListener('abort', forward, { once: true });
   // Every concurrent model call listens for the abort: dozens at once is normal, not a leak.
-  setMaxListeners(1000, signal);
+  setMaxListeners(1000, inner.signal);
+  let closed = false;
   let counter = 0;
   const emit = (body: SearchEventBody): void => {
+    if (closed) return;
     const event = { ...body, searchId, t: Math.round(stats.elapsed() * 10) / 10 } as SearchEvent;
     events.push(event);
     options.onEvent?.(event);
   };
+  let work: Promise<unknown> = Promise.resolve();
 
-  let problem = options.problem;
-  let answer: string | null = null;
-  let error: ErrorInfo | null = null;
-  try {
-    problem = checkProblem(options.problem);
-    emit({ type: 'search.started', problem, mode, method: search.method, algorithm: search.algorithm, settings: search });
-    const ctx: SearchContext = {
-      problem,
-      mode,
-      settings: search,
-      models: options.models,
-      signal,
-      stats,
-      emit,
-      newId: () => `t${++counter}`,
-    };
-    const winner = await ALGORITHMS[search.algorithm](generatorFor(search.method), ctx);
-    answer = winner ? extractAnswer(winner.steps.join('\n')) : null;
-    emit({ type: 'search.finished', answer, answerThoughtId: winner?.id ?? null, path: pathIds(winner), stats: stats.snapshot() });
-  } catch (err) {
-    error = signal.aborted ? toErrorInfo(new EngineError({ code: 'cancelled', message: 'The search was cancelled.' })) : toErrorInfo(err);
-    if (events.length === 0) emit({ type: 'search.started', problem, mode, method: search.method, algorithm: search.algorithm, settings: search });
-    emit({ type: 'search.failed', error, partial: true, stats: stats.snapshot() });
+  const result = (async (): Promise<SolveResult> => {
+    let problem = clip(options.problem);
+    let answer: string | null = null;
+    let error: ErrorInfo | null = null;
+    try {
+      problem = checkProblem(options.problem);
+      emit({ type: 'search.started', problem, mode, method: search.method, algorithm: search.algorithm, settings: search });
+      let models: ModelTrio;
+      if (typeof options.models === 'function') {
+        // Models loaded for this search: refuse what cannot fit before loading them.
+        await checkProblemFits(problem, options.settings);
+        const loading = options.models();
+        work = loading;
+        models = await untilAborted(loading, inner.signal);
+      } else models = options.models;
+      const ctx: SearchContext = {
+        problem,
+        mode,
+        settings: search,
+        models,
+        signal: inner.signal,
+        stats,
+        emit,
+        newId: () => `t${++counter}`,
+      };
+      const running = ALGORITHMS[search.algorithm](generatorFor(search.method), ctx);
+      work = running;
+      const winner = await untilAborted(running, inner.signal);
+      answer = winner ? extractAnswer(winner.steps.join('\n')) : null;
+      emit({ type: 'search.finished', answer, answerThoughtId: winner?.id ?? null, path: pathIds(winner), stats: stats.snapshot() });
+    } catch (err) {
+      error = signal.aborted ? cancelledError().toInfo() : toErrorInfo(err);
+      if (events.length === 0) emit({ type: 'search.started', problem, mode, method: search.method, algorithm: search.algorithm, settings: search });
+      emit({ type: 'search.failed', error, partial: true, stats: stats.snapshot() });
+    } finally {
+      closed = true;
+      inner.abort();
+      signal.removeEventListener('abort', forward);
+    }
+    return { searchId, problem, answer, events, stats: stats.snapshot(), error };
+  })();
+  const settled = result.then(() => work).then(() => undefined, () => undefined);
+  return { result, settled };
+}
+
+/** `promise`, or a cancelled error as soon as `signal` fires (the work itself stops on the same signal). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(cancelledError());
   }
-  return { searchId, problem, answer, events, stats: stats.snapshot(), error };
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** A problem too long to echo back whole (it was refused for its length). */
+function clip(problem: string): string {
+  return problem.length > MAX_PROBLEM_CHARS ? `${problem.slice(0, 200)}… (${problem.length} characters)` : problem;
 }

@@ -4,6 +4,7 @@ import {
   createConnection,
   MessageType,
   ProposedFeatures,
+  ErrorCodes as LspErrorCodes,
   ResponseError,
   ShowMessageNotification,
   TextDocuments,
@@ -124,12 +125,17 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onCodeLens((params) => {
-    const document = documents.get(params.textDocument.uri);
+    const document = documents.get(documentUri(params, 'textDocument/codeLens'));
     return document ? codeLenses(document, answers) : [];
   });
 
   connection.onHover((params) => {
-    const document = documents.get(params.textDocument.uri);
+    const document = documents.get(documentUri(params, 'textDocument/hover'));
+    const position = (params as { position?: unknown }).position as { line?: unknown; character?: unknown } | undefined;
+    const index = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+    if (!position || !index(position.line) || !index(position.character)) {
+      throw new ResponseError(LspErrorCodes.InvalidParams, 'textDocument/hover: "position" must be {line, character} with non-negative integers.');
+    }
     return document ? hover(document, params.position, answers) : null;
   });
 
@@ -137,7 +143,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onExecuteCommand(async (params, token) => {
     if (params.command !== SOLVE_BLOCK_COMMAND) throw new ResponseError(ErrorCodes.usage, `Unknown command ${params.command}.`);
     const args = (params.arguments?.[0] ?? {}) as SolveBlockArgs;
-    const result = await solver.handle({ problem: args.problem, mode: args.mode, textDocument: { uri: args.uri }, range: args.range }, token);
+    const result = await solver.handle({ problem: args?.problem, mode: args?.mode, ...(args?.uri !== undefined ? { textDocument: { uri: args.uri } } : {}), range: args?.range }, token);
     const message = result.error ? `SpecSearch: ${result.error.message}` : `SpecSearch answer: ${result.answer ?? '(none found)'}`;
     void connection.sendNotification(ShowMessageNotification.type, { type: result.error ? MessageType.Error : MessageType.Info, message });
     return result;
@@ -164,6 +170,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 function describeModels(s: Settings): { small: string; large: string; prm: string } {
   const one = (m: Settings['models']['small']) => (m.provider === 'embedded' ? `embedded ${m.model.split(/[\\/]/).pop()}` : `${m.baseURL} ${m.model}`);
   return { small: one(s.models.small), large: one(s.models.large), prm: one(s.models.prm) };
+}
+
+/** The document URI of a textDocument/* request, or an InvalidParams error (never a crash on a malformed request). */
+function documentUri(params: unknown, method: string): string {
+  const uri = ((params as { textDocument?: { uri?: unknown } } | null)?.textDocument)?.uri;
+  if (typeof uri !== 'string') throw new ResponseError(LspErrorCodes.InvalidParams, `${method}: "textDocument.uri" must be a string.`);
+  return uri;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -2,16 +2,15 @@
 import { randomUUID } from 'node:crypto';
 import { ResponseError, type CancellationToken, type Connection, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
 import { ALGORITHMS, METHODS, withSearchOverrides, type Settings } from '../core/config';
-import { toErrorInfo, type ErrorInfo } from '../core/errors';
-import type { SearchEvent, SearchStats, SolveResult } from '../core/events';
-import { checkProblem, solve } from '../core/solve';
-import { StatsRecorder } from '../core/stats';
+import { toErrorInfo } from '../core/errors';
+import type { SearchEvent, SolveResult } from '../core/events';
+import { startSolve } from '../core/solve';
 import { ErrorCodes, EventNotification, type SolveParams } from '../protocol';
-import type { EngineHost } from './engine-host';
+import type { EngineHost, Lease } from './engine-host';
 
-/** The engine is asked to stop at once; if it has not answered by then, the partial trace answers for it. */
-const CANCEL_DEADLINE_MS = 700;
 const PROGRESS_INTERVAL_MS = 150;
+/** How long a client may take to create a progress token before the search goes on without one. */
+const PROGRESS_CREATE_MS = 1000;
 
 export interface SolveHooks {
   /** Called with every finished or failed result (the hover store records answers from it). */
@@ -72,54 +71,38 @@ export class SolveHandler {
   }
 
   private async run(params: SolveParams, settings: Settings, searchId: string, controller: AbortController, progress: Progress | null): Promise<SolveResult> {
-    const events: SearchEvent[] = [];
-    let answered = false;
     const onEvent = (event: SearchEvent) => {
-      if (answered) return;
-      events.push(event);
       void this.connection.sendNotification(EventNotification, { searchId, event });
       progress?.update(event);
     };
-
-    let lease;
-    const started = Date.now();
-    try {
-      // An empty or oversized problem is answered before loading models (which can take seconds).
-      checkProblem(params.problem);
-      lease = await this.host.acquire();
-    } catch (err) {
-      return failedBeforeStart(params, settings, searchId, toErrorInfo(err), onEvent);
-    }
-    const search = solve({ problem: params.problem, mode: params.mode, settings, models: lease.models, signal: controller.signal, onEvent, searchId });
-    search.finally(() => lease.release()).catch(() => undefined);
-
-    // The client is promised an answer within a second of cancelling, even if a native call is slow to stop.
-    const deadline = new Promise<null>((resolve) => {
-      const arm = () => setTimeout(() => resolve(null), CANCEL_DEADLINE_MS);
-      if (controller.signal.aborted) arm();
-      else controller.signal.addEventListener('abort', arm, { once: true });
+    // The engine checks the problem, then loads the models (raced against the cancel), and tells all of it
+    // in its own events; the lease goes back once every model call of the search has returned.
+    let lease: Promise<Lease> | null = null;
+    const models = () => {
+      lease = this.host.acquire();
+      return lease.then((l) => l.models);
+    };
+    const running = startSolve({ problem: params.problem, mode: params.mode, settings, models, signal: controller.signal, onEvent, searchId });
+    void running.settled.then(async () => {
+      const acquired = lease && (await (lease as Promise<Lease>).catch(() => null));
+      acquired?.release();
     });
-    const result = await Promise.race([search, deadline]);
-    if (result) return result;
-    const error: ErrorInfo = { code: 'cancelled', message: 'The search was cancelled.' };
-    const t = Math.max(Date.now() - started, events.at(-1)?.t ?? 0);
-    const stats = emptyStats(t);
-    onEvent({ type: 'search.failed', searchId, t, error, partial: true, stats });
-    answered = true;
-    this.hooks.log(`Search ${searchId} did not stop within ${CANCEL_DEADLINE_MS} ms; answered with its partial trace.`);
-    return { searchId, problem: params.problem, answer: null, events, stats, error };
+    return running.result;
   }
 
   private async progressFor(params: SolveParams, controller: AbortController): Promise<Progress | null> {
     let reporter: WorkDoneProgressReporter | null = null;
     if (params.workDoneToken !== undefined) reporter = this.connection.window.attachWorkDoneProgress(params.workDoneToken);
     else if (this.hooks.serverProgress()) {
-      try {
-        const created = await this.connection.window.createWorkDoneProgress();
+      // A client that never answers window/workDoneProgress/create must not hold up the search.
+      const request = this.connection.window.createWorkDoneProgress();
+      const created = await Promise.race([request.catch(() => null), new Promise<null>((resolve) => setTimeout(() => resolve(null), PROGRESS_CREATE_MS))]);
+      if (created) {
         created.token.onCancellationRequested(() => controller.abort());
         reporter = created;
-      } catch {
-        reporter = null;
+      } else {
+        this.hooks.log(`The client did not answer window/workDoneProgress/create within ${PROGRESS_CREATE_MS} ms; solving without progress.`);
+        void request.then((late) => late.done(), () => undefined);
       }
     }
     if (!reporter) return null;
@@ -165,22 +148,10 @@ function checkParams(raw: unknown): SolveParams {
   if (p.method !== undefined && !(METHODS as readonly unknown[]).includes(p.method)) throw bad(`"method" must be one of ${METHODS.join(', ')}.`);
   if (p.algorithm !== undefined && !(ALGORITHMS as readonly unknown[]).includes(p.algorithm)) throw bad(`"algorithm" must be one of ${ALGORITHMS.join(', ')}.`);
   if (p.searchId !== undefined && (typeof p.searchId !== 'string' || !/^[\w.-]{1,64}$/.test(p.searchId))) throw bad('"searchId" must be 1–64 letters, digits, "-", "_" or ".".');
+  const doc = p.textDocument as { uri?: unknown } | null | undefined;
+  if (doc !== undefined && (typeof doc !== 'object' || doc === null || typeof doc.uri !== 'string')) throw bad('"textDocument" must be {uri: string}.');
+  const position = (x: unknown) => typeof x === 'object' && x !== null && [(x as { line?: unknown }).line, (x as { character?: unknown }).character].every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0);
+  const range = p.range as { start?: unknown; end?: unknown } | null | undefined;
+  if (range !== undefined && (typeof range !== 'object' || range === null || !position(range.start) || !position(range.end))) throw bad('"range" must be {start, end} positions of non-negative integers.');
   return { ...(p as unknown as SolveParams), mode };
 }
-
-/** A search that could not start (models failed to load) still tells its story in events, like any other. */
-function failedBeforeStart(params: SolveParams, settings: Settings, searchId: string, error: ErrorInfo, emit: (e: SearchEvent) => void): SolveResult {
-  const search = settings.search;
-  const stats = emptyStats(0);
-  const events: SearchEvent[] = [
-    { type: 'search.started', searchId, t: 0, problem: params.problem, mode: params.mode, method: search.method, algorithm: search.algorithm, settings: search },
-    { type: 'search.failed', searchId, t: 0, error, partial: true, stats },
-  ];
-  events.forEach(emit);
-  return { searchId, problem: params.problem, answer: null, events, stats, error };
-}
-
-function emptyStats(wallMs: number): SearchStats {
-  return { ...new StatsRecorder().snapshot(), wallMs };
-}
-

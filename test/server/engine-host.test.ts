@@ -3,6 +3,7 @@ import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
 import { CancellationTokenSource, ResponseError, type Connection } from 'vscode-languageserver/node';
 import type { SearchEvent } from '../../src/core/events';
+import { EngineError } from '../../src/core/errors';
 import type { LanguageModel, ModelTrio } from '../../src/core/models/types';
 import { EngineHost } from '../../src/server/engine-host';
 import { SolveHandler } from '../../src/server/solve-handler';
@@ -142,4 +143,74 @@ describe('SolveHandler', () => {
     assert.equal(ra.error, null);
     assert.equal(rb.error?.code, 'cancelled');
   });
+
+  test('models that never finish loading: a cancel answers within a second with the engine\'s own events, and the id is free again', async () => {
+    const { connection, notifications } = fakeConnection();
+    const host = new EngineHost(() => undefined, () => new Promise<ModelTrio>(() => undefined));
+    const handler = new SolveHandler(connection, host, hooks);
+    const source = new CancellationTokenSource();
+    const pending = handler.handle({ problem: 'count to three', mode: 'solve', searchId: 'load' }, source.token);
+    while (!notifications.some((n) => n.event.type === 'search.started')) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50));
+    const cancelledAt = Date.now();
+    source.cancel();
+    const result = await pending;
+    assert.ok(Date.now() - cancelledAt < 1000, `answered in ${Date.now() - cancelledAt} ms`);
+    assert.equal(result.error?.code, 'cancelled');
+    assert.deepEqual(result.events.map((e) => e.type), ['search.started', 'search.failed']);
+    assert.deepEqual(handler.runningIds(), [], 'the search id can be used again');
+  });
+
+  test('a client that never answers window/workDoneProgress/create does not hold up the solve', async () => {
+    const { connection } = fakeConnection();
+    (connection.window as unknown as { createWorkDoneProgress: () => Promise<never> }).createWorkDoneProgress = () => new Promise<never>(() => undefined);
+    const logs: string[] = [];
+    const handler = new SolveHandler(connection, new EngineHost(() => undefined, factory().create), { ...hooks, serverProgress: () => true, log: (m: string) => logs.push(m) });
+    const result = await handler.handle({ problem: 'count to three', mode: 'solve' }, new CancellationTokenSource().token);
+    assert.equal(result.answer, '3');
+    assert.ok(logs.some((m) => /did not answer window\/workDoneProgress\/create/.test(m)), logs.join('\n'));
+  });
+
+  test('a failing call ends the search: its siblings are aborted and nothing is notified after search.failed', async () => {
+    const { connection, notifications } = fakeConnection();
+    let calls = 0;
+    // The root's call (0) finishes first; at depth 2 three beams draft at once and call 2 fails.
+    const aborted: boolean[] = [];
+    const flaky: LanguageModel = {
+      label: 'flaky',
+      capabilities: { speculative: false, batchedDrafts: true },
+      draft: (req) => {
+        const k = calls++;
+        if (k === 2) return Promise.reject(new EngineError({ code: 'bad-response', message: 'flaky: unexpected answer' }));
+        return new Promise((resolve) => setTimeout(() => {
+          if (k > 0) aborted.push(req.signal.aborted);
+          resolve({ drafts: Array.from({ length: req.n }, (_, i) => ({ text: `${req.steps.length + 1}${'.'.repeat(i)}`, tokens: 1, finish: 'stop' as const })), ms: 1, requests: 1, speculative: null });
+        }, 60));
+      },
+      dispose: async () => undefined,
+    };
+    const host = new EngineHost(() => undefined, async () => trio(flaky, flaky, countingPrm()));
+    host.configure({ config: { search: { beamWidth: 3, candidatesPerStep: 3 } } }, 'test');
+    const handler = new SolveHandler(connection, host, hooks);
+    const result = await handler.handle({ problem: 'count to three', mode: 'solve', method: 'small', searchId: 'flaky' }, new CancellationTokenSource().token);
+    assert.equal(result.error?.code, 'bad-response');
+    await new Promise((r) => setTimeout(r, 200));
+    const types = notifications.map((n) => n.event.type);
+    assert.equal(types.at(-1), 'search.failed', `the last notification is the terminal event: ${types.join(', ')}`);
+    assert.equal(types.filter((t) => t === 'search.failed' || t === 'search.finished').length, 1);
+    assert.ok(aborted.length > 0 && aborted.every(Boolean), `siblings saw the abort: ${aborted.join(', ')}`);
+  });
+
+  test('an oversize problem is refused before models load and not echoed back', async () => {
+    const { connection, notifications } = fakeConnection();
+    const f = factory();
+    const handler = new SolveHandler(connection, new EngineHost(() => undefined, f.create), hooks);
+    const problem = 'Start with 1. Add 1. '.repeat(250_000);
+    const result = await handler.handle({ problem, mode: 'solve' }, new CancellationTokenSource().token);
+    assert.equal(result.error?.code, 'usage');
+    assert.equal(f.created.length, 0, 'no models loaded');
+    const sent = JSON.stringify(notifications).length + JSON.stringify(result).length;
+    assert.ok(sent < 10_000, `${sent} characters sent back for a ${problem.length}-character problem`);
+  });
 });
+

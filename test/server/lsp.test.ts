@@ -77,6 +77,10 @@ describe('language server without models', () => {
     await server.connection.sendNotification('workspace/didChangeConfiguration', { settings: { specsearch: { config: {} } } });
     await assert.rejects(server.connection.sendRequest(SolveRequest, { problem: PROBLEM, mode: 'solve', method: 'huge' as never }), /"method" must be one of specsearch, large, sps, small/);
     await assert.rejects(server.connection.sendRequest(SolveRequest, { problem: 42 as never, mode: 'solve' }), /"problem" must be a string/);
+    await assert.rejects(server.connection.sendRequest(SolveRequest, { problem: PROBLEM, mode: 'solve', textDocument: { uri: 7 } as never }), /"textDocument" must be \{uri: string\}/);
+    await assert.rejects(server.connection.sendRequest('textDocument/codeLens', { textDocument: null }), (err: { code?: number; message: string }) => err.code === -32602 && /textDocument\.uri/.test(err.message));
+    await assert.rejects(server.connection.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///x.md' }, position: { line: -1, character: 'a' } }), (err: { code?: number; message: string }) => err.code === -32602 && /position/.test(err.message));
+    await assert.rejects(server.connection.sendRequest('textDocument/hover', {}), (err: { code?: number }) => err.code === -32602);
   });
 
   test('an empty problem ends in search.failed with a usage error, as events', async () => {
