@@ -22,6 +22,7 @@ import {
   Workbench,
   type CodeServer,
 } from './code-server';
+import { openAIHandler, startFixture } from '../servers/fixtures/http-fixture';
 
 const chromium = chromiumPath();
 const SCREENSHOTS = path.join(repoRoot, 'docs', 'screenshots');
@@ -152,36 +153,51 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
     await step('stop', async () => {
       const t0 = Date.now();
       const note = (what: string) => console.log(`# stop: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      // A search that runs until it is stopped (MCTS, thousands of iterations): on a busy machine the
-      // palette takes seconds, and the tiny models finish a beam search in about ten.
-      const updates = () => extensionLog(root).split('Settings updated').length;
-      const before = updates();
-      updateWorkspaceSettings(server!.workspace, { 'specsearch.search.algorithm': 'mcts', 'specsearch.search.mctsIterations': 5000 });
-      await waitFor(async () => updates() > before, 30_000, 'the language server to report "Settings updated"');
-      note('MCTS settings applied');
-      await wb.selectLine(PROBLEM_STOP);
-      await wb.runCommand('SpecSearch: Solve Selection');
-      note('solve started');
-      const panel = wb.webview();
-      // Stop is picked in the palette only once the panel shows the new search running.
-      await wb.runCommand('SpecSearch: Stop', {
-        beforeEnter: async () => {
-          note('palette ready');
-          await panel.locator('header.search .problem', { hasText: 'Start with 12' }).waitFor({ state: 'visible', timeout: 60_000 });
-          await panel.locator('.status.running, .status.finished, .status.failed').first().waitFor({ state: 'visible', timeout: 60_000 });
-          note('panel shows the search');
-          assert.match(await panel.locator('header.search .meta').innerText(), /mcts/);
-          assert.equal(await panel.locator('.status.running').count(), 1, `the search is not running: ${(await panel.locator('header.search').innerText()).replace(/\s+/g, ' ')}`);
-        },
+      // A search that cannot finish before Stop: the small model is an HTTP server that lists its model
+      // and then never answers a completion (the large model and the PRM stay the bundled ones).
+      const hanging = openAIHandler();
+      const stuck = await startFixture((req, res, body, fixture) => {
+        if (req.url === '/v1/completions') return;
+        hanging(req, res, body, fixture);
       });
-      note('stop sent');
-      await panel.locator('.status.failed').waitFor({ state: 'visible', timeout: 30_000 });
-      assert.match(await panel.locator('section.error').innerText(), /cancel/i);
-      assert.equal(await panel.locator('.status.running').count(), 0);
-      // A stopped search leaves no inline result behind.
-      await waitFor(async () => !(await wb.afterDecorations(PROBLEM_STOP)).some((t) => /SpecSearch/.test(t)), 15_000, 'the inline "solving…" to go away');
-      await page.mouse.move(900, 700);
-      await screenshot(page, 'stopped.png', await sidebarClip(page));
+      try {
+        const updates = () => extensionLog(root).split('Settings updated').length;
+        const before = updates();
+        updateWorkspaceSettings(server!.workspace, {
+          'specsearch.models.small': { provider: 'openai-compatible', baseURL: `${stuck.origin}/v1`, model: 'm', promptTemplate: 'raw', timeoutMs: 600_000 },
+        });
+        await waitFor(async () => updates() > before, 30_000, 'the language server to report "Settings updated"');
+        note('hanging small-model server configured');
+        await wb.selectLine(PROBLEM_STOP);
+        await wb.runCommand('SpecSearch: Solve Selection');
+        note('solve started');
+        const panel = wb.webview();
+        // Stop is picked in the palette only once the search is really running: the panel shows it, and
+        // the server holds its first completion request.
+        await wb.runCommand('SpecSearch: Stop', {
+          beforeEnter: async () => {
+            note('palette ready');
+            await panel.locator('header.search .problem', { hasText: 'Start with 12' }).waitFor({ state: 'visible', timeout: 60_000 });
+            await waitFor(async () => stuck.requests.some((r) => r.path === '/v1/completions'), 60_000, 'the first completion request');
+            note('a completion request is in flight');
+            assert.equal(await panel.locator('.status.running').count(), 1, `the search is not running: ${(await panel.locator('header.search').innerText()).replace(/\s+/g, ' ')}`);
+          },
+        });
+        const stopped = Date.now();
+        note('stop sent');
+        await panel.locator('.status.failed').waitFor({ state: 'visible', timeout: 30_000 });
+        assert.match(await panel.locator('section.error').innerText(), /cancel/i);
+        assert.equal(await panel.locator('.status.running').count(), 0);
+        // Cancelling aborts the HTTP request the server was holding.
+        await waitFor(async () => stuck.inFlight() === 0, 5_000, 'the held completion request to be aborted');
+        note(`request aborted ${Date.now() - stopped} ms after Stop`);
+        // A stopped search leaves no inline result behind.
+        await waitFor(async () => !(await wb.afterDecorations(PROBLEM_STOP)).some((t) => /SpecSearch/.test(t)), 15_000, 'the inline "solving…" to go away');
+        await page.mouse.move(900, 700);
+        await screenshot(page, 'stopped.png', await sidebarClip(page));
+      } finally {
+        await stuck.close();
+      }
     });
   });
 });
