@@ -48,6 +48,10 @@ export interface SearchView {
   answer: string | null;
   answerThoughtId: string | null;
   path: string[];
+  /** From search.finished: ✓ only when verified; the caveat says why not. */
+  confidence: number | null;
+  verified: boolean;
+  caveat: string | null;
   stats: SearchStats | null;
   error: ErrorInfo | null;
   /** ms since the start, from the last event. */
@@ -94,6 +98,9 @@ function newSearch(e: Extract<SearchEvent, { type: 'search.started' }>): SearchV
     mctsIterations: 0,
     answer: null,
     answerThoughtId: null,
+    confidence: null,
+    verified: false,
+    caveat: null,
     path: [],
     stats: null,
     error: null,
@@ -152,7 +159,7 @@ function reduceSearch(s: SearchView, e: SearchEvent): SearchView {
     case 'mcts.visited':
       return { ...s, mctsIterations: Math.max(s.mctsIterations, e.iteration) };
     case 'search.finished':
-      return { ...s, status: 'finished', answer: e.answer, answerThoughtId: e.answerThoughtId, path: e.path, stats: e.stats, depth: Math.max(s.depth, e.stats.depth) };
+      return { ...s, status: 'finished', answer: e.answer, answerThoughtId: e.answerThoughtId, path: e.path, confidence: e.confidence, verified: e.verified, caveat: e.caveat, stats: e.stats, depth: Math.max(s.depth, e.stats.depth) };
     case 'search.failed':
       return { ...s, status: 'failed', error: e.error, stats: e.stats };
   }

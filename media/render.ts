@@ -75,7 +75,11 @@ function renderAnswer(s: SearchView, options: RenderOptions): string {
   if (s.status !== 'finished') return '';
   const answer = s.answer === null ? '<i>no answer found</i>' : renderMath(s.answer.includes('\\') ? `$${s.answer}$` : s.answer, options.tex);
   const link = s.answerThoughtId ? ` <a href="#" class="goto" data-goto="${e(s.answerThoughtId)}">path (${s.path.length} steps)</a>` : '';
-  return `<section class="answer" aria-label="Answer"><span class="codicon codicon-star-full"></span> Answer: <b class="value">${answer}</b>${link}</section>`;
+  const confidence = s.confidence === null ? '' : ` <span class="dim">confidence ${s.confidence.toFixed(2)}</span>`;
+  if (!s.verified) {
+    return `<section class="answer unverified" aria-label="Unverified answer"><span class="codicon codicon-warning"></span> Unverified answer: <b class="value">${answer}</b>${confidence}${link}${s.caveat ? `<div class="hint">${e(s.caveat)}</div>` : ''}</section>`;
+  }
+  return `<section class="answer" aria-label="Answer, verified"><span class="codicon codicon-pass"></span> Answer: <b class="value">${answer}</b> <span class="verified">verified</span>${confidence}${link}</section>`;
 }
 
 function renderStats(s: SearchView): string {

@@ -63,9 +63,15 @@ export class TracePrinter {
         else this.line('✗', 'red', t, `${score} < ${beta}`);
         break;
       }
-      case 'search.finished':
-        this.out.write(this.paint('bold', `answer: ${e.answer ?? '(none found)'}`) + '\n');
+      case 'search.finished': {
+        const confidence = e.confidence === null ? '' : ` (confidence ${e.confidence.toFixed(2)})`;
+        if (e.verified) this.out.write(this.paint('bold', `answer: ${e.answer} ✓ verified${confidence}`) + '\n');
+        else {
+          this.out.write(this.paint('bold', `answer: ${e.answer ?? '(none found)'}`) + this.paint('yellow', ` — unverified${confidence}`) + '\n');
+          if (e.caveat) this.out.write(this.paint('yellow', `  ${e.caveat}`) + '\n');
+        }
         break;
+      }
       case 'search.failed':
         this.out.write(this.paint('red', `failed (${e.error.code}): ${e.error.message}`) + '\n');
         break;

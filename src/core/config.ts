@@ -160,6 +160,7 @@ function parseSearch(c: Checker, raw: unknown, base: SearchSettings): SearchSett
     mctsCBase: n('mctsCBase', 1, 1e9),
     mctsCInit: n('mctsCInit', 0, 100),
     seed: n('seed', 0, 2 ** 31 - 1, true),
+    minConfidence: n('minConfidence', 0, 1),
   };
   if (s.beamWidth > s.candidatesPerStep * s.beamWidth) c.fail('search.beamWidth', s.beamWidth, 'it cannot exceed the number of children per step');
   return s;

@@ -109,7 +109,19 @@ export type SearchEvent = Base &
     | { type: 'threshold.updated'; parentId: string | null; depth: number; threshold: number }
     | { type: 'beam.selected'; depth: number; ids: string[] }
     | { type: 'mcts.visited'; iteration: number; path: string[]; value: number }
-    | { type: 'search.finished'; answer: string | null; answerThoughtId: string | null; path: string[]; stats: SearchStats }
+    | {
+        type: 'search.finished';
+        answer: string | null;
+        answerThoughtId: string | null;
+        path: string[];
+        /** The lowest PRM score along the answer's path (src/core/confidence.ts); null without a path. */
+        confidence: number | null;
+        /** Shown with ✓ only when true: the PRM backs the path at least search.minConfidence. */
+        verified: boolean;
+        /** Why the answer is not verified, for every surface to show; null when verified. */
+        caveat: string | null;
+        stats: SearchStats;
+      }
     | { type: 'search.failed'; error: ErrorInfo; partial: true; stats: SearchStats }
   );
 
@@ -130,7 +142,14 @@ export interface SolveResult {
   error: ErrorInfo | null;
 }
 
-const FIELDS: Record<SearchEventType, Record<string, 'string' | 'number' | 'string|null' | 'object' | 'array' | 'object|null' | 'boolean'>> = {
+/** What search.finished said of the answer; a failed or unfinished search has no verified answer. */
+export function answerCheckOf(result: Pick<SolveResult, 'events'>): { confidence: number | null; verified: boolean; caveat: string | null } {
+  const last = result.events[result.events.length - 1];
+  if (last?.type !== 'search.finished') return { confidence: null, verified: false, caveat: null };
+  return { confidence: last.confidence, verified: last.verified, caveat: last.caveat };
+}
+
+const FIELDS: Record<SearchEventType, Record<string, 'string' | 'number' | 'string|null' | 'object' | 'array' | 'object|null' | 'number|null' | 'boolean'>> = {
   'search.started': { problem: 'string', mode: 'string', method: 'string', algorithm: 'string', settings: 'object' },
   'step.started': { depth: 'number' },
   'thought.drafted': { id: 'string', parentId: 'string|null', depth: 'number', source: 'string', text: 'string', tokens: 'number', ms: 'number', speculative: 'object|null' },
@@ -140,7 +159,7 @@ const FIELDS: Record<SearchEventType, Record<string, 'string' | 'number' | 'stri
   'threshold.updated': { parentId: 'string|null', depth: 'number', threshold: 'number' },
   'beam.selected': { depth: 'number', ids: 'array' },
   'mcts.visited': { iteration: 'number', path: 'array', value: 'number' },
-  'search.finished': { answer: 'string|null', answerThoughtId: 'string|null', path: 'array', stats: 'object' },
+  'search.finished': { answer: 'string|null', answerThoughtId: 'string|null', path: 'array', confidence: 'number|null', verified: 'boolean', caveat: 'string|null', stats: 'object' },
   'search.failed': { error: 'object', partial: 'boolean', stats: 'object' },
 };
 
@@ -150,6 +169,8 @@ function hasType(value: unknown, kind: string): boolean {
       return value === null || typeof value === 'string';
     case 'object|null':
       return value === null || (typeof value === 'object' && !Array.isArray(value));
+    case 'number|null':
+      return value === null || (typeof value === 'number' && Number.isFinite(value));
     case 'array':
       return Array.isArray(value);
     case 'object':

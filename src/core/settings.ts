@@ -62,6 +62,8 @@ export interface SearchSettings {
   mctsCBase: number;
   mctsCInit: number;
   seed: number;
+  /** An answer whose path the PRM backs less than this (search.finished's confidence) is shown as unverified. */
+  minConfidence: number;
 }
 
 export interface Settings {
@@ -89,6 +91,7 @@ export const DEFAULT_SEARCH: SearchSettings = {
   mctsCBase: 19652,
   mctsCInit: 1.25,
   seed: 0,
+  minConfidence: 0.5,
 };
 
 export const DEFAULT_MODEL: Omit<ModelSettings, 'model'> = {

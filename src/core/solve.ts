@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { extractAnswer } from './answer/extract';
+import { checkAnswer } from './confidence';
 import type { Method, Settings } from './config';
 import { EngineError, cancelledError, toErrorInfo, type ErrorInfo } from './errors';
 import type { SearchEvent, SearchEventBody, SolveResult } from './events';
@@ -153,7 +154,8 @@ export function startSolve(options: SolveOptions): RunningSolve {
       work = running;
       const winner = await untilAborted(running, inner.signal);
       answer = winner ? extractAnswer(winner.steps.join('\n')) : null;
-      emit({ type: 'search.finished', answer, answerThoughtId: winner?.id ?? null, path: pathIds(winner), stats: stats.snapshot() });
+      const check = checkAnswer(winner, answer, problem, options.settings);
+      emit({ type: 'search.finished', answer, answerThoughtId: winner?.id ?? null, path: pathIds(winner), ...check, stats: stats.snapshot() });
     } catch (err) {
       error = signal.aborted ? cancelledError().toInfo() : toErrorInfo(err);
       if (events.length === 0) emit({ type: 'search.started', problem, mode, method: search.method, algorithm: search.algorithm, settings: search });

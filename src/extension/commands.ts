@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { METHODS, type Method } from '../core/config';
-import type { SolveResult } from '../core/events';
+import { answerCheckOf, type SolveResult } from '../core/events';
 import type { DoctorReport, SolveBlockArgs } from '../protocol';
 import type { Ctx } from './ctx';
 import { errorInfoOf, showEngineError, showMessageWithActions } from './errors';
@@ -33,10 +33,17 @@ async function runAndOffer(ctx: Ctx, request: SearchRequest): Promise<void> {
   const result = await ctx.searches.run(request);
   if (!result || result.error || result.answer === null) return;
   if (request.mode === 'explain' || !request.anchor) {
-    vscode.window.setStatusBarMessage(`SpecSearch: answer ${result.answer}`, 5000);
+    vscode.window.setStatusBarMessage(`SpecSearch: ${answerCheckOf(result).verified ? 'answer' : 'unverified answer'} ${result.answer}`, 5000);
     return;
   }
-  const choice = await vscode.window.showInformationMessage(`SpecSearch answer: ${result.answer}`, 'Insert Answer', 'Insert Worked Solution', 'Open Panel');
+  // An answer the PRM does not back is not offered for insertion: the warning says why, the panel shows the tree.
+  const check = answerCheckOf(result);
+  if (!check.verified) {
+    const choice = await vscode.window.showWarningMessage(`SpecSearch: unverified answer ${result.answer}. ${check.caveat ?? ''}`, 'Open Panel');
+    if (choice === 'Open Panel') ctx.panel.reveal();
+    return;
+  }
+  const choice = await vscode.window.showInformationMessage(`SpecSearch answer: ${result.answer} ✓ (confidence ${check.confidence?.toFixed(2)})`, 'Insert Answer', 'Insert Worked Solution', 'Open Panel');
   if (choice === 'Open Panel') ctx.panel.reveal();
   else if (choice) await insertBelow(request.anchor, result, choice === 'Insert Worked Solution');
 }

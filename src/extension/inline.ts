@@ -1,7 +1,7 @@
 // Inline results at the selection: an after-line decoration ("💡 SpecSearch: answer 32 — hover for steps")
 // and a hover over the selected range with the worked steps as Markdown.
 import * as vscode from 'vscode';
-import type { SearchEvent, SolveResult } from '../core/events';
+import { answerCheckOf, type SearchEvent, type SolveResult } from '../core/events';
 import { findProblemBlocks, languageKind } from '../server/problem-blocks';
 
 interface Shown {
@@ -60,8 +60,11 @@ export class InlineExplanations implements vscode.Disposable {
       this.forget((x) => x === s);
       return;
     }
-    const icon = s.mode === 'explain' ? '💡' : result.answer !== null ? '✓' : '⚠';
-    s.text = result.answer !== null ? `${icon} SpecSearch: answer ${result.answer} — hover for steps` : `${icon} SpecSearch: no answer${result.error ? ` (${result.error.message})` : ''}`;
+    const { verified } = answerCheckOf(result);
+    const icon = result.answer === null || !verified ? '⚠' : s.mode === 'explain' ? '💡' : '✓';
+    s.text = result.answer !== null
+      ? `${icon} SpecSearch: ${verified ? 'answer' : 'unverified answer'} ${result.answer} — hover for ${verified ? 'steps' : 'why'}`
+      : `${icon} SpecSearch: no answer${result.error ? ` (${result.error.message})` : ''}`;
     s.hover = stepsMarkdown(result, s.mode);
     this.paint();
   }
@@ -127,7 +130,10 @@ export function stepsMarkdown(result: SolveResult, mode: 'solve' | 'explain'): v
     if (e.type === 'thought.drafted') thoughts.set(e.id, { text: e.text, source: e.source, corrected: false });
     if (e.type === 'thought.corrected') thoughts.set(e.id, { text: e.text, source: 'large', corrected: true });
   }
-  md.appendMarkdown(`**SpecSearch ${mode === 'explain' ? 'explanation' : 'solution'}** — answer: **${escapeMd(result.answer ?? 'none')}**\n\n`);
+  const check = answerCheckOf(result);
+  const confidence = check.confidence === null ? '' : ` · confidence ${check.confidence.toFixed(2)}`;
+  md.appendMarkdown(`**SpecSearch ${mode === 'explain' ? 'explanation' : 'solution'}** — answer: **${escapeMd(result.answer ?? 'none')}** ${check.verified ? '✓ verified' : '⚠ unverified'}${confidence}\n\n`);
+  if (!check.verified && check.caveat) md.appendMarkdown(`_${escapeMd(check.caveat)}_\n\n`);
   const path = finished?.type === 'search.finished' ? finished.path : [];
   path.forEach((id, i) => {
     const t = thoughts.get(id);

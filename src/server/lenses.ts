@@ -1,7 +1,7 @@
 // CodeLens "Solve" / "Explain" over problem blocks and a hover with the answer of a block already solved.
 import type { CodeLens, Hover, Position, Range } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { SolveResult } from '../core/events';
+import { answerCheckOf, type SolveResult } from '../core/events';
 import { SOLVE_BLOCK_COMMAND, type SolveBlockArgs } from '../protocol';
 import { findProblemBlocks, languageKind, type DocumentKind, type ProblemBlock } from './problem-blocks';
 
@@ -12,6 +12,10 @@ interface Solved {
   method: string;
   wallMs: number;
   error: string | null;
+  /** From search.finished: ✓ only when the PRM backs the answer's path. */
+  verified: boolean;
+  confidence: number | null;
+  caveat: string | null;
 }
 
 /**
@@ -25,7 +29,9 @@ export class AnswerStore {
     let doc = this.byDocument.get(uri);
     if (!doc) this.byDocument.set(uri, (doc = new Map()));
     const started = result.events.find((e) => e.type === 'search.started');
+    const check = answerCheckOf(result);
     doc.set(normalize(problem), {
+      ...check,
       answer: result.answer,
       mode,
       steps: pathSteps(result),
@@ -75,7 +81,9 @@ export function codeLenses(document: TextDocument, store: AnswerStore): CodeLens
     const range: Range = { start: block.range.start, end: { line: block.range.start.line, character: 0 } };
     const args = (mode: 'solve' | 'explain'): SolveBlockArgs => ({ uri: document.uri, range: block.range, mode, problem: block.text });
     const solved = store.lookup(document.uri, block.text);
-    const solveTitle = solved?.answer != null ? `✓ ${clip(solved.answer, 40)} · Solve again` : '▶ Solve';
+    const solveTitle = solved?.answer == null ? '▶ Solve'
+      : solved.verified ? `✓ ${clip(solved.answer, 40)} · Solve again`
+      : `⚠ unverified: ${clip(solved.answer, 40)} · Solve again`;
     lenses.push({ range, command: { title: solveTitle, command: SOLVE_BLOCK_COMMAND, arguments: [args('solve')] } });
     lenses.push({ range, command: { title: '💡 Explain', command: SOLVE_BLOCK_COMMAND, arguments: [args('explain')] } });
   }
@@ -90,8 +98,9 @@ export function hover(document: TextDocument, position: Position, store: AnswerS
   const lines = [
     solved.error && solved.answer === null
       ? `**SpecSearch** — no answer: ${escapeMarkdown(solved.error)}`
-      : `**SpecSearch answer: ${solved.answer === null ? '(none found)' : escapeMarkdown(solved.answer)}** · ${escapeMarkdown(solved.method)}, ${(solved.wallMs / 1000).toFixed(1)} s`,
+      : `**SpecSearch answer: ${solved.answer === null ? '(none found)' : escapeMarkdown(solved.answer)}**${solved.verified ? ' ✓ verified' : ' — ⚠ unverified'} · ${escapeMarkdown(solved.method)}, ${(solved.wallMs / 1000).toFixed(1)} s${solved.confidence === null ? '' : `, confidence ${solved.confidence.toFixed(2)}`}`,
   ];
+  if (!solved.verified && solved.caveat) lines.push('', `_${escapeMarkdown(solved.caveat)}_`);
   if (solved.steps.length > 0) {
     lines.push('', ...solved.steps.map((s, i) => `${i + 1}. ${escapeMarkdown(s.replace(/\n+/g, ' '))}`));
   }

@@ -40,7 +40,7 @@ function smallTrace(searchId = 's1'): SearchEvent[] {
     drafted('t4', 't3', 2, 'The answer is 12.'),
     { type: 'thought.scored', id: 't4', score: 0.97 },
     { type: 'thought.judged', id: 't4', verdict: 'accepted', threshold: 0.63 },
-    { type: 'search.finished', answer: '12', answerThoughtId: 't4', path: ['t3', 't4'], stats },
+    { type: 'search.finished', answer: '12', answerThoughtId: 't4', path: ['t3', 't4'], confidence: 0.91, verified: true, caveat: null, stats },
   ]);
 }
 
@@ -178,7 +178,7 @@ function bigTrace(): SearchEvent[] {
     beam = kept.slice(0, 2);
     bodies.push({ type: 'beam.selected', depth, ids: beam as string[] });
   }
-  bodies.push({ type: 'search.finished', answer: '\\frac{n(n+1)}{2}', answerThoughtId: beam[0], path: [beam[0]!], stats });
+  bodies.push({ type: 'search.finished', answer: '\\frac{n(n+1)}{2}', answerThoughtId: beam[0], path: [beam[0]!], confidence: 0.9, verified: true, caveat: null, stats });
   return trace('big', bodies);
 }
 
