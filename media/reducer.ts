@@ -1,6 +1,6 @@
 // The panel's state as a pure function of SearchEvents: reduce(state, event) → state. No DOM, no engine logic.
 import type { ErrorInfo } from '../src/core/errors';
-import type { SearchEvent, SearchStats, Source, SpeculativeStats, Verdict } from '../src/core/events';
+import type { EventOf, SearchEvent, SearchStats, Source, SpeculativeStats, Verdict } from '../src/core/events';
 
 export interface ThoughtView {
   id: string;
@@ -25,7 +25,8 @@ export interface ThoughtView {
   children: string[];
 }
 
-export interface SearchView {
+/** What search.finished says (answer, path, confidence: ✓ only when verified, the caveat otherwise) is kept as sent. */
+export interface SearchView extends Pick<EventOf<'search.finished'>, 'answer' | 'answerThoughtId' | 'path' | 'confidence' | 'verified' | 'caveat'> {
   searchId: string;
   problem: string;
   mode: 'solve' | 'explain';
@@ -45,13 +46,6 @@ export interface SearchView {
   rejected: number;
   corrections: number;
   mctsIterations: number;
-  answer: string | null;
-  answerThoughtId: string | null;
-  path: string[];
-  /** From search.finished: ✓ only when verified; the caveat says why not. */
-  confidence: number | null;
-  verified: boolean;
-  caveat: string | null;
   stats: SearchStats | null;
   error: ErrorInfo | null;
   /** ms since the start, from the last event. */
