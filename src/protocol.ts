@@ -20,6 +20,11 @@ export interface InitializationOptions {
   clientCommands?: boolean;
   /** false: the client shows its own progress, so the server creates no window/workDoneProgress. */
   serverProgress?: boolean;
+  /**
+   * The client reports settings errors itself, from specsearch/settings' `error` (whose `setting` names the
+   * key), so the server sends no window/showMessage for them.
+   */
+  clientSettingsErrors?: boolean;
 }
 
 /** `workspace/didChangeConfiguration` settings: `{specsearch: {profile?, config?}}` or the bare object. */

@@ -16,6 +16,7 @@ class Checker {
       code: 'config',
       message: `${this.source}: setting "${key}" has the value ${show(value)}, but ${allowed}.`,
       hint: `Edit "${key}" in ${this.source}.`,
+      setting: { key, value: show(value), allowed },
     });
   }
 

@@ -14,17 +14,26 @@ export type ErrorCode =
   | 'usage'
   | 'internal';
 
+/** For settings errors: the setting (as the engine's schema names it), its value as written, what is allowed. */
+export interface SettingProblem {
+  key: string;
+  value: string;
+  allowed: string;
+}
+
 export interface ErrorInfo {
   code: ErrorCode;
   message: string;
   server?: string;
   hint?: string;
+  setting?: SettingProblem;
 }
 
 export class EngineError extends Error {
   readonly code: ErrorCode;
   readonly server?: string;
   readonly hint?: string;
+  readonly setting?: SettingProblem;
 
   constructor(info: ErrorInfo, options?: { cause?: unknown }) {
     super(info.message, options);
@@ -32,12 +41,14 @@ export class EngineError extends Error {
     this.code = info.code;
     this.server = info.server;
     this.hint = info.hint;
+    this.setting = info.setting;
   }
 
   toInfo(): ErrorInfo {
     const info: ErrorInfo = { code: this.code, message: this.message };
     if (this.server !== undefined) info.server = this.server;
     if (this.hint !== undefined) info.hint = this.hint;
+    if (this.setting !== undefined) info.setting = this.setting;
     return info;
   }
 }

@@ -62,6 +62,8 @@ export async function startServer(
     // and shows progress in its own status bar item.
     clientCommands: true,
     serverProgress: false,
+    // Settings errors are told in VS Code's words (key, scope, Open Settings at the key): see Ctx.
+    clientSettingsErrors: true,
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: PROBLEM_LANGUAGES.flatMap((language) => [

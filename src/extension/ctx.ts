@@ -1,5 +1,6 @@
 // The extension's context object: owns the client, status bar, panel, inline explanations and disposables.
 import * as vscode from 'vscode';
+import type { ErrorInfo } from '../core/errors';
 import type { SettingsParams } from '../protocol';
 import type { ServerConnection } from './client';
 import { COMMANDS } from './commands';
@@ -9,7 +10,7 @@ import { PanelProvider, VIEW_ID } from './panel';
 import { SearchRegistry } from './searches';
 import { Secrets } from './secrets';
 import { PROBLEM_LANGUAGES } from './selection';
-import { readSettings } from './settings';
+import { readSettings, settingErrorView } from './settings';
 import { StatusBar } from './status';
 
 export class Ctx {
@@ -69,6 +70,8 @@ export class Ctx {
     this.server = await startServer(this.extension, this.output, settings, await this.secrets.environment(), {
       onEvent: (params) => this.searches.onEvent(params),
       onSettings: (params) => {
+        // specsearch/settings comes only while valid settings are in use: solving goes on with them.
+        this.reportSettingsError(params.error);
         this.serverSettings = params;
         this.status.idle(params);
         this.panel.post({ type: 'profile', profile: params.profile, models: params.models });
@@ -83,6 +86,22 @@ export class Ctx {
     const settings = readSettings();
     this.reportIgnored(settings.ignored);
     this.server?.configure(settings);
+  }
+
+  private settingsErrorShown = '';
+  /** An invalid setting, named as VS Code names it, once per distinct problem. */
+  private reportSettingsError(error: ErrorInfo | null): void {
+    const key = error ? JSON.stringify(error.setting ?? error.message) : '';
+    if (key === this.settingsErrorShown) return;
+    this.settingsErrorShown = key;
+    if (!error) return;
+    this.output.appendLine(`[error] config: ${error.message}`);
+    const view = settingErrorView(error, true);
+    if (!view) {
+      void showMessageWithActions(this, 'error', `SpecSearch: ${error.message}${error.hint ? ` ${error.hint}` : ''}`, ['Open Settings', 'Show Log']);
+      return;
+    }
+    void vscode.window.showErrorMessage(view.message, 'Open Settings').then((choice) => choice && view.open());
   }
 
   private ignoredShown = '';

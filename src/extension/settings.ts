@@ -1,6 +1,7 @@
 // Reads `specsearch.*` into the engine's settings object (what specsearch.config.json holds); trust-aware.
 import * as vscode from 'vscode';
 import { DEFAULT_SEARCH } from '../core/config';
+import type { ErrorInfo } from '../core/errors';
 
 export interface EngineSettings {
   profile: string | undefined;
@@ -51,4 +52,32 @@ export function readSettings(): EngineSettings {
 export function apiKeyNames(settings: EngineSettings): string[] {
   const models = (settings.config.models ?? {}) as Record<string, { apiKeyEnv?: unknown }>;
   return [...new Set(Object.values(models).map((m) => m?.apiKeyEnv).filter((n): n is string => typeof n === 'string'))];
+}
+
+/** A settings error from the engine, told as VS Code shows settings: its key, where it is set, how to get there. */
+export interface SettingErrorView {
+  message: string;
+  /** Opens the settings editor at that scope, filtered to that key. */
+  open(): Thenable<unknown>;
+}
+
+export function settingErrorView(info: ErrorInfo, solvingGoesOn: boolean): SettingErrorView | null {
+  const problem = info.setting;
+  if (!problem) return null;
+  // The engine's key → the VS Code setting that holds it (model settings are one object per role).
+  const parts = problem.key.split('.');
+  const key = parts[0] === 'models' && parts.length > 2 ? `models.${parts[1]}` : problem.key === '(top level)' ? '' : problem.key;
+  const property = parts[0] === 'models' && parts.length > 2 ? parts.slice(2).join('.') : null;
+  const id = key ? `specsearch.${key}` : 'specsearch';
+  const inspected = key ? vscode.workspace.getConfiguration('specsearch').inspect(key) : undefined;
+  const scope = inspected?.workspaceFolderValue !== undefined ? 'folder'
+    : inspected?.workspaceValue !== undefined ? 'workspace'
+    : 'user';
+  const where = scope === 'folder' ? 'the Workspace Folder Settings (.vscode/settings.json)'
+    : scope === 'workspace' ? `the Workspace Settings (${vscode.workspace.workspaceFile ? vscode.workspace.workspaceFile.fsPath.split(/[\\/]/).pop() : '.vscode/settings.json'})`
+    : 'your User Settings';
+  const message = `SpecSearch: the setting "${id}"${property ? ` (its "${property}")` : ''} in ${where} has the value ${problem.value}, but ${problem.allowed}.` +
+    (solvingGoesOn ? ' Solving goes on with the last valid settings.' : ' SpecSearch cannot solve until it is fixed.');
+  const command = scope === 'folder' ? 'workbench.action.openFolderSettings' : scope === 'workspace' ? 'workbench.action.openWorkspaceSettings' : 'workbench.action.openSettings';
+  return { message, open: () => vscode.commands.executeCommand(command, id) };
 }

@@ -60,9 +60,12 @@ export class EngineHost {
     return this.configError;
   }
 
-  /** Settings for a new search; throws the configuration error when the settings are invalid. */
+  /**
+   * Settings for a new search: the last valid ones, also while a later change is invalid (that error is
+   * reported, and solving goes on). Throws the configuration error only when no valid settings were ever given.
+   */
   settingsOrThrow(): Settings {
-    if (this.configError) throw new EngineError(this.configError);
+    if (this.configError && !this.settings) throw new EngineError(this.configError);
     if (!this.settings) this.configure({}, 'the default settings');
     if (!this.settings) throw new EngineError(this.configError ?? { code: 'config', message: 'No settings.' });
     return this.settings;

@@ -69,16 +69,20 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   const reportConfigError = (error: ErrorInfo | null) => {
     if (!error) return;
-    log(`Invalid settings: ${error.message}`);
+    const goesOn = host.current() ? ' Solving goes on with the last valid settings.' : '';
+    log(`Invalid settings: ${error.message}${goesOn}`);
+    // The VS Code extension reports it from specsearch/settings (sent while valid settings are in use) itself,
+    // naming the setting as VS Code does.
+    if (options.clientSettingsErrors && host.current()) return;
     // A notification, not window/showMessageRequest: every client shows it, none has to answer it.
-    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `SpecSearch: ${error.message}${error.hint ? ` ${error.hint}` : ''}` });
+    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `SpecSearch: ${error.message}${error.hint ? ` ${error.hint}` : ''}${goesOn}` });
   };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     options = (params.initializationOptions ?? {}) as InitializationOptions;
     clientProgress = params.capabilities.window?.workDoneProgress === true;
     clientLensRefresh = params.capabilities.workspace?.codeLens?.refreshSupport === true;
-    const error = host.configure({ profile: options.profile, config: options.config }, 'initializationOptions.config');
+    const error = host.configure({ profile: options.profile, config: options.config }, EDITOR_SETTINGS);
     // Shown once the client is ready to display messages (after `initialized`).
     connection.onInitialized(() => {
       reportConfigError(error);
@@ -102,7 +106,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const section = (isObject(raw.specsearch) ? raw.specsearch : raw) as Record<string, unknown>;
     if (Object.keys(section).length === 0) return;
     const next = 'config' in section ? { profile: section.profile, config: section.config } : { config: section };
-    const error = host.configure(next, 'workspace/didChangeConfiguration');
+    const error = host.configure(next, EDITOR_SETTINGS);
     if (error) reportConfigError(error);
     else log(`Settings updated (profile ${host.current()?.profile}).`);
     announce();
@@ -178,6 +182,9 @@ function documentUri(params: unknown, method: string): string {
   if (typeof uri !== 'string') throw new ResponseError(LspErrorCodes.InvalidParams, `${method}: "textDocument.uri" must be a string.`);
   return uri;
 }
+
+/** Where settings sent by the editor come from, in messages: the user's words, never a protocol method. */
+const EDITOR_SETTINGS = "the editor's SpecSearch settings";
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

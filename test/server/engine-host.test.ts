@@ -66,8 +66,10 @@ describe('EngineHost', () => {
     host.configure({ config: { search: { beamWidth: 4 } } }, 'test');
     const error = host.configure({ config: { search: { temperature: 'hot' } } }, 'workspace/didChangeConfiguration');
     assert.match(error?.message ?? '', /workspace\/didChangeConfiguration: setting "search\.temperature" has the value "hot"/);
+    assert.deepEqual(error?.setting, { key: 'search.temperature', value: '"hot"', allowed: 'it must be a number from 0 to 2' });
     assert.equal(host.current()?.search.beamWidth, 4);
-    assert.throws(() => host.settingsOrThrow(), /search\.temperature/);
+    assert.equal(host.settingsOrThrow().search.beamWidth, 4, 'solving goes on with the last valid settings');
+    assert.match(host.error()?.message ?? '', /search\.temperature/, 'while the problem stays reported');
     assert.equal(host.configure({ config: {} }, 'test'), null, 'fixing the settings clears the error');
   });
 });
