@@ -153,6 +153,8 @@ root.addEventListener('click', (event) => {
 });
 
 root.addEventListener('keydown', (event) => {
+  const tab = (event.target as HTMLElement).closest<HTMLElement>('[role="tab"]');
+  if (tab) return onTabKey(tab, event);
   const tree = (event.target as HTMLElement).closest<HTMLElement>('[role="tree"]');
   if (!tree) return;
   onTreeKey(tree, event, {
@@ -165,6 +167,23 @@ root.addEventListener('keydown', (event) => {
   const row = tree.querySelector<HTMLElement>('[role="treeitem"][tabindex="0"]');
   if (row) focused = rowKey(row);
 });
+
+/** The tab list is one Tab stop; ←/→ (and Home/End) select the previous or next search, as in VS Code's own tabs. */
+function onTabKey(tab: HTMLElement, event: KeyboardEvent): void {
+  const tabs = Array.from(root.querySelectorAll<HTMLElement>('[role="tab"]'));
+  const i = tabs.indexOf(tab);
+  const next = event.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length]
+    : event.key === 'ArrowLeft' ? tabs[(i - 1 + tabs.length) % tabs.length]
+    : event.key === 'Home' ? tabs[0]
+    : event.key === 'End' ? tabs[tabs.length - 1]
+    : null;
+  if (!next?.dataset.select) return;
+  event.preventDefault();
+  state = { ...state, current: next.dataset.select };
+  focused = null;
+  render();
+  root.querySelector<HTMLElement>(`[role="tab"][data-select="${CSS.escape(next.dataset.select)}"]`)?.focus();
+}
 
 render();
 const have: Record<string, number> = {};

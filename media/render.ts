@@ -36,9 +36,12 @@ function renderTabs(state: PanelState): string {
   const tabs = [...state.order].reverse().map((id) => {
     const s = state.searches[id];
     const selected = id === state.current;
-    const icon = s.status === 'running' ? 'loading codicon-modifier-spin' : stopped(s) ? 'debug-stop' : s.status === 'failed' ? 'error' : 'pass';
-    const label = s.problem.length > 28 ? `${s.problem.slice(0, 27)}…` : s.problem;
-    return `<button class="tab${selected ? ' selected' : ''}" role="tab" aria-selected="${selected}" data-select="${e(id)}" title="${e(s.problem)}"><span class="codicon codicon-${icon}"></span>${e(label)}</button>`;
+    const icon = s.status === 'running' ? 'loading codicon-modifier-spin' : stopped(s) ? 'stop-circle' : s.status === 'failed' ? 'error' : 'pass';
+    const problem = s.problem.length > 24 ? `${s.problem.slice(0, 23)}…` : s.problem;
+    const outcome = s.status === 'running' ? 'running' : s.status === 'failed' ? (stopped(s) ? 'stopped' : 'failed') : s.answer === null ? 'no answer' : `${s.verified ? '' : '⚠ '}${s.answer}`;
+    const label = `${s.method} · ${outcome.length > 16 ? `${outcome.slice(0, 15)}…` : outcome} · ${problem}`;
+    // One Tab stop for the whole tab list; the arrow keys move between tabs (media/main.ts).
+    return `<button class="tab${selected ? ' selected' : ''}" role="tab" aria-selected="${selected}" tabindex="${selected ? 0 : -1}" data-select="${e(id)}" title="${e(`${s.method}, ${outcome}: ${s.problem}`)}"><span class="codicon codicon-${icon}" aria-hidden="true"></span>${e(label)}</button>`;
   });
   return `<nav class="tabs" role="tablist" aria-label="Recent searches">${tabs.join('')}</nav>`;
 }
@@ -46,7 +49,7 @@ function renderTabs(state: PanelState): string {
 function renderHeader(s: SearchView, options: RenderOptions): string {
   const running = s.status === 'running';
   const buttons = [
-    running ? `<vscode-button data-action="stop" secondary aria-label="Stop this search"><span class="codicon codicon-debug-stop"></span> Stop</vscode-button>` : '',
+    running ? `<vscode-button data-action="stop" secondary aria-label="Stop this search"><span class="codicon codicon-stop-circle"></span> Stop</vscode-button>` : '',
     `<vscode-button data-action="export" secondary aria-label="Export the trace as JSON"><span class="codicon codicon-export"></span> Export Trace</vscode-button>`,
     running ? '' : `<vscode-button data-action="rerun" secondary aria-label="Run this problem again with another method"><span class="codicon codicon-refresh"></span> Rerun with…</vscode-button>`,
   ].join('');
@@ -56,11 +59,19 @@ function renderHeader(s: SearchView, options: RenderOptions): string {
       ? stopped(s) ? '<span class="status failed stopped">stopped</span>' : '<span class="status failed">failed</span>'
       : '<span class="status finished">finished</span>';
   return `<header class="search">
-<div class="problem" aria-label="Problem">${renderMath(s.problem, options.tex)}</div>
+${renderProblem(s.problem, options)}
 <div class="meta"><vscode-badge>${e(s.mode)}</vscode-badge><vscode-badge>${e(s.method)}</vscode-badge><vscode-badge>${e(s.algorithm)}</vscode-badge>${status}</div>
 <div class="actions">${buttons}</div>
 </header>`;
 }
+
+/** A long problem shows its start and an expander; the whole text is one click away. */
+function renderProblem(problem: string, options: RenderOptions): string {
+  if (problem.length <= LONG_PROBLEM) return `<div class="problem" aria-label="Problem">${renderMath(problem, options.tex)}</div>`;
+  return `<details class="problem long" aria-label="Problem (${problem.length} characters)"><summary>${e(problem.slice(0, 240))}… <span class="dim">(${problem.length} characters: show all)</span></summary>${renderMath(problem, options.tex)}</details>`;
+}
+
+const LONG_PROBLEM = 400;
 
 function stopped(s: SearchView): boolean {
   return s.status === 'failed' && s.error?.code === 'cancelled';
@@ -69,7 +80,7 @@ function stopped(s: SearchView): boolean {
 function renderAnswer(s: SearchView, options: RenderOptions): string {
   if (s.status === 'failed' && s.error) {
     // A search the user stopped is not an error: say so quietly and keep the thoughts below.
-    if (stopped(s)) return `<section class="error stopped" role="status"><span class="codicon codicon-debug-stop"></span> ${e(s.error.message)} The thoughts written so far are kept below.</section>`;
+    if (stopped(s)) return `<section class="error stopped" role="status"><span class="codicon codicon-stop-circle"></span> ${e(s.error.message)} The thoughts written so far are kept below.</section>`;
     return `<section class="error" role="alert"><span class="codicon codicon-error"></span> <b>${e(s.error.message)}</b>${s.error.hint ? `<div class="hint">${e(s.error.hint)}</div>` : ''}</section>`;
   }
   if (s.status !== 'finished') return '';
@@ -153,10 +164,11 @@ function renderThought(ctx: TreeContext, t: ThoughtView, level: number, pos: num
   if (ctx.beam.has(t.id)) classes.push('in-beam');
   if (t.id === ctx.s.answerThoughtId) classes.push('answer-step');
   const label = [
-    `${t.id}, depth ${t.depth}, written by the ${t.source} model`,
+    `${positionOf(ctx.s, t.id)}: ${t.text.length > 200 ? `${t.text.slice(0, 199)}…` : t.text}`,
+    `written by the ${t.source} model`,
     t.thoughtScore !== null ? `score ${fmt(t.thoughtScore)}${t.score !== null && t.score !== t.thoughtScore ? ` (path ${fmt(t.score)})` : ''}` : 'not scored yet',
     t.threshold !== null ? `threshold ${fmt(t.threshold)}` : '',
-    verdict === 'corrected' ? `correction of ${t.replaces}` : verdict,
+    verdict === 'corrected' ? `rewrite of ${positionOf(ctx.s, t.replaces as string)}` : verdict,
     ctx.beam.has(t.id) ? 'kept in the beam' : '',
     ctx.path.has(t.id) ? 'on the answer path' : '',
   ].filter(Boolean).join(', ');
@@ -168,7 +180,7 @@ function renderThought(ctx: TreeContext, t: ThoughtView, level: number, pos: num
       `<span class="src ${e(t.source)}" title="written by the ${e(t.source)} model">${e(t.source)}</span>` +
       scoreMeter(t) +
       `<span class="text">${renderMath(t.text, ctx.options.tex)}</span>` +
-      links(t) +
+      links(ctx.s, t) +
       `<span class="cost dim">${e(String(t.tokens))} tok · ${e(String(Math.round(Number(t.ms))))} ms${t.speculative ? ` · spec ${e(String(t.speculative.accepted))}/${e(String(t.speculative.drafted))}` : ''}</span>` +
       `</div>`,
   );
@@ -220,10 +232,19 @@ function scoreMeter(t: ThoughtView): string {
     `<span class="score" title="${title}">${fmt(score)}</span>`;
 }
 
-function links(t: ThoughtView): string {
-  if (t.replaces) return `<a href="#" class="goto link" data-goto="${e(t.replaces)}" title="Show the rejected draft this rewrite replaces">↻ replaces ${e(t.replaces)}</a>`;
-  if (t.replacedBy) return `<a href="#" class="goto link" data-goto="${e(t.replacedBy)}" title="Show the large model's rewrite">↻ rewritten as ${e(t.replacedBy)}</a>`;
+function links(s: SearchView, t: ThoughtView): string {
+  if (t.replaces) return `<a href="#" class="goto link" data-goto="${e(t.replaces)}" title="Show the rejected draft this rewrite replaces (${e(t.replaces)})"><span class="glyph" aria-hidden="true">↻</span> replaces ${e(positionOf(s, t.replaces))}</a>`;
+  if (t.replacedBy) return `<a href="#" class="goto link" data-goto="${e(t.replacedBy)}" title="Show the large model's rewrite (${e(t.replacedBy)})"><span class="glyph" aria-hidden="true">↻</span> rewritten as ${e(positionOf(s, t.replacedBy))}</a>`;
   return '';
+}
+
+/** Where a thought sits, as a reader counts: "step 2, draft 3" (its place among its parent's children). */
+export function positionOf(s: SearchView, id: string): string {
+  const t = s.thoughts[id];
+  if (!t) return id;
+  const siblings = t.parentId === null ? s.roots : s.thoughts[t.parentId]?.children ?? [];
+  const k = siblings.indexOf(id) + 1;
+  return `step ${t.depth}, ${t.source === 'small' ? 'draft' : 'thought'} ${k > 0 ? k : '?'}`;
 }
 
 /** The group a rejected thought is folded into, so "go to" can open it first. */

@@ -77,9 +77,10 @@ test('the HTML shows source, score against threshold, verdicts, the correction l
   assert.match(html, /role="tree"/);
   assert.equal((html.match(/role="treeitem"/g) ?? []).length, 4, 't1, t3, t4 and the folded group of one rejected draft');
   assert.match(html, /1 rejected draft \(best 0\.20 &lt; β 0\.60\)/);
-  assert.match(html, /↻ replaces t2/);
+  assert.match(html, /data-goto="t2"[^>]*><span class="glyph" aria-hidden="true">↻<\/span> replaces step 1, draft 2</);
+  assert.match(html, /aria-label="step 1, draft 1: 7 \+ 5 = 12, written by the small model/, "a row's accessible name starts with its position and text");
   assert.match(html, /class="row thought corrected large on-path in-beam"/);
-  assert.match(html, /aria-label="t4, depth 2, written by the small model, score 0\.97, threshold 0\.63, accepted, on the answer path"/);
+  assert.match(html, /aria-label="step 2, draft 1: The answer is 12\., written by the small model, score 0\.97, threshold 0\.63, accepted, on the answer path"/);
   assert.match(html, /Answer: <b class="value">12<\/b>/);
   assert.match(html, /speculation<\/dt><dd>80%/);
   assert.match(html, /acceptance<\/dt><dd>83%/);
@@ -87,7 +88,7 @@ test('the HTML shows source, score against threshold, verdicts, the correction l
   assert.doesNotMatch(html, /7 \+ 5 = 13/, 'rejected drafts stay folded by default');
   const opened = renderPanel(toggleGroup(reduceAll(smallTrace()), 's1/'), { tex: katex });
   assert.match(opened, /7 \+ 5 = 13/);
-  assert.match(opened, /↻ rewritten as t3/);
+  assert.match(opened, /↻<\/span> rewritten as step 1, thought 3/);
 });
 
 test('a failed search shows its error and hint; a running one offers Stop', () => {
