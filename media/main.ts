@@ -132,7 +132,8 @@ root.addEventListener('click', (event) => {
   const action = target.closest<HTMLElement>('[data-action]')?.dataset.action;
   const searchId = state.current;
   if (action === 'solveSelection') return post({ type: 'solveSelection' });
-  if (action && searchId && (action === 'stop' || action === 'export' || action === 'rerun')) return post({ type: action, searchId });
+  if (action && searchId && (action === 'stop' || action === 'export' || action === 'rerun' || action === 'copy')) return post({ type: action, searchId });
+  if (searchId && (action === 'insert' || action === 'insertWorked')) return post({ type: 'insert', searchId, worked: action === 'insertWorked' });
   const select = target.closest<HTMLElement>('[data-select]')?.dataset.select;
   if (select) {
     state = { ...state, current: select };

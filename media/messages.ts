@@ -16,4 +16,6 @@ export type FromPanel =
   | { type: 'stop'; searchId: string }
   | { type: 'export'; searchId: string }
   | { type: 'rerun'; searchId: string; method?: Method }
+  | { type: 'copy'; searchId: string }
+  | { type: 'insert'; searchId: string; worked: boolean }
   | { type: 'solveSelection' };

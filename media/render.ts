@@ -65,6 +65,17 @@ ${renderProblem(s.problem, options)}
 </header>`;
 }
 
+/** Copy always; insert (one undo step, at the problem) only what the PRM backs. */
+function answerActions(verified: boolean): string {
+  const button = (action: string, icon: string, text: string, label: string) =>
+    `<vscode-button data-action="${action}" secondary aria-label="${label}"><span class="codicon codicon-${icon}"></span> ${text}</vscode-button>`;
+  return `<div class="answer-actions">${[
+    button('copy', 'copy', 'Copy', 'Copy the answer'),
+    verified ? button('insert', 'insert', 'Insert Answer', 'Insert the answer below the problem') : '',
+    verified ? button('insertWorked', 'list-ordered', 'Insert Worked Solution', 'Insert the worked solution and the answer below the problem') : '',
+  ].join('')}</div>`;
+}
+
 /** A long problem shows its start and an expander; the whole text is one click away. */
 function renderProblem(problem: string, options: RenderOptions): string {
   if (problem.length <= LONG_PROBLEM) return `<div class="problem" aria-label="Problem">${renderMath(problem, options.tex)}</div>`;
@@ -88,9 +99,9 @@ function renderAnswer(s: SearchView, options: RenderOptions): string {
   const link = s.answerThoughtId ? ` <a href="#" class="goto" data-goto="${e(s.answerThoughtId)}">path (${s.path.length} steps)</a>` : '';
   const confidence = s.confidence === null ? '' : ` <span class="dim">confidence ${s.confidence.toFixed(2)}</span>`;
   if (!s.verified) {
-    return `<section class="answer unverified" aria-label="Unverified answer"><span class="codicon codicon-warning"></span> Unverified answer: <b class="value">${answer}</b>${confidence}${link}${s.caveat ? `<div class="hint">${e(s.caveat)}</div>` : ''}</section>`;
+    return `<section class="answer unverified" aria-label="Unverified answer"><span class="codicon codicon-warning"></span> Unverified answer: <b class="value">${answer}</b>${confidence}${link}${s.caveat ? `<div class="hint">${e(s.caveat)}</div>` : ''}${s.answer !== null ? answerActions(false) : ''}</section>`;
   }
-  return `<section class="answer" aria-label="Answer, verified"><span class="codicon codicon-pass"></span> Answer: <b class="value">${answer}</b> <span class="verified">verified</span>${confidence}${link}</section>`;
+  return `<section class="answer" aria-label="Answer, verified"><span class="codicon codicon-pass"></span> Answer: <b class="value">${answer}</b> <span class="verified">verified</span>${confidence}${link}${answerActions(true)}</section>`;
 }
 
 function renderStats(s: SearchView): string {

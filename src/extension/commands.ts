@@ -59,6 +59,23 @@ async function insertBelow(anchor: NonNullable<SearchRequest['anchor']>, result:
   await vscode.workspace.applyEdit(edit);
 }
 
+/** Inserts below the problem the search came from (one edit: one undo step); only answers the PRM backs. */
+async function insertFromPanel(ctx: Ctx, searchId: unknown, worked: boolean): Promise<void> {
+  const entry = ctx.searches.get(pickSearchId(ctx, searchId));
+  if (!entry?.result || entry.result.answer === null) return void vscode.window.showInformationMessage('SpecSearch: there is no answer to insert yet.');
+  const check = answerCheckOf(entry.result);
+  if (!check.verified) return void vscode.window.showWarningMessage(`SpecSearch: the answer ${entry.result.answer} is unverified, so it is not inserted. ${check.caveat ?? ''}`);
+  const anchor = entry.request.anchor ?? activeAnchor();
+  if (!anchor) return void vscode.window.showInformationMessage('SpecSearch: open the document to insert into, and place the cursor where the answer goes.');
+  await insertBelow(anchor, entry.result, worked);
+}
+
+/** The cursor of the active editor, for searches that did not come from a document. */
+function activeAnchor(): SearchRequest['anchor'] {
+  const editor = vscode.window.activeTextEditor;
+  return editor ? { uri: editor.document.uri, range: new vscode.Range(editor.selection.active, editor.selection.active) } : undefined;
+}
+
 function pickSearchId(ctx: Ctx, searchId: unknown): string | undefined {
   return (typeof searchId === 'string' ? ctx.searches.get(searchId) : ctx.searches.latest())?.searchId;
 }
@@ -148,6 +165,17 @@ export const COMMANDS: Record<string, Command> = {
     }
     if (chosen) await runAndOffer(ctx, { ...entry.request, method: chosen });
   },
+
+  'specsearch.copyAnswer': async (ctx, searchId?: string) => {
+    const entry = ctx.searches.get(pickSearchId(ctx, searchId));
+    const answer = entry?.result?.answer;
+    if (!entry || answer == null) return void vscode.window.showInformationMessage('SpecSearch: there is no answer to copy yet.');
+    await vscode.env.clipboard.writeText(answer);
+    vscode.window.setStatusBarMessage(`SpecSearch: copied ${answerCheckOf(entry.result!).verified ? 'the answer' : 'the unverified answer'} ${answer}`, 4000);
+  },
+
+  'specsearch.insertAnswer': (ctx, searchId?: string) => insertFromPanel(ctx, searchId, false),
+  'specsearch.insertWorkedSolution': (ctx, searchId?: string) => insertFromPanel(ctx, searchId, true),
 
   'specsearch.setApiKey': async (ctx) => {
     const known = [...new Set([...apiKeyNames(readSettings()), ...ctx.secrets.names()])];

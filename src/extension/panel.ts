@@ -61,6 +61,12 @@ export class PanelProvider implements vscode.WebviewViewProvider {
       case 'rerun':
         void vscode.commands.executeCommand('specsearch.rerunWithMethod', m.searchId, m.method);
         break;
+      case 'copy':
+        void vscode.commands.executeCommand('specsearch.copyAnswer', m.searchId);
+        break;
+      case 'insert':
+        void vscode.commands.executeCommand(m.worked ? 'specsearch.insertWorkedSolution' : 'specsearch.insertAnswer', m.searchId);
+        break;
       case 'solveSelection':
         void vscode.commands.executeCommand('specsearch.solveSelection');
         break;
