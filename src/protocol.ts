@@ -86,6 +86,18 @@ export const DoctorRequest = new RequestType<Record<string, never> | null, Docto
 export const EventNotification = new NotificationType<EventParams>('specsearch/event');
 export const SettingsNotification = new NotificationType<SettingsParams>('specsearch/settings');
 
+/**
+ * Client → server: an answer found in an earlier session (the client keeps the history), so CodeLens and
+ * hover show it again over its problem after a reload.
+ */
+export interface RememberParams {
+  textDocument: TextDocumentIdentifier;
+  problem: string;
+  mode: 'solve' | 'explain';
+  result: SolveResult;
+}
+export const RememberNotification = new NotificationType<RememberParams>('specsearch/remember');
+
 export const SOLVE_BLOCK_COMMAND = 'specsearch.solveBlock';
 
 /** JSON-RPC error codes of SpecSearch requests; `data` carries the engine's ErrorInfo (code, message, hint). */

@@ -15,11 +15,13 @@ import type { SolveResult } from '../core/events';
 import {
   DoctorRequest,
   EventNotification,
+  RememberNotification,
   SettingsNotification,
   SolveRequest,
   type DoctorReport,
   type EventParams,
   type InitializationOptions,
+  type RememberParams,
   type SettingsParams,
   type SolveParams,
 } from '../protocol';
@@ -38,6 +40,8 @@ export interface ServerConnection {
   solve(params: SolveParams, token: vscode.CancellationToken): Promise<SolveResult>;
   doctor(token: vscode.CancellationToken): Promise<DoctorReport>;
   configure(settings: EngineSettings): void;
+  /** Answers of earlier sessions, for CodeLens and hover over their problems. */
+  remember(items: RememberParams[]): void;
   stop(): Promise<void>;
 }
 
@@ -87,6 +91,9 @@ export async function startServer(
     configure(next) {
       if (client.state !== State.Running) return;
       void client.sendNotification(DidChangeConfigurationNotification.type, { settings: { specsearch: { profile: next.profile, config: next.config } } });
+    },
+    remember(items) {
+      for (const item of items) void client.sendNotification(RememberNotification, item);
     },
     stop: () => client.stop(),
   };

@@ -78,6 +78,8 @@ export class Ctx {
       },
       onMessage: (severity, message) => void showMessageWithActions(this, severity, message, severity === 'info' ? [] : ['Open Settings', 'Show Log']),
     });
+    // A reloaded window gets its CodeLens answers back from the kept history.
+    this.server.remember(this.searches.anchoredResults().map((r) => ({ textDocument: { uri: r.uri }, problem: r.problem, mode: r.mode, result: r.result })));
     return this.server;
   }
 

@@ -27,6 +27,17 @@ export interface SearchEntry {
 /** Enough to export and rerun recent searches; older ones are gone from the panel too. */
 const KEEP = 10;
 const FLUSH_MS = 40;
+/** Finished searches are kept in the workspace's state, so a window reload brings them back. */
+const HISTORY_KEY = 'specsearch.history';
+/** A trace larger than this is not kept across reloads (the workspace state is not a trace store). */
+const HISTORY_MAX_CHARS = 2_000_000;
+
+/** A finished search as stored: the request (its anchor as plain values) and the engine's SolveResult. */
+interface StoredSearch {
+  searchId: string;
+  request: Omit<SearchRequest, 'anchor'> & { anchor?: { uri: string; range: [number, number, number, number] } };
+  result: SolveResult;
+}
 
 export class SearchRegistry {
   private readonly entries = new Map<string, SearchEntry>();
@@ -35,7 +46,41 @@ export class SearchRegistry {
   /** The search the panel shows (the last started, or the one the user picked there). */
   current: string | null = null;
 
-  constructor(private readonly ctx: Ctx) {}
+  constructor(private readonly ctx: Ctx) {
+    this.restore();
+  }
+
+  /** Searches of earlier sessions in this workspace, finished ones only, as the engine returned them. */
+  private restore(): void {
+    const stored = this.ctx.extension.workspaceState.get<StoredSearch[]>(HISTORY_KEY, []);
+    for (const item of Array.isArray(stored) ? stored : []) {
+      if (!item || typeof item.searchId !== 'string' || !Array.isArray(item.result?.events)) continue;
+      const a = item.request.anchor;
+      const anchor = a ? { uri: vscode.Uri.parse(a.uri), range: new vscode.Range(...a.range) } : undefined;
+      this.entries.set(item.searchId, { searchId: item.searchId, request: { ...item.request, anchor }, events: item.result.events, result: item.result, cancel: null });
+      this.current = item.searchId;
+    }
+  }
+
+  private persist(): void {
+    const stored: StoredSearch[] = [];
+    for (const e of this.entries.values()) {
+      if (!e.result || e.cancel !== null) continue;
+      const a = e.request.anchor;
+      const item: StoredSearch = {
+        searchId: e.searchId,
+        request: { ...e.request, anchor: a ? { uri: a.uri.toString(), range: [a.range.start.line, a.range.start.character, a.range.end.line, a.range.end.character] } : undefined },
+        result: e.result,
+      };
+      if (JSON.stringify(item).length <= HISTORY_MAX_CHARS) stored.push(item);
+    }
+    void this.ctx.extension.workspaceState.update(HISTORY_KEY, stored);
+  }
+
+  /** Answers of restored searches that came from a document, for the server's CodeLens and hover. */
+  anchoredResults(): { uri: string; problem: string; mode: 'solve' | 'explain'; result: SolveResult }[] {
+    return this.all().flatMap((e) => (e.result && e.request.anchor ? [{ uri: e.request.anchor.uri.toString(), problem: e.request.problem, mode: e.request.mode, result: e.result }] : []));
+  }
 
   get(searchId: string | null | undefined): SearchEntry | undefined {
     return searchId ? this.entries.get(searchId) : undefined;
@@ -87,6 +132,7 @@ export class SearchRegistry {
     } finally {
       entry.cancel = null;
       cancel.dispose();
+      this.persist();
       if (request.anchor) this.ctx.inline.finished(searchId, entry.result);
       this.ctx.status.update(this.running());
       this.setRunningContext();

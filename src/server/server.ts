@@ -21,12 +21,15 @@ import {
   CancelRequest,
   DoctorRequest,
   ErrorCodes,
+  RememberNotification,
   SettingsNotification,
   SolveRequest,
   SOLVE_BLOCK_COMMAND,
   type InitializationOptions,
+  type RememberParams,
   type SolveBlockArgs,
 } from '../protocol';
+import { validateEvent } from '../core/events';
 import { runDoctor } from '../core/doctor';
 import { EngineHost } from './engine-host';
 import { AnswerStore, codeLenses, hover } from './lenses';
@@ -151,6 +154,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const message = result.error ? `SpecSearch: ${result.error.message}` : `SpecSearch answer: ${result.answer ?? '(none found)'}`;
     void connection.sendNotification(ShowMessageNotification.type, { type: result.error ? MessageType.Error : MessageType.Info, message });
     return result;
+  });
+
+  connection.onNotification(RememberNotification, (params) => {
+    const p = params as Partial<RememberParams> | null;
+    const valid = typeof p?.textDocument?.uri === 'string' && typeof p.problem === 'string' && (p.mode === 'solve' || p.mode === 'explain') &&
+      Array.isArray(p.result?.events) && p.result.events.every((e) => validateEvent(e).length === 0) && typeof p.result.stats === 'object' && p.result.stats !== null;
+    if (!valid) return log('Ignored a specsearch/remember notification whose params are not {textDocument, problem, mode, result}.');
+    answers.record(p.textDocument!.uri, p.problem!, p.result!, p.mode!);
+    if (clientLensRefresh) connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
   });
 
   documents.onDidClose((e) => answers.forget(e.document.uri));
