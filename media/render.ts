@@ -1,6 +1,7 @@
 // Renders the panel state to HTML strings (pure: unit-tested in Node, assigned to innerHTML in the page).
 import { acceptanceRate, keptIds, type PanelState, type SearchView, type ThoughtView } from './reducer';
 import { escapeHtml, renderMath, type TexRenderer } from './math';
+import { describeStep, explainPath } from '../src/core/explain';
 
 export interface RenderOptions {
   tex: TexRenderer | null;
@@ -15,7 +16,7 @@ const percent = (x: number | null) => (x === null ? '—' : `${Math.round(x * 10
 export function renderPanel(state: PanelState, options: RenderOptions): string {
   const s = state.current ? state.searches[state.current] : undefined;
   if (!s) return renderEmpty(options);
-  return [renderTabs(state), renderHeader(s, options), renderAnswer(s, options), renderStats(s), renderBeams(s), renderTree(s, state, options)].join('');
+  return [renderTabs(state), renderHeader(s, options), renderAnswer(s, options), renderExplanation(s, options), renderStats(s), renderBeams(s), renderTree(s, state, options)].join('');
 }
 
 function renderEmpty(options: RenderOptions): string {
@@ -63,6 +64,21 @@ ${renderProblem(s.problem, options)}
 <div class="meta"><vscode-badge>${e(s.mode)}</vscode-badge><vscode-badge>${e(s.method)}</vscode-badge><vscode-badge>${e(s.algorithm)}</vscode-badge>${status}</div>
 <div class="actions">${buttons}</div>
 </header>`;
+}
+
+/** Explain mode: the answer's path step by step, in plain words, with what was rejected and rewritten there. */
+function renderExplanation(s: SearchView, options: RenderOptions): string {
+  if (s.mode !== 'explain' || s.status !== 'finished' || s.path.length === 0) return '';
+  const thought = (id: string) => {
+    const t = s.thoughts[id];
+    return t && { id, parentId: t.parentId, source: t.source, text: t.text, score: t.thoughtScore, verdict: t.verdict, threshold: t.threshold, replaces: t.replaces };
+  };
+  const childrenOf = (parentId: string | null) => (parentId === null ? s.roots : s.thoughts[parentId]?.children ?? []);
+  const items = explainPath(s.path, thought, childrenOf).map((step) => {
+    const [plain, ...story] = describeStep(step);
+    return `<li><b>${e(plain)}</b> <a href="#" class="goto" data-goto="${e(step.id)}" title="Show this step in the tree">${renderMath(step.text, options.tex)}</a><div class="dim">${e(story.join(' '))}</div></li>`;
+  });
+  return `<section class="explanation" aria-label="Explanation"><h3>Explanation</h3><ol>${items.join('')}</ol></section>`;
 }
 
 /** Copy always; insert (one undo step, at the problem) only what the PRM backs. */

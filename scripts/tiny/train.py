@@ -171,6 +171,7 @@ def main():
     ap.add_argument('--paths_frac', type=float, default=0.3)
     ap.add_argument('--stop_at', type=int, default=None, help='stop after this step (schedule still --steps)')
     ap.add_argument('--keep_all', action='store_true', help='also keep step_N.pt at every evaluation')
+    ap.add_argument('--easy_keep', type=float, default=1.0, help='share of problems without a hard step kept in the training stream')
     ap.add_argument('--data_seed', type=int, default=None, help='training stream seed (default 1 LM, 11 PRM)')
     ap.add_argument('--bucket', type=int, default=1,
                     help='LM: draw this many batches at once and group examples of similar length (less padding)')
@@ -190,7 +191,7 @@ def main():
     nodecay = [p for n, p in model.named_parameters() if not (p.dim() == 2 and 'emb' not in n)]
     opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1},
                              {'params': nodecay, 'weight_decay': 0.0}], lr=a.lr, betas=(0.9, 0.98))
-    stream = task.problem_stream(a.data_seed if a.data_seed is not None else (1 if a.mode == 'lm' else 11))
+    stream = task.problem_stream(a.data_seed if a.data_seed is not None else (1 if a.mode == 'lm' else 11), a.easy_keep)
     rnd = random.Random(a.seed + 1234)
     val = task.generate_problems(2, a.n_val)
     paths = []

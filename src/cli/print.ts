@@ -1,5 +1,6 @@
 // Human-readable rendering of a SearchEvent stream for the terminal.
 import type { SearchEvent, SearchStats } from '../core/events';
+import { describeStep, explainTrace } from '../core/explain';
 
 interface Thought {
   text: string;
@@ -12,7 +13,9 @@ const ANSI = { green: '\x1b[32m', red: '\x1b[31m', yellow: '\x1b[33m', dim: '\x1
 
 export class TracePrinter {
   private readonly thoughts = new Map<string, Thought>();
+  private readonly events: SearchEvent[] = [];
   private method = 'specsearch';
+  private mode: 'solve' | 'explain' = 'solve';
 
   constructor(
     private readonly out: NodeJS.WritableStream,
@@ -29,9 +32,11 @@ export class TracePrinter {
   }
 
   print(e: SearchEvent): void {
+    this.events.push(e);
     switch (e.type) {
       case 'search.started':
         this.method = e.method;
+        this.mode = e.mode;
         this.out.write(this.paint('bold', `${e.method} · ${e.algorithm}`) + this.paint('dim', ` · N=${e.settings.candidatesPerStep} B=${e.settings.beamWidth}`) + '\n');
         break;
       case 'step.started':
@@ -64,6 +69,13 @@ export class TracePrinter {
         break;
       }
       case 'search.finished': {
+        if (this.mode === 'explain') {
+          this.out.write(this.paint('bold', 'explanation:') + '\n');
+          for (const step of explainTrace(this.events)) {
+            const [plain, ...story] = describeStep(step);
+            this.out.write(`  ${step.index}. ${plain} ${this.paint('dim', `(${step.text.replace(/\s*\n\s*/g, ' ')})`)}\n     ${story.join(' ')}\n`);
+          }
+        }
         const confidence = e.confidence === null ? '' : ` (confidence ${e.confidence.toFixed(2)})`;
         if (e.verified) this.out.write(this.paint('bold', `answer: ${e.answer} ✓ verified${confidence}`) + '\n');
         else {

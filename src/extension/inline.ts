@@ -2,6 +2,7 @@
 // and a hover over the selected range with the worked steps as Markdown.
 import * as vscode from 'vscode';
 import { answerCheckOf, type SearchEvent, type SolveResult } from '../core/events';
+import { describeStep, explainTrace } from '../core/explain';
 import { findProblemBlocks, languageKind } from '../server/problem-blocks';
 
 interface Shown {
@@ -62,8 +63,11 @@ export class InlineExplanations implements vscode.Disposable {
     }
     const { verified } = answerCheckOf(result);
     const icon = result.answer === null || !verified ? '⚠' : s.mode === 'explain' ? '💡' : '✓';
+    const steps = s.mode === 'explain' ? explainTrace(result.events) : [];
+    const corrected = steps.filter((x) => x.how === 'corrected').length;
+    const story = s.mode === 'explain' && steps.length > 0 ? `${steps.length} steps${corrected > 0 ? `, ${corrected} rewritten by the large model` : ''}: ` : '';
     s.text = result.answer !== null
-      ? `${icon} SpecSearch: ${verified ? 'answer' : 'unverified answer'} ${result.answer} — hover for ${verified ? 'steps' : 'why'}`
+      ? `${icon} SpecSearch: ${story}${verified ? 'answer' : 'unverified answer'} ${result.answer} — hover for ${s.mode === 'explain' ? 'the explanation' : verified ? 'steps' : 'why'}`
       : `${icon} SpecSearch: no answer${result.error ? ` (${result.error.message})` : ''}`;
     s.hover = stepsMarkdown(result, s.mode);
     this.paint();
@@ -134,7 +138,14 @@ export function stepsMarkdown(result: SolveResult, mode: 'solve' | 'explain'): v
   const confidence = check.confidence === null ? '' : ` · confidence ${check.confidence.toFixed(2)}`;
   md.appendMarkdown(`**SpecSearch ${mode === 'explain' ? 'explanation' : 'solution'}** — answer: **${escapeMd(result.answer ?? 'none')}** ${check.verified ? '✓ verified' : '⚠ unverified'}${confidence}\n\n`);
   if (!check.verified && check.caveat) md.appendMarkdown(`_${escapeMd(check.caveat)}_\n\n`);
-  const path = finished?.type === 'search.finished' ? finished.path : [];
+  if (mode === 'explain') {
+    // Each step: what it does, who wrote it and why it was kept, what was rejected there and what replaced it.
+    for (const step of explainTrace(result.events)) {
+      const [plain, ...story] = describeStep(step);
+      md.appendMarkdown(`${step.index}. **${escapeMd(plain)}** — ${escapeMd(step.text.replace(/\n+/g, ' '))}  \n${story.map(escapeMd).join(' ')}\n`);
+    }
+  }
+  const path = finished?.type === 'search.finished' && mode !== 'explain' ? finished.path : [];
   path.forEach((id, i) => {
     const t = thoughts.get(id);
     if (!t) return;

@@ -2,6 +2,7 @@
 import type { CodeLens, Hover, Position, Range } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { answerCheckOf, type SolveResult } from '../core/events';
+import { describeStep, explainTrace, type ExplainedStep } from '../core/explain';
 import { SOLVE_BLOCK_COMMAND, type SolveBlockArgs } from '../protocol';
 import { findProblemBlocks, languageKind, type DocumentKind, type ProblemBlock } from './problem-blocks';
 
@@ -9,6 +10,8 @@ interface Solved {
   answer: string | null;
   mode: 'solve' | 'explain';
   steps: string[];
+  /** Explain mode: each step's story (src/core/explain.ts). */
+  explained: ExplainedStep[];
   method: string;
   wallMs: number;
   error: string | null;
@@ -35,6 +38,7 @@ export class AnswerStore {
       answer: result.answer,
       mode,
       steps: pathSteps(result),
+      explained: mode === 'explain' ? explainTrace(result.events) : [],
       method: started?.type === 'search.started' ? started.method : '',
       wallMs: result.stats.wallMs,
       error: result.error ? result.error.message : null,
@@ -101,7 +105,12 @@ export function hover(document: TextDocument, position: Position, store: AnswerS
       : `**SpecSearch answer: ${solved.answer === null ? '(none found)' : escapeMarkdown(solved.answer)}**${solved.verified ? ' ✓ verified' : ' — ⚠ unverified'} · ${escapeMarkdown(solved.method)}, ${(solved.wallMs / 1000).toFixed(1)} s${solved.confidence === null ? '' : `, confidence ${solved.confidence.toFixed(2)}`}`,
   ];
   if (!solved.verified && solved.caveat) lines.push('', `_${escapeMarkdown(solved.caveat)}_`);
-  if (solved.steps.length > 0) {
+  if (solved.explained.length > 0) {
+    for (const step of solved.explained) {
+      const [plain, ...story] = describeStep(step);
+      lines.push('', `${step.index}. **${escapeMarkdown(plain)}** — ${escapeMarkdown(step.text.replace(/\n+/g, ' '))}  `, `   ${story.map(escapeMarkdown).join(' ')}`);
+    }
+  } else if (solved.steps.length > 0) {
     lines.push('', ...solved.steps.map((s, i) => `${i + 1}. ${escapeMarkdown(s.replace(/\n+/g, ' '))}`));
   }
   return { contents: { kind: 'markdown', value: lines.join('\n') }, range: block.range };
