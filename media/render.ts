@@ -55,7 +55,7 @@ function renderHeader(s: SearchView, options: RenderOptions): string {
     running ? '' : `<vscode-button data-action="rerun" secondary aria-label="Run this problem again with another method"><span class="codicon codicon-refresh"></span> Rerun with…</vscode-button>`,
   ].join('');
   const status = running
-    ? `<span class="status running"><span class="codicon codicon-loading codicon-modifier-spin"></span> depth ${s.depth}</span>`
+    ? `<span class="status running"><span class="codicon codicon-loading codicon-modifier-spin"></span> ${s.depth > 0 ? `depth ${s.depth}` : 'loading models…'}</span>`
     : s.status === 'failed'
       ? stopped(s) ? '<span class="status failed stopped">stopped</span>' : '<span class="status failed">failed</span>'
       : '<span class="status finished">finished</span>';
