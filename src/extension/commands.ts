@@ -170,7 +170,11 @@ export const COMMANDS: Record<string, Command> = {
     const entry = ctx.searches.get(pickSearchId(ctx, searchId));
     const answer = entry?.result?.answer;
     if (!entry || answer == null) return void vscode.window.showInformationMessage('SpecSearch: there is no answer to copy yet.');
-    await vscode.env.clipboard.writeText(answer);
+    try {
+      await vscode.env.clipboard.writeText(answer);
+    } catch (err) {
+      return void vscode.window.showWarningMessage(`SpecSearch: could not copy to the clipboard (${(err as Error).message}); the answer is ${answer}.`);
+    }
     vscode.window.setStatusBarMessage(`SpecSearch: copied ${answerCheckOf(entry.result!).verified ? 'the answer' : 'the unverified answer'} ${answer}`, 4000);
   },
 

@@ -30,6 +30,7 @@ const SCREENSHOTS = path.join(repoRoot, 'docs', 'screenshots');
 const PROBLEM_SOLVE = 'Start with 7. Add 5. Multiply by 3. Subtract 4. What is the result?';
 const PROBLEM_EXPLAIN = 'Start with 9. Multiply by 4. Subtract 6. Add 10. What is the result?';
 const PROBLEM_STOP = 'Start with 12. Add 30. Multiply by 3. Subtract 26. Divide by 4. Add 17. What is the result?';
+const PROBLEM_GSM8K = 'Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?';
 const PROBLEMS_MD = `# Tiny problems
 
 ${PROBLEM_SOLVE}
@@ -37,6 +38,8 @@ ${PROBLEM_SOLVE}
 ${PROBLEM_EXPLAIN}
 
 ${PROBLEM_STOP}
+
+${PROBLEM_GSM8K}
 `;
 
 describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? false : 'Chromium is not installed (apt-get install -y chromium fonts-liberation); the end-to-end tests need it' }, () => {
@@ -116,8 +119,24 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       await waitFor(async () => inlineResult(await wb.afterDecorations(PROBLEM_SOLVE), /SpecSearch: answer 32/), 30_000, 'the inline "answer 32" after the problem');
       await wb.notifications().filter({ hasText: 'SpecSearch answer: 32' }).first().waitFor({ state: 'visible', timeout: 30_000 });
       await wb.dismissNotifications();
+      assert.match(await panel.locator('section.answer').innerText(), /verified/);
       await page.mouse.move(900, 700);
       await screenshot(page, 'panel.png', await sidebarClip(page));
+    });
+  });
+
+  test('the panel copies the answer and inserts it below the problem, in one undo step', async () => {
+    await step('insert', async () => {
+      const panel = wb.webview();
+      await panel.locator('vscode-button[data-action="copy"]').click();
+      await page.locator('.statusbar', { hasText: 'copied the answer 32' }).waitFor({ state: 'visible', timeout: 10_000 });
+      await panel.locator('vscode-button[data-action="insert"]').click();
+      await wb.editorLine('**Answer:** 32').waitFor({ state: 'visible', timeout: 10_000 });
+      // One undo removes the whole insertion.
+      await wb.editorLine(PROBLEM_SOLVE).first().click();
+      await page.keyboard.press('Control+Z');
+      await wb.editorLine('**Answer:** 32').waitFor({ state: 'detached', timeout: 10_000 });
+      assert.equal(await wb.editorLine(PROBLEM_SOLVE).count(), 1, 'the problem itself is untouched');
     });
   });
 
@@ -126,11 +145,15 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       await wb.selectLine(PROBLEM_EXPLAIN);
       await wb.runCommand('SpecSearch: Explain Selection');
       let texts: string[] = [];
-      await waitFor(async () => inlineResult((texts = await wb.afterDecorations(PROBLEM_EXPLAIN)), /💡 SpecSearch: answer \S+/), 180_000, 'the inline explanation after the selection');
+      await waitFor(async () => inlineResult((texts = await wb.afterDecorations(PROBLEM_EXPLAIN)), /💡 SpecSearch: \d+ steps.*answer \S+/), 180_000, 'the inline explanation after the selection');
       console.log(`# inline: ${texts.join(' | ')}`);
       const panel = wb.webview();
       await panel.locator('.status.finished').waitFor({ state: 'visible', timeout: 30_000 });
       assert.match(await panel.locator('header.search .meta').innerText(), /explain/);
+      // The panel tells the story step by step: what each step does, who wrote it and why it was kept.
+      const explanation = await panel.locator('section.explanation').innerText();
+      assert.match(explanation, /Multiplies 9 by 4, which gives 36\./);
+      assert.match(explanation, /(Drafted by the small model and kept|Written by the large model)/);
       // The whole line and its inline result fit the editor without the side bar.
       await wb.sideBar(false);
       // Hovering the explained text shows the worked steps (the language server's hover over a problem
@@ -142,10 +165,61 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       const text = await hover.first().innerText();
       assert.match(text, /\d+ [-+*\/] \d+ = \d+/, 'the hover lists the worked steps');
       assert.match(text, /The answer is \d+\./, 'down to the answer');
+      assert.match(text, /(Adds|Subtracts|Multiplies|Divides) \d+ (to|from|by) \d+/, 'each step in plain words');
+      assert.match(text, /PRM \d\.\d\d|PRM scored it \d\.\d\d/, 'with the score that kept it');
       await screenshot(page, 'explain-inline.png', await editorClip(page));
       await page.mouse.move(900, 700);
       await page.keyboard.press('Escape');
       await wb.sideBar(true);
+    });
+  });
+
+  test('an invalid setting names the VS Code setting and where it is set; solving goes on; a problem outside the tiny task is flagged, not ✓', async () => {
+    await step('unverified', async () => {
+      updateWorkspaceSettings(server!.workspace, { 'specsearch.search.beamWidth': -4 });
+      const message = wb.notifications().filter({ hasText: 'specsearch.search.beamWidth' }).first();
+      await message.waitFor({ state: 'visible', timeout: 30_000 });
+      const said = await message.innerText();
+      assert.match(said, /the setting "specsearch\.search\.beamWidth" in the Workspace Settings \(\.vscode\/settings\.json\) has the value -4/);
+      assert.match(said, /Solving goes on with the last valid settings/);
+      assert.doesNotMatch(said, /didChangeConfiguration|initializationOptions/);
+      await wb.dismissNotifications();
+      await wb.selectLine('Natalia sold clips');
+      await wb.runCommand('SpecSearch: Solve Selection');
+      const panel = wb.webview();
+      await panel.locator('header.search .problem', { hasText: 'Natalia' }).waitFor({ state: 'visible', timeout: 30_000 });
+      await panel.locator('.status.finished, .status.failed').first().waitFor({ state: 'visible', timeout: 240_000 });
+      const answer = await panel.locator('section.answer').innerText();
+      assert.match(answer, /Unverified answer/);
+      assert.match(answer, /only solve chain arithmetic/);
+      assert.equal(await panel.locator('section.answer .verified').count(), 0, 'no "verified" mark');
+      assert.equal(await panel.locator('vscode-button[data-action="insert"]').count(), 0, 'nothing to insert');
+      await waitFor(async () => inlineResult(await wb.afterDecorations('Natalia sold clips'), /⚠ SpecSearch: unverified answer/), 30_000, 'the inline "unverified answer"');
+      assert.ok(!(await wb.afterDecorations('Natalia sold clips')).some((t) => /✓/.test(t)), 'no ✓ inline');
+      await page.mouse.move(900, 700);
+      await screenshot(page, 'unverified.png', await sidebarClip(page));
+      updateWorkspaceSettings(server!.workspace, { 'specsearch.search.beamWidth': 2 });
+      await wb.dismissNotifications();
+    });
+  });
+
+  test('after a window reload the searches are still there: tabs with method and answer, CodeLens answers, rerun', async () => {
+    await step('history', async () => {
+      await page.reload();
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await wb.openFile('problems.md', 'Tiny problems');
+      // CodeLens answers come back from the kept history.
+      await page.locator('.codelens-decoration', { hasText: '✓ 32 · Solve again' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+      await page.locator('.codelens-decoration', { hasText: '⚠ unverified' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await wb.runCommand('SpecSearch: Open Reasoning Panel');
+      const panel = wb.webview();
+      await panel.locator('[role="tab"]').first().waitFor({ state: 'visible', timeout: 30_000 });
+      const tabs = await panel.locator('[role="tab"]').allInnerTexts();
+      assert.ok(tabs.some((t) => /specsearch · 32 · Start with 7/.test(t)), `a tab reads method · answer · problem: ${tabs.join(' | ')}`);
+      // Rerun knows the restored search: it offers the methods instead of "solve a problem first".
+      await wb.runCommand('SpecSearch: Rerun with Method…');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'large' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.press('Escape');
     });
   });
 
