@@ -5,7 +5,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import './panel.css';
 import type { FromPanel, ToPanel } from './messages';
-import { emptyState, reduce, toggleFold, toggleGroup, type PanelState } from './reducer';
+import { emptyState, reduceAll, toggleFold, toggleGroup, type PanelState } from './reducer';
 import { groupKeyOf, renderPanel, type RenderOptions } from './render';
 import { findRow, focusRow, onTreeKey, rowKey } from './tree-keys';
 
@@ -82,7 +82,7 @@ window.addEventListener('message', (message: MessageEvent<ToPanel>) => {
       const have = state.searches[m.searchId]?.events ?? 0;
       const fresh = m.events.slice(Math.max(0, have - m.from));
       if (m.from > have && have > 0) return;
-      for (const event of fresh) state = reduce(state, event);
+      state = reduceAll(fresh, state);
       break;
     }
     case 'show':

@@ -27,7 +27,7 @@ export function renderMath(text: string, tex: TexRenderer | null): string {
     const body = m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
     // htmlAndMathml: the MathML half is what screen readers read. maxSize/maxExpand: a model's
     // `\rule{100000em}{1em}` or a self-expanding macro cannot cover the panel or hang the page.
-    html += tex.renderToString(body, { displayMode: display, throwOnError: false, output: 'htmlAndMathml', strict: 'ignore', maxSize: 10, maxExpand: 1000 });
+    html += tex.renderToString(body, { displayMode: display, throwOnError: false, output: 'mathml', strict: 'ignore', maxSize: 10, maxExpand: 1000 });
     last = m.index! + m[0].length;
   }
   html += escapeHtml(text.slice(last));

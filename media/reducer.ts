@@ -103,9 +103,24 @@ function newSearch(e: Extract<SearchEvent, { type: 'search.started' }>): SearchV
   };
 }
 
+/**
+ * States are immutable to their readers, but copying a 500-entry thought record for every event makes a
+ * trace cost O(events × thoughts). Within one batch of events (one reduce or reduceAll call) the record is
+ * copied once and then updated in place: the copy belongs to the batch, no earlier state shares it.
+ */
+let owned = new WeakSet<object>();
+
+function own(thoughts: Record<string, ThoughtView>): Record<string, ThoughtView> {
+  if (owned.has(thoughts)) return thoughts;
+  const copy = { ...thoughts };
+  owned.add(copy);
+  return copy;
+}
+
 /** Adds a thought and links it under its parent (copying only the records that change). */
 function addThought(s: SearchView, thought: ThoughtView): SearchView {
-  const thoughts = { ...s.thoughts, [thought.id]: thought };
+  const thoughts = own(s.thoughts);
+  thoughts[thought.id] = thought;
   let roots = s.roots;
   const parent = thought.parentId === null ? undefined : thoughts[thought.parentId];
   if (parent) thoughts[parent.id] = { ...parent, children: [...parent.children, thought.id] };
@@ -116,7 +131,9 @@ function addThought(s: SearchView, thought: ThoughtView): SearchView {
 function patchThought(s: SearchView, id: string, patch: Partial<ThoughtView>): SearchView {
   const t = s.thoughts[id];
   if (!t) return s;
-  return { ...s, thoughts: { ...s.thoughts, [id]: { ...t, ...patch } } };
+  const thoughts = own(s.thoughts);
+  thoughts[id] = { ...t, ...patch };
+  return { ...s, thoughts };
 }
 
 function reduceSearch(s: SearchView, e: SearchEvent): SearchView {
@@ -160,6 +177,19 @@ function reduceSearch(s: SearchView, e: SearchEvent): SearchView {
 }
 
 export function reduce(state: PanelState, event: SearchEvent): PanelState {
+  owned = new WeakSet();
+  return reduceInBatch(state, event);
+}
+
+/** Many events at once (a replay, a burst): one batch, so the thought record is copied once. */
+export function reduceAll(events: readonly SearchEvent[], state: PanelState = emptyState()): PanelState {
+  owned = new WeakSet();
+  const next = events.reduce(reduceInBatch, state);
+  owned = new WeakSet();
+  return next;
+}
+
+function reduceInBatch(state: PanelState, event: SearchEvent): PanelState {
   let search = state.searches[event.searchId];
   let { order, current } = state;
   let searches = state.searches;
@@ -180,9 +210,6 @@ export function reduce(state: PanelState, event: SearchEvent): PanelState {
   return { ...state, order, current, searches: { ...searches, [event.searchId]: { ...next, t: event.t, events: search.events + 1 } } };
 }
 
-export function reduceAll(events: readonly SearchEvent[], state: PanelState = emptyState()): PanelState {
-  return events.reduce(reduce, state);
-}
 
 /** The thoughts of the current beam, of the answer's path, for quick membership tests while rendering. */
 export function keptIds(s: SearchView): { beam: Set<string>; path: Set<string> } {
