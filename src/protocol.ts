@@ -2,6 +2,7 @@
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { Range, TextDocumentIdentifier, WorkDoneProgressParams } from 'vscode-languageserver-protocol';
 import type { Algorithm, Method } from './core/config';
+import type { DiscoverResult } from './core/discover';
 import type { DoctorReport } from './core/doctor';
 import type { ErrorInfo } from './core/errors';
 import type { SearchEvent, SolveResult } from './core/events';
@@ -83,6 +84,8 @@ export interface SettingsParams {
 export const SolveRequest = new RequestType<SolveParams, SolveResponse, void>('specsearch/solve');
 export const CancelRequest = new RequestType<CancelParams, { cancelled: string[] }, void>('specsearch/cancel');
 export const DoctorRequest = new RequestType<Record<string, never> | null, DoctorReport, void>('specsearch/doctor');
+/** The model servers running on the server's machine, at the usual ports (src/core/discover.ts). */
+export const DiscoverRequest = new RequestType<Record<string, never> | null, DiscoverResult, void>('specsearch/discover');
 export const EventNotification = new NotificationType<EventParams>('specsearch/event');
 export const SettingsNotification = new NotificationType<SettingsParams>('specsearch/settings');
 

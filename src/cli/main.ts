@@ -13,6 +13,7 @@ Usage:
   specsearch grade                       grade {reference, prediction|response} JSON lines from stdin
   specsearch bench [options]             SpecSearch against its baselines
   specsearch doctor [options]            check the configured model servers
+  specsearch discover [options]          find the model servers running here; write a config for them
   specsearch demo                        solve a few fresh problems with the bundled tiny models
   specsearch lsp --stdio                 run the language server
 
@@ -58,6 +59,14 @@ Options:
 
 Checks each configured model: reachable, the model served, capabilities, a one-token round trip, what
 is missing and the server flag that fixes it. Exit 0 when all is well, 1 otherwise.`,
+  discover: `Usage: specsearch discover [--json] [--ports 8000,30000,8080,11434,1234] [--host 127.0.0.1]
+       specsearch discover --small MODEL --large MODEL --prm MODEL [--prm-kind logprob|vllm-pooling|judge] [--write [--out FILE]]
+
+Probes the usual ports of vLLM (8000), SGLang (30000), llama-server (8080), Ollama (11434) and LM Studio (1234)
+and lists each server found: its kind, version and models (a closed port is skipped at once, a silent one
+after 1.5 s). With --small/--large/--prm (a model name, or URL#MODEL where two servers list it) it prints
+the specsearch.config.json for that choice, or writes it with --write (never over an existing file).
+Exit 0 when a server was found (or the config written), 1 when none was.`,
   lsp: `Usage: specsearch lsp --stdio
 
 Runs the SpecSearch language server over stdio (the same server VS Code uses; see docs/neovim.md).`,
@@ -125,6 +134,22 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parse(rest, { config: { type: 'string' }, profile: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
       if (values.help) return help('doctor');
       return (await import('./doctor')).runDoctorCommand(values as { config?: string; profile?: string; json?: boolean });
+    }
+    case 'discover': {
+      const { values } = parse(rest, {
+        json: { type: 'boolean' },
+        ports: { type: 'string' },
+        host: { type: 'string' },
+        small: { type: 'string' },
+        large: { type: 'string' },
+        prm: { type: 'string' },
+        'prm-kind': { type: 'string' },
+        write: { type: 'boolean' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      });
+      if (values.help) return help('discover');
+      return (await import('./discover')).runDiscover(values as Record<string, never>);
     }
     case 'lsp': {
       if (rest.includes('--help') || rest.includes('-h')) return help('lsp');

@@ -1,5 +1,6 @@
 // The one settings schema (VS Code `specsearch.*` == CLI `specsearch.config.json`) and its defaults;
 // config.ts validates raw settings against it, profiles.ts builds named bundles of it.
+import type { FoundServer } from './discover';
 import type { ThresholdRule } from './quality';
 
 export const PROVIDERS = ['openai-compatible', 'embedded'] as const;
@@ -101,3 +102,23 @@ export const DEFAULT_MODEL: Omit<ModelSettings, 'model'> = {
   promptTemplate: 'qwen2.5-math',
 };
 
+export interface Choice {
+  baseURL: string;
+  model: string;
+}
+
+/**
+ * The settings object (what specsearch.config.json holds, and the VS Code settings specsearch.models.*) for a
+ * choice of servers: the PRM is read as a step-tag logprob PRM unless `prmKind` says otherwise.
+ */
+export function configFor(choice: { small: Choice; large: Choice; prm: Choice; prmKind?: PrmKind }, servers: readonly Pick<FoundServer, 'baseURL' | 'kind'>[]): { models: Record<'small' | 'large' | 'prm', Record<string, unknown>> } {
+  const template = (c: Choice) => (servers.find((s) => s.baseURL === c.baseURL)?.kind === 'ollama' ? 'raw' : 'qwen2.5-math');
+  const model = (c: Choice) => ({ provider: 'openai-compatible', baseURL: c.baseURL, model: c.model, promptTemplate: template(c) });
+  return {
+    models: {
+      small: model(choice.small),
+      large: model(choice.large),
+      prm: { ...model(choice.prm), kind: choice.prmKind ?? 'logprob' },
+    },
+  };
+}

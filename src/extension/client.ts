@@ -11,8 +11,10 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import type { DiscoverResult } from '../core/discover';
 import type { SolveResult } from '../core/events';
 import {
+  DiscoverRequest,
   DoctorRequest,
   EventNotification,
   RememberNotification,
@@ -39,6 +41,7 @@ export interface ServerHandlers {
 export interface ServerConnection {
   solve(params: SolveParams, token: vscode.CancellationToken): Promise<SolveResult>;
   doctor(token: vscode.CancellationToken): Promise<DoctorReport>;
+  discover(token: vscode.CancellationToken): Promise<DiscoverResult>;
   configure(settings: EngineSettings): void;
   /** Answers of earlier sessions, for CodeLens and hover over their problems. */
   remember(items: RememberParams[]): void;
@@ -88,6 +91,7 @@ export async function startServer(
   return {
     solve: (params, token) => client.sendRequest(SolveRequest, params, token),
     doctor: (token) => client.sendRequest(DoctorRequest, {}, token),
+    discover: (token) => client.sendRequest(DiscoverRequest, {}, token),
     configure(next) {
       if (client.state !== State.Running) return;
       void client.sendNotification(DidChangeConfigurationNotification.type, { settings: { specsearch: { profile: next.profile, config: next.config } } });

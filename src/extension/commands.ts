@@ -1,7 +1,8 @@
 // Every command as a small function of the context, in one table (ids match package.json contributes).
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { METHODS, type Method } from '../core/config';
+import { METHODS, type Method, type PrmKind } from '../core/config';
+import { configFor } from '../core/settings';
 import { answerCheckOf, type SolveResult } from '../core/events';
 import type { DoctorReport, SolveBlockArgs } from '../protocol';
 import type { Ctx } from './ctx';
@@ -164,6 +165,43 @@ export const COMMANDS: Record<string, Command> = {
       chosen = pick?.label as Method | undefined;
     }
     if (chosen) await runAndOffer(ctx, { ...entry.request, method: chosen });
+  },
+
+  /** Finds the model servers running here and writes specsearch.models.* for the user's choice. */
+  'specsearch.findLocalServers': async (ctx) => {
+    const server = await ctx.ensureClient();
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'SpecSearch: looking for model servers on this machine…', cancellable: true },
+      (_progress, token) => server.discover(token).catch((err) => {
+        showEngineError(ctx, errorInfoOf(err));
+        return null;
+      }),
+    );
+    if (!result) return;
+    ctx.output.appendLine(`Discovery (${result.ms} ms): ${result.servers.map((s) => `${s.baseURL} ${s.kind} [${s.models.join(', ')}]`).join('; ') || 'no server'}; ${result.skipped.map((s) => `${s.baseURL}: ${s.why}`).join('; ')}`);
+    if (result.servers.length === 0) {
+      return void showMessageWithActions(ctx, 'info', 'SpecSearch: no model server answers on this machine at the usual ports (vLLM 8000, SGLang 30000, llama-server 8080, Ollama 11434, LM Studio 1234). docs/servers.md shows how to start one.', ['Show Log']);
+    }
+    const items = result.servers.flatMap((s) => s.models.map((model) => ({ label: model, description: `${s.kind}${s.version ? ` ${s.version}` : ''} · ${s.baseURL}`, choice: { baseURL: s.baseURL, model } })));
+    const ask = (role: string, hint: string) => vscode.window.showQuickPick(items, { title: `SpecSearch: which model is the ${role}?`, placeHolder: hint, ignoreFocusOut: true });
+    const small = await ask('small model', 'drafts the thoughts: the smaller, faster one');
+    if (!small) return;
+    const large = await ask('large model', 'writes the corrections: the larger, better one');
+    if (!large) return;
+    const prm = await ask('process reward model (PRM)', 'scores each thought');
+    if (!prm) return;
+    const kinds = result.servers.find((s) => s.baseURL === prm.choice.baseURL)?.prmKinds ?? ['logprob'];
+    const kind = await vscode.window.showQuickPick(kinds.map((k) => ({ label: k, description: { 'vllm-pooling': 'a trained PRM on vLLM\'s pooling runner (Qwen2.5-Math-PRM)', logprob: 'a step-tag PRM read from completion logprobs', judge: 'an instruction model asked whether a step is right', likelihood: '' }[k] })), { title: 'SpecSearch: what kind of PRM is it?', ignoreFocusOut: true });
+    if (!kind) return;
+    const scope = await vscode.window.showQuickPick([
+      { label: 'User Settings', target: vscode.ConfigurationTarget.Global },
+      ...(vscode.workspace.workspaceFolders ? [{ label: 'Workspace Settings', target: vscode.ConfigurationTarget.Workspace }] : []),
+    ], { title: 'SpecSearch: save the models in…', ignoreFocusOut: true });
+    if (!scope) return;
+    const config = configFor({ small: small.choice, large: large.choice, prm: prm.choice, prmKind: kind.label as PrmKind }, result.servers);
+    const settings = vscode.workspace.getConfiguration('specsearch');
+    for (const role of ['small', 'large', 'prm'] as const) await settings.update(`models.${role}`, config.models[role], scope.target);
+    void showMessageWithActions(ctx, 'info', `SpecSearch: models saved in your ${scope.label}: small ${small.label}, large ${large.label}, PRM ${prm.label} (${kind.label}).`, ['Check Model Servers']);
   },
 
   'specsearch.copyAnswer': async (ctx, searchId?: string) => {

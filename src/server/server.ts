@@ -19,6 +19,7 @@ import type { Settings } from '../core/config';
 import type { ErrorInfo } from '../core/errors';
 import {
   CancelRequest,
+  DiscoverRequest,
   DoctorRequest,
   ErrorCodes,
   RememberNotification,
@@ -30,6 +31,7 @@ import {
   type SolveBlockArgs,
 } from '../protocol';
 import { validateEvent } from '../core/events';
+import { discoverServers } from '../core/discover';
 import { runDoctor } from '../core/doctor';
 import { EngineHost } from './engine-host';
 import { AnswerStore, codeLenses, hover } from './lenses';
@@ -117,6 +119,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onRequest(SolveRequest, (params, token) => solver.handle(params, token));
   connection.onRequest(CancelRequest, (params) => ({ cancelled: solver.cancel(params?.searchId) }));
+
+  connection.onRequest(DiscoverRequest, async (_params, token) => {
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    return discoverServers({ signal: controller.signal });
+  });
 
   connection.onRequest(DoctorRequest, async (_params, token) => {
     let settings: Settings;

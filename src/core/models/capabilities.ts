@@ -99,7 +99,8 @@ function objects(v: unknown): Json[] {
   return Array.isArray(v) ? v.filter((x): x is Json => x !== null && typeof x === 'object' && !Array.isArray(x)) : [];
 }
 
-export async function probeServer(client: HttpClient, model: string, signal: AbortSignal): Promise<ServerCapabilities> {
+/** What the server at client.baseURL is and offers; `model` null lists its models without asking for one. */
+export async function probeServer(client: HttpClient, model: string | null, signal: AbortSignal): Promise<ServerCapabilities> {
   const timeoutMs = Math.min(client.settings.timeoutMs, PROBE_MS);
   const opts = (what: string) => ({ what, signal, timeoutMs });
   const caps: ServerCapabilities = {
@@ -124,12 +125,12 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
     const tags = await client.get<Json>('/tags', opts('listing models (GET /api/tags)'));
     const models = objects(tags?.models);
     caps.servedModels = models.map((m) => str(m.name) ?? str(m.model)).filter((m): m is string => m !== null);
-    caps.modelServed = caps.servedModels.some((m) => m === model || m === `${model}:latest`);
+    caps.modelServed = model === null ? null : caps.servedModels.some((m) => m === model || m === `${model}:latest`);
     caps.version = str((await client.optional<Json>('/version', opts('reading the version')))?.version);
     caps.n = false;
     caps.logprobs = ollamaHasLogprobs(caps.version);
     degrade(caps, 'Ollama has no `n`: drafts of a node are parallel requests (set OLLAMA_NUM_PARALLEL on the server to run them at once).');
-    if (!caps.modelServed) throw notServed(client, model, caps);
+    if (model !== null && !caps.modelServed) throw notServed(client, model, caps);
     return caps;
   }
 
@@ -178,7 +179,7 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
       caps.tokenize = true;
       caps.pooling = false;
       // llama-server ignores the model name: it serves the one GGUF it was started with.
-      if (caps.servedModels.length > 0 && !caps.servedModels.includes(model)) {
+      if (model !== null && caps.servedModels.length > 0 && !caps.servedModels.includes(model)) {
         degrade(caps, `llama-server serves "${caps.servedModels[0]}" and ignores the model name "${model}" (start it with --alias ${model} to match).`);
       }
       return caps;
@@ -223,8 +224,8 @@ export async function probeServer(client: HttpClient, model: string, signal: Abo
     default:
       break;
   }
-  caps.modelServed = caps.servedModels.length === 0 ? null : caps.servedModels.includes(model);
-  if (caps.modelServed === false) throw notServed(client, model, caps);
+  caps.modelServed = caps.servedModels.length === 0 || model === null ? null : caps.servedModels.includes(model);
+  if (model !== null && caps.modelServed === false) throw notServed(client, model, caps);
   return caps;
 }
 

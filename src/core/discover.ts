@@ -1,0 +1,66 @@
+// Finds the model servers already running on this machine (vLLM, SGLang, llama-server, Ollama, LM Studio) at
+// their usual ports, says what each is and serves, and turns a choice of small, large and PRM into settings.
+import { DEFAULT_MODEL, type ModelSettings, type PrmKind } from './settings';
+export { configFor, type Choice } from './settings';
+import { toErrorInfo } from './errors';
+import { probeServer, type ServerKind } from './models/capabilities';
+import { HttpClient } from './models/http-client';
+
+/** The ports each engine listens on by default. */
+export const USUAL_PORTS: readonly { port: number; engine: string; path: '/v1' | '/api' }[] = [
+  { port: 8000, engine: 'vLLM', path: '/v1' },
+  { port: 30000, engine: 'SGLang', path: '/v1' },
+  { port: 8080, engine: 'llama.cpp llama-server', path: '/v1' },
+  { port: 11434, engine: 'Ollama', path: '/api' },
+  { port: 1234, engine: 'LM Studio', path: '/v1' },
+];
+
+export interface FoundServer {
+  baseURL: string;
+  kind: ServerKind;
+  version: string | null;
+  models: string[];
+  /** Which PRM kinds this server can serve, from what it offers. */
+  prmKinds: PrmKind[];
+  speculative: boolean;
+}
+
+export interface DiscoverResult {
+  servers: FoundServer[];
+  /** Ports probed and why nothing usable answered there (closed, not a model server…). */
+  skipped: { baseURL: string; why: string }[];
+  ms: number;
+}
+
+/** Each port's probe is bounded: a closed port fails at once, a silent one after `timeoutMs`. */
+export async function discoverServers(options: { host?: string; ports?: (number | { port: number; path: '/v1' | '/api' })[]; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<DiscoverResult> {
+  const started = performance.now();
+  const host = options.host ?? '127.0.0.1';
+  const timeoutMs = options.timeoutMs ?? 1500;
+  const signal = options.signal ?? new AbortController().signal;
+  const targets = options.ports
+    ? options.ports.map((p) => (typeof p === 'number' ? USUAL_PORTS.find((u) => u.port === p) ?? { port: p, engine: 'server', path: '/v1' as const } : { ...p, engine: 'server' }))
+    : USUAL_PORTS;
+  const results = await Promise.all(targets.map(async ({ port, path }) => {
+    const baseURL = `http://${host}:${port}${path}`;
+    const settings: ModelSettings = { ...DEFAULT_MODEL, provider: 'openai-compatible', baseURL, model: '', timeoutMs, promptTemplate: 'raw' };
+    const client = new HttpClient(`server at ${baseURL}`, 'discover', settings);
+    try {
+      const caps = await probeServer(client, null, signal);
+      if (caps.servedModels.length === 0) return { skipped: { baseURL, why: 'answers, but lists no models' } };
+      const prmKinds: PrmKind[] = [];
+      if (caps.pooling === true || caps.server === 'vllm') prmKinds.push('vllm-pooling');
+      if (caps.logprobs !== false) prmKinds.push('logprob', 'judge');
+      const found: FoundServer = { baseURL, kind: caps.server, version: caps.version, models: caps.servedModels, prmKinds, speculative: caps.speculative.enabled };
+      return { found };
+    } catch (err) {
+      const info = toErrorInfo(err);
+      return { skipped: { baseURL, why: info.code === 'connection' ? 'nothing listens there' : info.code === 'timeout' ? `no answer within ${timeoutMs} ms` : info.message.replace(/^[^:]*: /, '') } };
+    }
+  }));
+  return {
+    servers: results.flatMap((r) => ('found' in r && r.found ? [r.found] : [])),
+    skipped: results.flatMap((r) => ('skipped' in r && r.skipped ? [r.skipped] : [])),
+    ms: Math.round(performance.now() - started),
+  };
+}

@@ -1,0 +1,76 @@
+// Discovery against fixture servers replaying vLLM, llama-server and Ollama: kinds, models, a closed port skipped fast, a config that loads.
+import test, { after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseSettings } from '../../src/core/config';
+import { configFor, discoverServers } from '../../src/core/discover';
+import { llamaServerHandler, ollamaHandler, vllmHandler } from '../servers/fixtures/engines';
+import { deadPort, startFixture, type Fixture } from '../servers/fixtures/http-fixture';
+
+const fixtures: Fixture[] = [];
+after(async () => {
+  await Promise.all(fixtures.map((f) => f.close()));
+});
+
+async function serve(handler: Parameters<typeof startFixture>[0]): Promise<Fixture> {
+  const f = await startFixture(handler);
+  fixtures.push(f);
+  return f;
+}
+
+test('discover (fixture servers replaying documented shapes): names each server\'s kind and models; a closed port is skipped at once', async () => {
+  const vllm = await serve(vllmHandler({ models: ['Qwen/Qwen2.5-Math-7B-Instruct'], version: '0.11.0' }));
+  const llama = await serve(llamaServerHandler({ alias: 'qwen2.5-math-1.5b', nVocab: 151936 }));
+  const ollama = await serve(ollamaHandler({ version: '0.13.0', model: 'qwen2.5-math:1.5b' }));
+  const closed = await deadPort();
+  const started = performance.now();
+  const result = await discoverServers({ ports: [vllm.port, llama.port, { port: ollama.port, path: '/api' }, closed] });
+  const ms = performance.now() - started;
+  const byURL = Object.fromEntries(result.servers.map((s) => [s.baseURL, s]));
+  assert.equal(byURL[`${vllm.origin}/v1`]?.kind, 'vllm');
+  assert.deepEqual(byURL[`${vllm.origin}/v1`]?.models, ['Qwen/Qwen2.5-Math-7B-Instruct']);
+  assert.ok(byURL[`${vllm.origin}/v1`]?.prmKinds.includes('vllm-pooling'));
+  assert.equal(byURL[`${llama.origin}/v1`]?.kind, 'llama.cpp');
+  assert.deepEqual(byURL[`${llama.origin}/v1`]?.models, ['qwen2.5-math-1.5b']);
+  assert.equal(byURL[`${ollama.origin}/api`]?.kind, 'ollama');
+  assert.deepEqual(result.skipped, [{ baseURL: `http://127.0.0.1:${closed}/v1`, why: 'nothing listens there' }]);
+  assert.ok(ms < 1000, `a closed port does not hold discovery up (${Math.round(ms)} ms)`);
+
+  const config = configFor({ small: { baseURL: `${llama.origin}/v1`, model: 'qwen2.5-math-1.5b' }, large: { baseURL: `${vllm.origin}/v1`, model: 'Qwen/Qwen2.5-Math-7B-Instruct' }, prm: { baseURL: `${vllm.origin}/v1`, model: 'Qwen/Qwen2.5-Math-7B-Instruct' }, prmKind: 'vllm-pooling' }, result.servers);
+  const settings = parseSettings(config, 'discovered');
+  assert.equal(settings.models.large.baseURL, `${vllm.origin}/v1`);
+  assert.equal(settings.models.prm.kind, 'vllm-pooling');
+});
+
+test('specsearch discover --write writes a config that loads, and never overwrites one', { skip: !fs.existsSync('dist/cli.js') && 'dist/cli.js not built' }, async () => {
+  const llama = await serve(llamaServerHandler({ alias: 'tiny', nVocab: 305 }));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-discover-'));
+  const cli = (args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    // spawn, not spawnSync: the fixture server runs in this process and must keep answering.
+    const child = spawn(process.execPath, [path.resolve('dist/cli.js'), ...args], { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  const listed = await cli(['discover', '--ports', String(llama.port)]);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, new RegExp(`${llama.origin}/v1  llama\\.cpp`));
+  assert.match(listed.stdout, /^ {6}tiny$/m);
+  const written = await cli(['discover', '--ports', String(llama.port), '--small', 'tiny', '--large', 'tiny', '--prm', 'tiny', '--write']);
+  assert.equal(written.code, 0, written.stderr);
+  const file = path.join(dir, 'specsearch.config.json');
+  const config = JSON.parse(fs.readFileSync(file, 'utf8'));
+  assert.equal(config.models.small.baseURL, `${llama.origin}/v1`);
+  assert.equal(parseSettings(config, file).models.prm.kind, 'logprob');
+  const again = await cli(['discover', '--ports', String(llama.port), '--small', 'tiny', '--large', 'tiny', '--prm', 'tiny', '--write']);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /exists; SpecSearch does not overwrite it/);
+  const unknown = await cli(['discover', '--ports', String(llama.port), '--small', 'nope', '--large', 'tiny', '--prm', 'tiny']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /--small nope: no server found here serves that model[\s\S]*tiny \(/);
+});
