@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-/usr/bin/python3}
 export OPENBLAS_NUM_THREADS=1 TORCH_THREADS=1
-L=${1:-work/large9/best.pt}; S=${2:-work/small4/best.pt}; P=${3:-work/prm/best.pt}; V=${4:-work/large2/best.pt}
+L=${1:-work/large9c/best.pt}; S=${2:-work/small4/best.pt}; P=${3:-work/prm/best.pt}; V=${4:-work/large2/best.pt}
 mkdir -p ../../models/tiny
 $PY export.py "$L" ../../models/tiny/large.gguf --name specsearch-tiny-large --description "SpecSearch tiny large LM (chain arithmetic)"
 $PY export.py "$S" ../../models/tiny/small.gguf --name specsearch-tiny-small --description "SpecSearch tiny small LM (chain arithmetic)"
