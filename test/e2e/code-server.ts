@@ -221,8 +221,11 @@ export class Workbench {
     return this.page.locator(`.activitybar .action-item a.action-label[aria-label^="${title}"]`);
   }
 
-  /** Runs a command from the command palette (F1), picking the row by its exact label. */
-  async runCommand(label: string, options: { beforeEnter?: () => Promise<void> } = {}): Promise<void> {
+  /**
+   * Runs a command from the command palette (F1), picking the row by its exact label. `opensPicker`: the
+   * command shows a quick pick of its own, so the quick input stays open (it is not waited to close).
+   */
+  async runCommand(label: string, options: { beforeEnter?: () => Promise<void>; opensPicker?: boolean } = {}): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     await this.page.keyboard.press('F1');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
@@ -231,7 +234,7 @@ export class Workbench {
     await row.first().waitFor({ state: 'visible', timeout: 30_000 });
     if (options.beforeEnter) await options.beforeEnter();
     await row.first().click();
-    await input.waitFor({ state: 'hidden', timeout: 10_000 });
+    if (!options.opensPicker) await input.waitFor({ state: 'hidden', timeout: 10_000 });
   }
 
   /** Opens a workspace file with Quick Open and waits for its editor. */

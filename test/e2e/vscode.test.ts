@@ -217,7 +217,7 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       const tabs = await panel.locator('[role="tab"]').allInnerTexts();
       assert.ok(tabs.some((t) => /specsearch · 32 · Start with 7/.test(t)), `a tab reads method · answer · problem: ${tabs.join(' | ')}`);
       // Rerun knows the restored search: it offers the methods instead of "solve a problem first".
-      await wb.runCommand('SpecSearch: Rerun with Method…');
+      await wb.runCommand('SpecSearch: Rerun with Method…', { opensPicker: true });
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'large' }).first().waitFor({ state: 'visible', timeout: 10_000 });
       await page.keyboard.press('Escape');
     });
