@@ -5,9 +5,11 @@ import { ALGORITHMS, withSearchOverrides, type Algorithm } from '../core/config'
 import { loadConfig } from '../core/config-file';
 import { loadDataset } from '../core/bench/dataset';
 import { writeReport } from '../core/bench/report';
+import { speculatingBaseline } from '../core/bench/baseline';
 import { parseBenchMethod, runBench, type BenchMethod } from '../core/bench/run';
 import { summarize } from '../core/bench/summary';
-import { createModels, disposeModels } from '../core/models/factory';
+import { createLanguageModelFor, createModels, disposeModels } from '../core/models/factory';
+import type { LanguageModel } from '../core/models/types';
 import { usageError } from './errors';
 import { abortOnSignals } from './signals';
 
@@ -19,6 +21,9 @@ export interface BenchFlags {
   config?: string;
   limit?: string;
   seed?: string;
+  concurrency?: string;
+  baseline?: string;
+  'allow-speculative-baseline'?: boolean;
   out?: string;
   json?: boolean;
 }
@@ -54,23 +59,47 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
   if (flags.algorithm !== undefined && !ALGORITHMS.includes(flags.algorithm as Algorithm)) throw usageError(`--algorithm ${flags.algorithm} is not one of ${ALGORITHMS.join(', ')}.`);
   const limit = integer('limit', flags.limit, 1);
   const seed = integer('seed', flags.seed, 0);
+  const concurrency = integer('concurrency', flags.concurrency, 1) ?? 1;
+  if (concurrency > 256) throw usageError(`--concurrency ${concurrency} must be at most 256.`);
+  const measuresLarge = methods.some((m) => m.method === 'large');
+  if (flags.baseline !== undefined && !measuresLarge) throw usageError('--baseline serves the `large` column, but --methods has none.');
   const problems = loadDataset(dataset, limit);
   if (problems.length === 0) throw usageError(`The dataset ${dataset} has no problems.`);
 
   const { settings: base } = loadConfig({ configPath: flags.config, profile: flags.profile });
   const settings = withSearchOverrides(base, { algorithm: flags.algorithm as Algorithm | undefined, seed }, 'the command line');
+  const baselineSettings = flags.baseline !== undefined ? loadConfig({ configPath: flags.baseline }).settings.models.large : null;
   const out = path.resolve(flags.out ?? path.join('bench', 'results', 'latest'));
   const models = await createModels(settings);
+  let baselineLarge: LanguageModel | null = null;
   const controller = new AbortController();
   const release = abortOnSignals(controller);
   try {
+    if (baselineSettings) baselineLarge = await createLanguageModelFor('large', baselineSettings, settings.models.small);
+    const baselineModels = baselineLarge ? { ...models, large: baselineLarge } : undefined;
+    const warnings: string[] = [];
+    if (measuresLarge) {
+      const why = await speculatingBaseline(baselineLarge ?? models.large, controller.signal);
+      if (why && !flags['allow-speculative-baseline']) {
+        throw usageError(
+          `Refusing to measure \`large\`: ${why}.`,
+          'Serve the large model a second time without speculation and pass a config for it with --baseline FILE (docs/bench.md), leave `large` out of --methods, or pass --allow-speculative-baseline to measure it anyway, flagged in the report.',
+        );
+      }
+      if (why) {
+        warnings.push(`\`large\` is not an autoregressive baseline: ${why}.`);
+        process.stderr.write(`bench: WARNING: ${warnings[0]}\n`);
+      }
+    }
     // One untimed warm-up solve per method loads weights and builds contexts before anything is measured.
-    await runBench({ problems: problems.slice(0, 1), methods, settings, models, signal: controller.signal });
+    await runBench({ problems: problems.slice(0, Math.min(concurrency, problems.length)), methods, settings, models, baselineModels, concurrency, signal: controller.signal });
     const records = await runBench({
       problems,
       methods,
       settings,
       models,
+      baselineModels,
+      concurrency,
       signal: controller.signal,
       onProgress: (done, total, r) => progress(done, total, `${r.method} ${r.right ? '✓' : '✗'}`),
     });
@@ -83,19 +112,22 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
       machine: `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.arch()}`,
       date: new Date().toISOString(),
       node: process.version,
+      concurrency,
+      warnings,
+      ...(baselineSettings ? { baseline: { provider: baselineSettings.provider, baseURL: baselineSettings.baseURL, model: baselineSettings.model } } : {}),
       settings: settings.search,
     };
     const files = writeReport(out, meta, records, summary);
     if (flags.json) process.stdout.write(JSON.stringify({ methods: summary.methods }) + '\n');
     else {
       for (const [m, s] of Object.entries(summary.methods)) {
-        process.stdout.write(`${m.padEnd(Math.max(11, ...Object.keys(summary.methods).map((k) => k.length + 1)))} ${s.correct}/${s.total} right · mean ${(s.meanMs / 1000).toFixed(2)} s${s.speedupVsLarge ? ` · ${s.speedupVsLarge.ratio.toFixed(2)}× vs large` : ''}${s.speedupVsSps ? ` · ${s.speedupVsSps.ratio.toFixed(2)}× vs sps` : ''}\n`);
+        process.stdout.write(`${m.padEnd(Math.max(11, ...Object.keys(summary.methods).map((k) => k.length + 1)))} ${s.correct}/${s.total} right · mean ${(s.meanMs / 1000).toFixed(2)} s · ${s.throughputPerMin === null ? '–' : s.throughputPerMin.toFixed(1)}/min${s.speedupVsLarge ? ` · ${s.speedupVsLarge.ratio.toFixed(2)}× vs large` : ''}${s.speedupVsSps ? ` · ${s.speedupVsSps.ratio.toFixed(2)}× vs sps` : ''}\n`);
       }
       process.stdout.write(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}\n`);
     }
     return controller.signal.aborted ? 1 : 0;
   } finally {
     release();
-    await disposeModels(models);
+    await Promise.allSettled([disposeModels(models), baselineLarge?.dispose()]);
   }
 }

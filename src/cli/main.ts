@@ -42,8 +42,9 @@ solves them with the bundled tiny models, printing per problem the answer, right
 drafted / accepted / rejected / corrected, and the time.`,
   bench: `Usage: specsearch bench [options]
 
-Runs every method on the same problems in one process, interleaved problem by problem, and writes
-DIR/results.json, DIR/report.md and SVG plots.
+Runs every method on the same problems in one process, interleaved problem by problem (with
+--concurrency N: one method after another, N problems in flight), and writes DIR/results.json,
+DIR/report.md and SVG plots: accuracy, latency, throughput, speed-ups.
 
 Options:
   --dataset FILE.jsonl|tiny:SEED:N   rows {id?, problem|question, answer} (GSM8K "#### N" accepted),
@@ -53,6 +54,12 @@ Options:
   --profile NAME / --config FILE     settings, as for solve
   --limit N                          the first N problems only
   --seed N                           base sampling seed (problem i uses seed + i)
+  --concurrency N                    problems in flight at once (default 1); each model still has at
+                                     most its maxConcurrency requests in flight
+  --baseline FILE                    a config whose models.large serves the \`large\` column: the large
+                                     model without token-level speculation
+  --allow-speculative-baseline       measure \`large\` even on a server that speculates (the report
+                                     then says so at the top); without it, bench refuses
   --out DIR                          output folder (default bench/results/latest)
   --json                             print the summary as one JSON line`,
   doctor: `Usage: specsearch doctor [--config FILE] [--profile NAME] [--json]
@@ -123,6 +130,9 @@ async function main(argv: string[]): Promise<number> {
         config: { type: 'string' },
         limit: { type: 'string' },
         seed: { type: 'string' },
+        concurrency: { type: 'string' },
+        baseline: { type: 'string' },
+        'allow-speculative-baseline': { type: 'boolean' },
         out: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },

@@ -151,6 +151,13 @@ function findLanguageModelGaps(role: 'small' | 'large', report: DoctorModelRepor
       fix: fixFor(caps.server, 'speculative'),
     });
   }
+  if (role === 'large' && caps.speculative.enabled) {
+    report.findings.push({
+      level: 'warning',
+      missing: `an autoregressive baseline: this server speculates (${caps.speculative.evidence}), which serves "sps" and SpecSearch's corrections, but \`specsearch bench\` would measure its \`large\` column with that speculation`,
+      fix: 'serve the large model once more without speculation and give bench its config with --baseline FILE (docs/bench.md)',
+    });
+  }
   if (role === 'small') {
     const need = Math.ceil(s.draftRatio * s.candidatesPerStep);
     if (caps.n === false) {

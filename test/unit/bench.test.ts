@@ -3,11 +3,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pairedSpeedup, summarize } from '../../src/core/bench/summary';
+import { pairedSpeedup, summarize, throughput } from '../../src/core/bench/summary';
 import { writeReport } from '../../src/core/bench/report';
 import { parseBenchMethod, runBench, type BenchRecord } from '../../src/core/bench/run';
 import { loadDataset } from '../../src/core/bench/dataset';
+import { runBenchCommand } from '../../src/cli/bench';
+import { clearCapabilityCache } from '../../src/core/models/capabilities';
 import { countingModel, countingPrm, testSettings, trio } from './doubles';
+import { PROBLEM, startFixture, type Fixture } from '../servers/fixtures/http-fixture';
+import { vllmHandler, vllmSpecDecodeMetrics } from '../servers/fixtures/engines';
 
 test('paired speed-up is the ratio of summed times, and its 95 % interval contains it', () => {
   const base = [100, 200, 300, 400];
@@ -101,4 +105,86 @@ test('datasets: JSON lines with problem or question, GSM8K answers reduced to th
   const gsm = loadDataset(path.resolve(__dirname, '..', '..', '..', 'bench', 'data', 'gsm8k-test.jsonl'), 5);
   assert.equal(gsm.length, 5);
   assert.ok(gsm.every((r) => /^\d+$/.test(r.answer)));
+});
+
+test('throughput: problems over the time at least one solve ran (overlaps counted once, gaps left out)', () => {
+  assert.equal(throughput([]), null);
+  // One at a time: 3 problems in 3 s of solving, with an idle second between → 60/min.
+  assert.equal(throughput([{ startMs: 0, endMs: 1000 }, { startMs: 1000, endMs: 2000 }, { startMs: 3000, endMs: 4000 }]), 60);
+  // Four at once, each 2 s, all within [0, 2.5 s] → 4 / 2.5 s = 96/min.
+  assert.equal(throughput([{ startMs: 0, endMs: 2000 }, { startMs: 0, endMs: 2000 }, { startMs: 500, endMs: 2500 }, { startMs: 100, endMs: 1900 }]), 96);
+});
+
+test('bench --concurrency: N problems in flight, methods one after another, throughput next to latency', async () => {
+  const problems = [1, 2, 3, 4, 5, 6].map((n) => ({ id: `p${n}`, problem: `count to ${n}`, answer: String(n) }));
+  const small = countingModel('small', 2, 0.3, 5, 15);
+  const large = countingModel('large', 2, 0, 6, 15);
+  const records = await runBench({
+    problems,
+    methods: ['large', 'specsearch'],
+    settings: testSettings({ candidatesPerStep: 2, beamWidth: 1 }),
+    models: trio(small, large, countingPrm()),
+    concurrency: 3,
+  });
+  assert.equal(records.length, 12);
+  const spans = (label: string) => records.filter((r) => r.label === label).map((r) => [r.startMs, r.endMs] as const);
+  const inFlight = (xs: readonly (readonly [number, number])[]) => Math.max(...xs.map(([s]) => xs.filter(([a, b]) => a <= s && s < b).length));
+  assert.equal(inFlight(spans('large')), 3, 'three problems at once, never more');
+  assert.ok(Math.max(...spans('large').map(([, e]) => e)) <= Math.min(...spans('specsearch').map(([s]) => s)), 'specsearch starts after every large solve ended');
+  assert.deepEqual(records.filter((r) => r.label === 'large').map((r) => r.id).sort(), problems.map((p) => p.id));
+  const summary = summarize(records);
+  const large3 = summary.methods.large.throughputPerMin;
+  assert.ok(large3 !== null && large3 > 0);
+  // The same problems one at a time: the throughput falls, as the solves no longer overlap.
+  const serial = summarize(await runBench({ problems, methods: ['large'], settings: testSettings({ candidatesPerStep: 2, beamWidth: 1 }), models: trio(small, large, countingPrm()) }));
+  assert.ok((serial.methods.large.throughputPerMin ?? Infinity) < large3 / 1.5, `${serial.methods.large.throughputPerMin} vs ${large3} per minute`);
+});
+
+test('bench refuses a `large` column whose server speculates, takes --baseline for it, and flags it loudly when allowed', async (t) => {
+  clearCapabilityCache();
+  const fixtures: Fixture[] = [];
+  t.after(() => Promise.all(fixtures.map((f) => f.close())));
+  const serve = async (metrics?: string) => {
+    const f = await startFixture(vllmHandler({ models: ['m'], metrics }));
+    fixtures.push(f);
+    return f;
+  };
+  const speculating = await serve(vllmSpecDecodeMetrics('m', { drafts: 10, drafted: 50, accepted: 20 }));
+  const plain = await serve();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-baseline-'));
+  const config = (file: string, url: string) => {
+    const m = { provider: 'openai-compatible', baseURL: `${url}/v1`, model: 'm', promptTemplate: 'raw', timeoutMs: 5000 };
+    fs.writeFileSync(path.join(dir, file), JSON.stringify({
+      models: { small: m, large: m, prm: { ...m, kind: 'logprob', stepTag: ' @', positiveToken: '+', negativeToken: '-' } },
+      search: { candidatesPerStep: 2, beamWidth: 1, draftRatio: 1, maxDepth: 4, maxStepTokens: 16 },
+    }));
+    return path.join(dir, file);
+  };
+  const main = config('main.json', speculating.origin);
+  const baseline = config('baseline.json', plain.origin);
+  fs.writeFileSync(path.join(dir, 'd.jsonl'), JSON.stringify({ problem: PROBLEM, answer: '5' }) + '\n');
+  const flags = { dataset: path.join(dir, 'd.jsonl'), config: main, json: true };
+  // The command prints its summary as one JSON line; the test runner shows it as a comment.
+  const run = (extra: Record<string, unknown>, out: string) => runBenchCommand({ ...flags, ...extra, out: path.join(dir, out) }, ['bench']);
+
+  await assert.rejects(run({ methods: 'large,sps' }, 'refused'), (err: Error & { code?: string; hint?: string }) => {
+    assert.equal(err.code, 'usage');
+    assert.match(err.message, /Refusing to measure `large`: the large model \(http:\/\/127\.0\.0\.1:\d+\/v1, m\) speculates \(vLLM/);
+    assert.match(err.hint ?? '', /--baseline FILE/);
+    return true;
+  });
+  assert.equal(fs.existsSync(path.join(dir, 'refused')), false, 'nothing measured');
+  const completions = (f: Fixture) => f.requests.filter((q) => q.path === '/v1/completions').length;
+
+  assert.equal(await run({ methods: 'large,sps', baseline }, 'with-baseline'), 0);
+  const report = fs.readFileSync(path.join(dir, 'with-baseline', 'report.md'), 'utf8');
+  assert.doesNotMatch(report, /Warning/);
+  assert.match(report, /`large` ran on its own large model \(--baseline\): m at http/);
+  assert.ok(completions(plain) > 0, 'the large column ran on the baseline server');
+
+  assert.equal(await run({ methods: 'large', 'allow-speculative-baseline': true }, 'allowed'), 0);
+  const flagged = fs.readFileSync(path.join(dir, 'allowed', 'report.md'), 'utf8');
+  assert.match(flagged, /^> \*\*Warning:\*\* `large` is not an autoregressive baseline: the large model .* speculates/m);
+  const json = JSON.parse(fs.readFileSync(path.join(dir, 'allowed', 'results.json'), 'utf8')) as { meta: { warnings: string[] } };
+  assert.equal(json.meta.warnings.length, 1);
 });

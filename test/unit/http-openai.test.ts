@@ -124,3 +124,36 @@ test('doctor: a healthy vLLM-shaped server is ok with findings and flags; a dead
   assert.match(text, /connection refused/);
   assert.doesNotThrow(() => JSON.stringify(good));
 });
+
+test('concurrent solves on one set of models share each server\'s maxConcurrency, also where two roles use one server (as in the language server and bench --concurrency)', async () => {
+  const completions = openAIHandler({ owner: 'vllm' });
+  let open = 0;
+  let most = 0;
+  const slow = await startFixture((req, res, body, fixture) => {
+    if (req.url !== '/v1/completions') return completions(req, res, body, fixture);
+    open++;
+    most = Math.max(most, open);
+    setTimeout(() => {
+      open--;
+      completions(req, res, body, fixture);
+    }, 30);
+  });
+  fixtures.push(slow);
+  const quick = await vllm();
+  // The small model (drafts) and the PRM share the slow server; the large model answers at once.
+  const settings = httpSettings({ small: `${slow.origin}/v1`, large: `${quick.origin}/v1` }, { search: { draftRatio: 2, candidatesPerStep: 2 } });
+  settings.models.small = { ...settings.models.small, maxConcurrency: 2 };
+  assert.equal(settings.models.prm.baseURL, settings.models.small.baseURL);
+  assert.equal(settings.models.prm.maxConcurrency, 4);
+  const models = await createModels(settings);
+  try {
+    // n > 1 would be one request a node; without n each draft is its own request, all through the gate.
+    const results = await Promise.all(Array.from({ length: 4 }, () => solve({ problem: PROBLEM, settings, models, signal })));
+    for (const r of results) assert.equal(r.error, null, r.error?.message);
+  } finally {
+    await disposeModels(models);
+  }
+  assert.ok(slow.requests.filter((q) => q.path === '/v1/completions').length >= 4);
+  assert.ok(slow.requests.some((q) => q.path === '/v1/completions' && q.body?.max_tokens === 1), 'the PRM scored on the same server');
+  assert.equal(most, 2, 'four searches at once, drafts and PRM together, never more than the smaller maxConcurrency (2) at that server');
+});

@@ -95,7 +95,12 @@ test('vLLM ≥ 0.10 (fixture): speculation is detected from /metrics and its cou
   assert.equal(caps.version, '0.11.0');
   assert.equal(caps.speculative.enabled, true);
   assert.deepEqual(caps.speculative.totals, { drafted: 2000, accepted: 700, meanAcceptLength: 2.75 });
-  assert.match(caps.speculative.evidence, /700 of 2000 draft tokens accepted \(35%\), 2\.75 tokens per verification step/);
+  assert.match(caps.speculative.evidence, /700 of 2000 draft tokens accepted \(35%\), 2\.75 tokens per verification step/);  // doctor says so loudly: fine for sps, not as bench's `large` baseline.
+  const report = await runDoctor(parseSettings({ models: { small: { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'm', promptTemplate: 'raw' }, large: { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'm', promptTemplate: 'raw' }, prm: { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'm', promptTemplate: 'raw', kind: 'logprob' } } }, 'test'), signal);
+  const baseline = report.models[1].findings.find((x) => /autoregressive baseline/.test(x.missing));
+  assert.equal(baseline?.level, 'warning');
+  assert.match(baseline?.fix ?? '', /--baseline FILE/);
+  assert.match(formatDoctorReport(report, null), /missing +an autoregressive baseline: this server speculates/);
 });
 
 test('SGLang (fixture): /server_info is read first, speculation and its accept length from it; older SGLang falls back to /get_server_info', async () => {

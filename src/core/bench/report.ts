@@ -13,25 +13,37 @@ export interface BenchMeta {
   machine: string;
   date: string;
   node: string;
+  /** Problems in flight at once. */
+  concurrency?: number;
+  /** Said loudly at the top of the report: e.g. a `large` baseline whose server speculates. */
+  warnings?: string[];
+  /** The large model of the `large` column, where --baseline gave one of its own. */
+  baseline?: { provider: string; baseURL?: string; model: string };
   settings: unknown;
 }
 
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const perMin = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${x.toFixed(1)}/min`);
 const times = (i: Interval95 | null) => (i === null ? '–' : `${i.ratio.toFixed(2)}× [${i.low.toFixed(2)}, ${i.high.toFixed(2)}]`);
 
 export function markdownReport(meta: BenchMeta, summary: BenchSummary): string {
   const rows = Object.entries(summary.methods) as [string, MethodSummary][];
+  const concurrency = meta.concurrency ?? 1;
   const lines = [
     `# SpecSearch benchmark: ${meta.dataset}`,
     '',
+    ...(meta.warnings ?? []).flatMap((w) => [`> **Warning:** ${w}`, '']),
     `- Command: \`${meta.command}\``,
     `- Machine: ${meta.machine}; Node ${meta.node}; ${meta.date}`,
-    `- Profile \`${meta.profile}\`, algorithm \`${meta.algorithm}\`, ${summary.problems} problems; every method ran on the same problems, interleaved problem by problem.`,
+    ...(meta.baseline ? [`- \`large\` ran on its own large model (--baseline): ${meta.baseline.model}${meta.baseline.baseURL ? ` at ${meta.baseline.baseURL}` : ''}`] : []),
+    `- Profile \`${meta.profile}\`, algorithm \`${meta.algorithm}\`, ${summary.problems} problems; every method ran on the same problems, ${concurrency > 1 ? `one method after another, ${concurrency} problems in flight at once` : 'interleaved problem by problem, one at a time'}.`,
     '',
-    '| method | accuracy | mean latency | median latency | speed-up vs large (95 % CI) | speed-up vs sps (95 % CI) | acceptance | corrections | engine overhead |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map(([m, s]) => `| ${m} | ${s.correct}/${s.total} (${pct(s.accuracy)}) | ${sec(s.meanMs)} | ${sec(s.medianMs)} | ${times(s.speedupVsLarge)} | ${times(s.speedupVsSps)} | ${pct(s.acceptanceRate)} | ${s.corrected} | ${pct(s.overheadShare)} |`),
+    '| method | accuracy | mean latency | median latency | throughput | speed-up vs large (95 % CI) | speed-up vs sps (95 % CI) | acceptance | corrections | engine overhead |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(([m, s]) => `| ${m} | ${s.correct}/${s.total} (${pct(s.accuracy)}) | ${sec(s.meanMs)} | ${sec(s.medianMs)} | ${perMin(s.throughputPerMin)} | ${times(s.speedupVsLarge)} | ${times(s.speedupVsSps)} | ${pct(s.acceptanceRate)} | ${s.corrected} | ${pct(s.overheadShare)} |`),
+    '',
+    `Latency is one problem's wall time; throughput is problems finished per minute while the method ran${concurrency > 1 ? ` with ${concurrency} in flight` : ''}. Speed-ups are ratios of summed latencies.`,
     '',
     '## Where the time goes (summed over problems)',
     '',

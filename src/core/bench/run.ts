@@ -56,6 +56,9 @@ export interface BenchRecord {
   speculative: SpeculativeStats | null;
   acceptanceByDepth: DepthAcceptance[];
   error: string | null;
+  /** When the solve started and ended, ms after the bench started: throughput is read from these. */
+  startMs: number;
+  endMs: number;
 }
 
 export interface BenchOptions {
@@ -63,50 +66,109 @@ export interface BenchOptions {
   methods: (Method | BenchMethod)[];
   settings: Settings;
   models: ModelTrio;
+  /**
+   * Models for the `large` column where they differ from `models` (a large model served without
+   * token-level speculation, so that `large` is the autoregressive baseline).
+   */
+  baselineModels?: ModelTrio;
+  /** Problems in flight at once (default 1). */
+  concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, record: BenchRecord) => void;
 }
 
+/**
+ * The solves of a bench in the order they start. With one problem in flight, methods are interleaved
+ * problem by problem, the order rotating so that no method always runs first (warm caches) or last,
+ * and machine noise hits all alike. With several in flight the methods run one after another, each with
+ * N problems in flight, so that a method's throughput is its own and not shared with another method's.
+ */
+function schedule<M>(problems: readonly BenchProblem[], methods: readonly M[], concurrency: number): { index: number; problem: BenchProblem; method: M }[] {
+  if (concurrency <= 1) {
+    return problems.flatMap((problem, index) => methods.map((_, k) => ({ index, problem, method: methods[(k + index) % methods.length] })));
+  }
+  return methods.flatMap((method) => problems.map((problem, index) => ({ index, problem, method })));
+}
+
 export async function runBench(options: BenchOptions): Promise<BenchRecord[]> {
-  const { problems } = options;
   const methods = options.methods.map((m) => (typeof m === 'string' ? { label: m, method: m, overrides: {} } : m));
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
   // Validate every variant's settings before the first solve.
   for (const m of methods) withSearchOverrides(options.settings, m.overrides, `--methods ${m.label}`);
   const records: BenchRecord[] = [];
-  const total = problems.length * methods.length;
-  for (const [i, p] of problems.entries()) {
-    // Rotate the order so that no method always runs first (warm caches) or last.
-    const order = methods.map((_, k) => methods[(k + i) % methods.length]);
-    for (const { label, method, overrides } of order) {
-      if (options.signal?.aborted) return records;
-      const settings = withSearchOverrides(options.settings, { ...overrides, method, seed: options.settings.search.seed + i }, `--methods ${label}`);
-      const r = await solve({ problem: p.problem, settings, models: options.models, signal: options.signal });
-      const s = r.stats;
-      const record: BenchRecord = {
-        id: p.id,
-        label,
-        method,
-        answer: r.answer,
-        reference: p.answer,
-        right: r.answer !== null && answersEquivalent(p.answer, r.answer),
-        wallMs: s.wallMs,
-        overheadMs: Math.max(0, s.wallMs - s.modelMs),
-        small: s.small,
-        large: s.large,
-        prm: s.prm,
-        drafted: s.drafted,
-        accepted: s.accepted,
-        surplus: s.surplus,
-        rejected: s.rejected,
-        corrected: s.corrections,
-        requests: s.requests,
-        speculative: s.speculative,
-        acceptanceByDepth: s.acceptanceByDepth,
-        error: r.error ? `${r.error.code}: ${r.error.message}` : null,
-      };
-      records.push(record);
-      options.onProgress?.(records.length, total, record);
+  const jobs = schedule(options.problems, methods, concurrency);
+  const started = performance.now();
+  let next = 0;
+  let method: string | null = null;
+  let running = 0;
+  let methodDone: (() => void) | null = null;
+
+  const runOne = async ({ index, problem: p, method: { label, method, overrides } }: (typeof jobs)[number]): Promise<void> => {
+    const settings = withSearchOverrides(options.settings, { ...overrides, method, seed: options.settings.search.seed + index }, `--methods ${label}`);
+    const models = method === 'large' && options.baselineModels ? options.baselineModels : options.models;
+    const startMs = performance.now() - started;
+    const r = await solve({ problem: p.problem, settings, models, signal: options.signal });
+    const s = r.stats;
+    const record: BenchRecord = {
+      id: p.id,
+      label,
+      method,
+      answer: r.answer,
+      reference: p.answer,
+      right: r.answer !== null && answersEquivalent(p.answer, r.answer),
+      wallMs: s.wallMs,
+      overheadMs: Math.max(0, s.wallMs - s.modelMs),
+      small: s.small,
+      large: s.large,
+      prm: s.prm,
+      drafted: s.drafted,
+      accepted: s.accepted,
+      surplus: s.surplus,
+      rejected: s.rejected,
+      corrected: s.corrections,
+      requests: s.requests,
+      speculative: s.speculative,
+      acceptanceByDepth: s.acceptanceByDepth,
+      error: r.error ? `${r.error.code}: ${r.error.message}` : null,
+      startMs,
+      endMs: performance.now() - started,
+    };
+    records.push(record);
+    options.onProgress?.(records.length, jobs.length, record);
+  };
+
+  // N workers take the next job; a worker waits at a change of method until the previous method's
+  // solves have all finished, so that two methods never share the machine.
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length && !options.signal?.aborted) {
+      const job = jobs[next];
+      if (concurrency > 1 && method !== null && job.method.label !== method) {
+        if (running > 0) {
+          await new Promise<void>((resolve) => {
+            const previous = methodDone;
+            methodDone = () => {
+              previous?.();
+              resolve();
+            };
+          });
+          continue;
+        }
+      }
+      next++;
+      method = job.method.label;
+      running++;
+      try {
+        await runOne(job);
+      } finally {
+        running--;
+        if (running === 0 && methodDone) {
+          const wake = methodDone;
+          methodDone = null;
+          wake();
+        }
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
   return records;
 }

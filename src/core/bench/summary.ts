@@ -18,6 +18,11 @@ export interface MethodSummary {
   wallMs: number;
   meanMs: number;
   medianMs: number;
+  /**
+   * Problems finished per minute: the problems over the time in which at least one of this method's
+   * solves was running (with one problem in flight, the summed latencies).
+   */
+  throughputPerMin: number | null;
   smallMs: number;
   largeMs: number;
   prmMs: number;
@@ -111,6 +116,7 @@ export function summarize(records: readonly BenchRecord[]): BenchSummary {
       wallMs: wall,
       meanMs: wall / rs.length,
       medianMs: median(rs.map((r) => r.wallMs)),
+      throughputPerMin: throughput(rs),
       smallMs: sum(rs.map((r) => r.small.ms)),
       largeMs: sum(rs.map((r) => r.large.ms)),
       prmMs: sum(rs.map((r) => r.prm.ms)),
@@ -138,6 +144,22 @@ export function summarize(records: readonly BenchRecord[]): BenchSummary {
     m.boundShare = m.speedupVsLarge ? m.speedupVsLarge.ratio / m.bound : null;
   }
   return { methods, problems: ids.length };
+}
+
+/** Problems per minute over the union of the solves' [start, end] intervals. */
+export function throughput(rs: readonly Pick<BenchRecord, 'startMs' | 'endMs'>[]): number | null {
+  const spans = rs.filter((r) => Number.isFinite(r.startMs) && Number.isFinite(r.endMs)).map((r) => [r.startMs, r.endMs] as const).sort((a, b) => a[0] - b[0]);
+  if (spans.length === 0) return null;
+  let busy = 0;
+  let [from, to] = spans[0];
+  for (const [s, e] of spans.slice(1)) {
+    if (s > to) {
+      busy += to - from;
+      [from, to] = [s, e];
+    } else to = Math.max(to, e);
+  }
+  busy += to - from;
+  return busy > 0 ? (spans.length / busy) * 60_000 : null;
 }
 
 function depthRows(rs: readonly BenchRecord[]): MethodSummary['acceptanceByDepth'] {

@@ -1,22 +1,27 @@
 // Builds the model trio a Settings object describes, one backend per provider.
-import type { Settings } from '../config';
+import type { ModelSettings, Settings } from '../config';
 import { createRewardModel } from './prm/factory';
-import type { ModelTrio } from './types';
+import { ServerGates } from './gate';
+import type { LanguageModel, ModelTrio } from './types';
+
+/** One language model; an embedded large model drafts with `draftWith` for token-level speculation when it is embedded too. */
+export async function createLanguageModelFor(role: 'small' | 'large', settings: ModelSettings, draftWith?: ModelSettings, gates?: ServerGates): Promise<LanguageModel> {
+  if (settings.provider === 'embedded') {
+    const local = await (await import('./embedded')).EmbeddedRuntime.shared();
+    return local.languageModel(role, settings, draftWith?.provider === 'embedded' ? draftWith : undefined);
+  }
+  return (await import('./openai-compatible')).createLanguageModel(role, settings, { gates });
+}
 
 export async function createModels(settings: Settings): Promise<ModelTrio> {
   const { small, large, prm } = settings.models;
-  const embedded = small.provider === 'embedded' || large.provider === 'embedded' || prm.provider === 'embedded';
-  const local = embedded ? await (await import('./embedded')).EmbeddedRuntime.shared() : null;
-  const remote = small.provider !== 'embedded' || large.provider !== 'embedded'
-    ? await import('./openai-compatible')
-    : null;
-
-  const smallModel = small.provider === 'embedded' ? await local!.languageModel('small', small) : remote!.createLanguageModel('small', small);
+  const local = prm.provider === 'embedded' ? await (await import('./embedded')).EmbeddedRuntime.shared() : null;
+  // Searches that share these models share each server's maxConcurrency, also where two roles use one server.
+  const gates = new ServerGates([small, large, prm]);
+  const smallModel = await createLanguageModelFor('small', small, undefined, gates);
   // The large model drafts with the small one for token-level speculation when both run in-process.
-  const largeModel = large.provider === 'embedded'
-    ? await local!.languageModel('large', large, small.provider === 'embedded' ? small : undefined)
-    : remote!.createLanguageModel('large', large);
-  const prmModel = await createRewardModel(prm, local ?? undefined);
+  const largeModel = await createLanguageModelFor('large', large, small, gates);
+  const prmModel = await createRewardModel(prm, local ?? undefined, gates);
   return { small: smallModel, large: largeModel, prm: prmModel };
 }
 

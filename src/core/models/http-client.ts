@@ -80,38 +80,3 @@ export class HttpClient {
     }
   }
 }
-
-/** A small gate so one model never has more than `maxConcurrency` requests in flight. */
-export class Gate {
-  private active = 0;
-  private readonly queue: (() => void)[] = [];
-
-  constructor(private readonly limit: number) {}
-
-  async run<T>(signal: AbortSignal, task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) {
-      await new Promise<void>((resolve, reject) => {
-        const go = () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          const i = this.queue.indexOf(go);
-          if (i >= 0) this.queue.splice(i, 1);
-          reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-        };
-        this.queue.push(go);
-        signal.addEventListener('abort', onAbort, { once: true });
-      });
-    } else {
-      this.active++;
-    }
-    try {
-      return await task();
-    } finally {
-      const next = this.queue.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
-}

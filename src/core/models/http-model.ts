@@ -3,7 +3,8 @@ import type { ModelSettings } from '../config';
 import { EngineError, throwIfAborted } from '../errors';
 import type { SpeculativeStats } from '../events';
 import { capabilitiesOf, degrade, type ServerCapabilities } from './capabilities';
-import { Gate, HttpClient } from './http-client';
+import { Gate, type ServerGates } from './gate';
+import { HttpClient } from './http-client';
 import { badShape, mayBeNUnsupported } from './http-errors';
 import { renderPrompt, templateStops } from './templates';
 import type { Draft, DraftRequest, DraftResult, LanguageModel, ModelCapabilities } from './types';
@@ -40,10 +41,11 @@ export abstract class HttpLanguageModel implements LanguageModel {
   constructor(
     readonly role: 'small' | 'large',
     readonly settings: ModelSettings,
+    gates?: ServerGates,
   ) {
     this.label = `${role} model (${settings.baseURL}, ${settings.model})`;
     this.client = new HttpClient(this.label, `models.${role}`, settings);
-    this.gate = new Gate(settings.maxConcurrency);
+    this.gate = gates?.for(settings) ?? new Gate(settings.maxConcurrency);
   }
 
   /** One HTTP request for `call.n` completions. */

@@ -3,12 +3,15 @@ import type { Completion, CompletionCreateParamsNonStreaming } from 'openai/reso
 import type { ModelSettings } from '../config';
 import { EngineError } from '../errors';
 import { degrade, isOllamaURL } from './capabilities';
+import type { ServerGates } from './gate';
 import { badShape, preview } from './http-errors';
 import { finishOf, HttpLanguageModel, splitTokens, type Batch, type CompletionCall } from './http-model';
 import { OllamaLanguageModel } from './ollama';
 import type { Draft, LanguageModel } from './types';
 
 export interface HttpModelOptions {
+  /** Shared per-server concurrency gates (createModels makes one set per model trio). */
+  gates?: ServerGates;
   /**
    * llama-server is driven through its native /completion by default: its /v1/completions merges `n`
    * choices into one answer that keeps only the first choice's usage, timings and stop type. 'v1' forces
@@ -19,8 +22,8 @@ export interface HttpModelOptions {
 
 /** Ollama when baseURL ends in /api (or is a bare http://HOST:11434); everything else speaks /v1. */
 export function createLanguageModel(role: 'small' | 'large', settings: ModelSettings, options: HttpModelOptions = {}): LanguageModel {
-  if (isOllamaURL(settings.baseURL ?? '')) return new OllamaLanguageModel(role, settings);
-  return new OpenAICompatibleModel(role, settings, options.endpoint ?? 'auto');
+  if (isOllamaURL(settings.baseURL ?? '')) return new OllamaLanguageModel(role, settings, options.gates);
+  return new OpenAICompatibleModel(role, settings, options.endpoint ?? 'auto', options.gates);
 }
 
 type Json = Record<string, unknown>;
@@ -30,8 +33,9 @@ export class OpenAICompatibleModel extends HttpLanguageModel {
     role: 'small' | 'large',
     settings: ModelSettings,
     private readonly endpoint: 'auto' | 'v1',
+    gates?: ServerGates,
   ) {
-    super(role, settings);
+    super(role, settings, gates);
   }
 
   protected complete(call: CompletionCall): Promise<Batch> {

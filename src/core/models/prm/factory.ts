@@ -3,24 +3,25 @@
 import type { PrmKind, PrmSettings } from '../../config';
 import { EngineError } from '../../errors';
 import type { EmbeddedRuntime } from '../embedded';
+import type { ServerGates } from '../gate';
 import type { ProcessRewardModel } from '../types';
 import type { HttpPrm } from './http';
 
 interface KindEntry {
-  http?: (settings: PrmSettings) => Promise<HttpPrm>;
+  http?: (settings: PrmSettings, gates?: ServerGates) => Promise<HttpPrm>;
   embedded?: (settings: PrmSettings, runtime: EmbeddedRuntime) => Promise<ProcessRewardModel>;
 }
 
 const KINDS: Record<PrmKind, KindEntry> = {
   'vllm-pooling': {
-    http: async (s) => new (await import('./vllm-pooling')).VllmPoolingPrm(s),
+    http: async (s, g) => new (await import('./vllm-pooling')).VllmPoolingPrm(s, g),
   },
   logprob: {
-    http: async (s) => new (await import('./logprob')).LogprobPrm(s),
+    http: async (s, g) => new (await import('./logprob')).LogprobPrm(s, g),
     embedded: async (s, runtime) => new (await import('./logprob')).EmbeddedLogprobPrm(runtime, s, await runtime.loadModel(s.model)),
   },
   judge: {
-    http: async (s) => new (await import('./judge')).JudgePrm(s),
+    http: async (s, g) => new (await import('./judge')).JudgePrm(s, g),
   },
   likelihood: {
     embedded: async (s, runtime) => new (await import('./likelihood')).LikelihoodRewardModel(runtime, s, await runtime.loadModel(s.model)),
@@ -30,7 +31,7 @@ const KINDS: Record<PrmKind, KindEntry> = {
 const where = (kinds: PrmKind[]) => kinds.map((k) => `"${k}"`).join(', ');
 
 /** A PRM served over HTTP (what `doctor` probes); throws a settings error for kinds that cannot be. */
-export async function createHttpRewardModel(settings: PrmSettings): Promise<HttpPrm> {
+export async function createHttpRewardModel(settings: PrmSettings, gates?: ServerGates): Promise<HttpPrm> {
   const make = KINDS[settings.kind].http;
   if (!make) {
     const served = (Object.keys(KINDS) as PrmKind[]).filter((k) => KINDS[k].http);
@@ -40,12 +41,12 @@ export async function createHttpRewardModel(settings: PrmSettings): Promise<Http
       hint: `On a server use ${where(served)}; or set models.prm.provider to "embedded".`,
     });
   }
-  return make(settings);
+  return make(settings, gates);
 }
 
 /** The PRM the settings describe, over HTTP or in-process. */
-export async function createRewardModel(settings: PrmSettings, runtime?: EmbeddedRuntime): Promise<ProcessRewardModel> {
-  if (settings.provider !== 'embedded') return createHttpRewardModel(settings);
+export async function createRewardModel(settings: PrmSettings, runtime?: EmbeddedRuntime, gates?: ServerGates): Promise<ProcessRewardModel> {
+  if (settings.provider !== 'embedded') return createHttpRewardModel(settings, gates);
   const make = KINDS[settings.kind].embedded;
   if (!make) {
     const local = (Object.keys(KINDS) as PrmKind[]).filter((k) => KINDS[k].embedded);

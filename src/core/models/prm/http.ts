@@ -4,7 +4,8 @@ import type { Completion } from 'openai/resources/completions';
 import type { PrmSettings } from '../../config';
 import { throwIfAborted } from '../../errors';
 import { capabilitiesOf, degrade, isOllamaURL, type ServerCapabilities } from '../capabilities';
-import { Gate, HttpClient } from '../http-client';
+import { Gate, type ServerGates } from '../gate';
+import { HttpClient } from '../http-client';
 import { badShape, preview } from '../http-errors';
 import type { ProcessRewardModel, ScoreRequest, ScoreResult } from '../types';
 
@@ -19,10 +20,10 @@ export abstract class HttpPrm implements ProcessRewardModel {
   readonly client: HttpClient;
   protected readonly gate: Gate;
 
-  constructor(readonly settings: PrmSettings) {
+  constructor(readonly settings: PrmSettings, gates?: ServerGates) {
     this.label = `PRM (${settings.kind}, ${settings.baseURL}, ${settings.model})`;
     this.client = new HttpClient(this.label, 'models.prm', settings);
-    this.gate = new Gate(settings.maxConcurrency);
+    this.gate = gates?.for(settings) ?? new Gate(settings.maxConcurrency);
   }
 
   probe(signal: AbortSignal): Promise<ServerCapabilities> {
