@@ -5,6 +5,8 @@ import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+// The bundles' folder (default dist/); scripts/package.mjs builds into its own, which no other build rewrites.
+const dist = process.argv.find((a) => a.startsWith('--outdir='))?.slice('--outdir='.length) ?? 'dist';
 
 // Native inference and VS Code itself are never bundled.
 const external = ['vscode', 'node-llama-cpp', '@node-llama-cpp/*'];
@@ -31,9 +33,9 @@ function testFiles(dir) {
 }
 
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: dist },
+  { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: dist },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: dist, banner: { js: '#!/usr/bin/env node' } },
   {
     bundle: true,
     platform: 'browser',
@@ -42,7 +44,7 @@ const builds = [
     sourcemap: !production,
     minify: production,
     entryPoints: { webview: 'media/main.ts' },
-    outdir: 'dist',
+    outdir: dist,
     loader: { '.ttf': 'file', '.woff2': 'file', '.woff': 'file' },
     logLevel: 'warning',
   },

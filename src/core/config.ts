@@ -109,8 +109,13 @@ function parseModel(c: Checker, key: string, raw: unknown, base: ModelSettings |
     model: model as string,
     timeoutMs: c.number(`${key}.timeoutMs`, o.timeoutMs, inherit?.timeoutMs ?? DEFAULT_MODEL.timeoutMs, 100, 3_600_000, true),
     maxConcurrency: c.number(`${key}.maxConcurrency`, o.maxConcurrency, inherit?.maxConcurrency ?? DEFAULT_MODEL.maxConcurrency, 1, 256, true),
-    promptTemplate: c.oneOf(`${key}.promptTemplate`, o.promptTemplate, PROMPT_TEMPLATES, inherit?.promptTemplate ?? DEFAULT_MODEL.promptTemplate),
+    // The prompt format belongs to the model: another model does not inherit the profile's. An in-process
+    // model brings its own chat template (GGUF metadata); a server's is applied here by name.
+    promptTemplate: c.oneOf(`${key}.promptTemplate`, o.promptTemplate, PROMPT_TEMPLATES, (model === inherit?.model ? inherit?.promptTemplate : undefined) ?? (provider === 'embedded' ? 'gguf' : DEFAULT_MODEL.promptTemplate)),
   };
+  if (settings.promptTemplate === 'gguf' && provider !== 'embedded') {
+    c.fail(`${key}.promptTemplate`, 'gguf', 'the chat template of a GGUF file is read by in-process ("embedded") models; for a server name its template: "qwen2.5-math", "chatml", "llama3" or "raw"');
+  }
   if (baseURL !== undefined) settings.baseURL = baseURL;
   const apiKeyEnv = c.string(`${key}.apiKeyEnv`, o.apiKeyEnv, inherit?.apiKeyEnv);
   if (apiKeyEnv !== undefined) {

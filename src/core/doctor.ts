@@ -34,6 +34,8 @@ export interface DoctorModelReport {
   roundTripMs: number | null;
   /** For embedded models: the time to load the GGUF file, ms. */
   loadMs: number | null;
+  /** For embedded models: where they run ("the GPU (cuda, …)" or "the CPU (…)"). */
+  device: string | null;
   findings: DoctorFinding[];
   notes: string[];
   error: ErrorInfo | null;
@@ -61,6 +63,7 @@ function blank(role: Role, settings: ModelSettings): DoctorModelReport {
     capabilities: null,
     roundTripMs: null,
     loadMs: null,
+    device: null,
     findings: [],
     notes: [],
     error: null,
@@ -101,6 +104,7 @@ async function checkLanguageModel(role: 'small' | 'large', ms: ModelSettings, se
       [, report.loadMs] = await timed(() => runtime.loadModel(ms.model));
       report.reachable = true;
       report.servedModels = [ms.model];
+      report.device = runtime.device();
       model = await runtime.languageModel(role, ms);
     } else {
       const { createLanguageModel } = await import('./models/openai-compatible');
@@ -215,6 +219,7 @@ async function checkPrm(ps: PrmSettings, settings: Settings, signal: AbortSignal
       [, report.loadMs] = await timed(() => runtime.loadModel(ps.model));
       report.reachable = true;
       report.servedModels = [ps.model];
+      report.device = runtime.device();
       prm = await createRewardModel(ps, runtime);
     } else {
       const http = await createHttpRewardModel(ps);

@@ -5,7 +5,7 @@ import type { ThresholdRule } from './quality';
 
 export const PROVIDERS = ['openai-compatible', 'embedded'] as const;
 export const PRM_KINDS = ['vllm-pooling', 'logprob', 'judge', 'likelihood'] as const;
-export const PROMPT_TEMPLATES = ['raw', 'qwen2.5-math', 'chatml', 'llama3'] as const;
+export const PROMPT_TEMPLATES = ['raw', 'qwen2.5-math', 'chatml', 'llama3', 'gguf'] as const;
 export const METHODS = ['specsearch', 'large', 'sps', 'small'] as const;
 export const ALGORITHMS = ['beam', 'mcts', 'best-of-n'] as const;
 

@@ -71,14 +71,14 @@ export async function checkProblemFits(problem: string, settings: Settings): Pro
   const trimmed = checkProblem(problem);
   const files = [...new Set([settings.models.small, settings.models.large, settings.models.prm].filter((m) => m.provider === 'embedded').map((m) => m.model))];
   if (files.length === 0) return trimmed;
-  const { fewestTokens, SEQUENCE_TOKENS } = await import('./models/embedded');
+  const { fewestTokens } = await import('./models/embedded');
   const step = settings.search.maxStepTokens;
   for (const file of files) {
-    const floor = await fewestTokens(file, trimmed);
-    if (floor !== null && floor + step >= SEQUENCE_TOKENS) {
+    const limits = await fewestTokens(file, trimmed);
+    if (limits !== null && limits.fewest + step >= limits.context) {
       throw new EngineError({
         code: 'usage',
-        message: `The problem is at least ${floor} tokens for the model ${file}, whose context holds ${SEQUENCE_TOKENS} tokens for the problem and its steps together (a step takes up to search.maxStepTokens = ${step}).`,
+        message: `The problem is at least ${limits.fewest} tokens for the model ${file}, whose context holds ${limits.context} tokens for the problem and its steps together (a step takes up to search.maxStepTokens = ${step}).`,
         hint: 'Shorten the problem to its statement. Longer problems need a model with a longer context: serve one and point the settings at it (docs/servers.md).',
       });
     }

@@ -9,6 +9,7 @@ import {
   ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
+  type CancellationToken,
   type Connection,
   type InitializeParams,
   type InitializeResult,
@@ -43,6 +44,11 @@ const VERSION = '0.1.0';
  * Starts the server on `connection` (default: the transport named on the command line — `--stdio`,
  * `--node-ipc` or `--socket=N`). Used by dist/server.js and by `specsearch lsp --stdio`.
  */
+/** The cancellation token vscode-jsonrpc passes last, whatever the params' shape. */
+function tokenOf(args: readonly unknown[]): CancellationToken {
+  return args[args.length - 1] as CancellationToken;
+}
+
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
   const documents = new TextDocuments(TextDocument);
   const log = (message: string) => connection.console.log(`[${new Date().toISOString().slice(11, 23)}] ${message}`);
@@ -118,15 +124,25 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onRequest(SolveRequest, (params, token) => solver.handle(params, token));
-  connection.onRequest(CancelRequest, (params) => ({ cancelled: solver.cancel(params?.searchId) }));
+  // Requests without parameters of their own may come with [] for params (Neovim 0.7 encodes an empty Lua
+  // table as an array), which vscode-jsonrpc spreads as no arguments: the token is then the first one.
+  connection.onRequest(CancelRequest.method, (...args: unknown[]) => {
+    const params = args.length > 1 && args[0] && typeof args[0] === 'object' ? (args[0] as { searchId?: unknown }) : null;
+    const searchId = params?.searchId ?? undefined;
+    if (searchId !== undefined && typeof searchId !== 'string') {
+      throw new ResponseError(LspErrorCodes.InvalidParams, 'specsearch/cancel: searchId must be a string (or absent, to stop every running search).');
+    }
+    return { cancelled: solver.cancel(searchId) };
+  });
 
-  connection.onRequest(DiscoverRequest, async (_params, token) => {
+  connection.onRequest(DiscoverRequest.method, async (...args: unknown[]) => {
     const controller = new AbortController();
-    token.onCancellationRequested(() => controller.abort());
+    tokenOf(args).onCancellationRequested(() => controller.abort());
     return discoverServers({ signal: controller.signal });
   });
 
-  connection.onRequest(DoctorRequest, async (_params, token) => {
+  connection.onRequest(DoctorRequest.method, async (...args: unknown[]) => {
+    const token = tokenOf(args);
     let settings: Settings;
     try {
       settings = host.settingsOrThrow();

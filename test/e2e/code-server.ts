@@ -13,7 +13,8 @@ import type { Browser, BrowserContext, FrameLocator, Locator, Page } from 'playw
 export const repoRoot = findRepoRoot();
 const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { name: string; publisher: string; version: string };
 export const extensionId = `${manifest.publisher}.${manifest.name}`;
-export const vsixPath = path.join(repoRoot, `${manifest.name}-${manifest.version}.vsix`);
+// `npm run package -- --target <this machine's target>` writes it (one .vsix per platform).
+export const vsixPath = path.join(repoRoot, `${manifest.name}-${process.platform}-${process.arch}-${manifest.version}.vsix`);
 
 function findRepoRoot(): string {
   for (let dir = process.cwd(); ; dir = path.dirname(dir)) {

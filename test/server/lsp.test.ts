@@ -116,6 +116,13 @@ describe('language server without models', () => {
     assert.deepEqual(report.models.map((m) => m.role), ['small', 'large', 'prm'], JSON.stringify(report));
   });
 
+  test('requests without parameters also take [] (Neovim 0.7 sends an empty Lua table as an array)', async () => {
+    const report = await server.connection.sendRequest(DoctorRequest.method, []) as { models: { role: string }[] };
+    assert.deepEqual(report.models.map((m) => m.role), ['small', 'large', 'prm']);
+    assert.deepEqual(await server.connection.sendRequest(CancelRequest.method, []), { cancelled: [] });
+    await assert.rejects(server.connection.sendRequest(CancelRequest, { searchId: 5 as unknown as string }), /searchId must be a string/);
+  });
+
   test('shutdown and exit end the process with code 0', async () => {
     assert.equal(await server.stop(), 0);
   });

@@ -95,7 +95,7 @@ export async function score(nodes: readonly ThoughtNode[], ctx: SearchContext): 
     }
   });
   const started = ctx.stats.elapsed();
-  const result = await ctx.models.prm.scoreLast({ problem: ctx.problem, paths, signal: ctx.signal });
+  const result = await ctx.models.prm.scoreLast({ problem: ctx.problem, paths, separator: ctx.settings.stepSeparator, signal: ctx.signal });
   ctx.stats.recordPrm(paths.length, [started, ctx.stats.elapsed()], result.requests);
   // A score that is not a number in 0..1 is the PRM's fault, never a verdict: an Infinity or NaN
   // would otherwise pass as 0 or 1 and decide which drafts are kept.

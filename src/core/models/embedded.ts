@@ -5,13 +5,25 @@ import * as os from 'node:os';
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { ModelSettings } from '../config';
 import { EngineError, cancelledError, throwIfAborted } from '../errors';
-import { SequencePool, alignPrefix, tokenizeWithBos } from './sequences';
+import { EmbeddedPrompt } from './embedded-prompt';
+import { SequencePool, alignPrefix } from './sequences';
 import { speculativeTokens, type SpeculationCounts } from './speculative';
-import { rawPrompt } from './templates';
 import type { Draft, DraftRequest, DraftResult, LanguageModel } from './types';
 
-/** Each sequence's context: the problem and its steps together must fit. */
-export const SEQUENCE_TOKENS = 512;
+/** The bundled tiny models' context per path: the problem and its steps together must fit. */
+const TINY_CONTEXT_TOKENS = 512;
+/** Other models' context per path at most (each path has its own context and KV cache). */
+const MAX_CONTEXT_TOKENS = 4096;
+const TINY_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Tokens of context each path gets: 512 for tiny files (all their task needs), else what the model was
+ * trained for, up to 4096 (a chat model's system prompt, problem and a long solution).
+ */
+export function contextTokens(fileBytes: number, trainContext: number | null | undefined): number {
+  if (fileBytes < TINY_FILE_BYTES) return TINY_CONTEXT_TOKENS;
+  return Math.max(TINY_CONTEXT_TOKENS, Math.min(MAX_CONTEXT_TOKENS, trainContext ?? MAX_CONTEXT_TOKENS));
+}
 /** Loading a model file that never finishes (a FIFO, a hung network mount) fails after this long. */
 const LOAD_TIMEOUT_MS = Number(process.env.SPECSEARCH_MODEL_LOAD_TIMEOUT_MS ?? 120_000);
 /** node-llama-cpp 3.21.1 mixes up the outputs of three or more sequences of one context that generate at once. */
@@ -31,7 +43,7 @@ const DRAFT_MIN_CONFIDENCE = 0.5;
  */
 function threadsFor(file: string, contexts: number): number {
   const size = fs.statSync(file).size;
-  return size < 64 * 1024 * 1024 ? 1 : Math.max(1, Math.floor((os.availableParallelism() - 1) / contexts));
+  return size < TINY_FILE_BYTES ? 1 : Math.max(1, Math.floor((os.availableParallelism() - 1) / contexts));
 }
 
 /** Whether two models tokenize alike (a draft model must share the target's vocabulary). */
@@ -56,18 +68,22 @@ function checkModelFile(file: string): void {
 }
 
 /**
- * The fewest tokens `text` can take in the GGUF model `file`: its byte length over the longest vocabulary
- * entry's, read from the file's header without loading the weights. Null when the header cannot be read
- * (loading the model reports that).
+ * The fewest tokens `text` can take in the GGUF model `file` (its byte length over the longest vocabulary
+ * entry's) and the context a path gets, read from the file's header without loading the weights. Null
+ * when the header cannot be read (loading the model reports that).
  */
-export async function fewestTokens(file: string, text: string): Promise<number | null> {
+export async function fewestTokens(file: string, text: string): Promise<{ fewest: number; context: number } | null> {
   try {
     checkModelFile(file);
     const { readGgufFileInfo } = await import('node-llama-cpp');
     const info = await readGgufFileInfo(file, { readTensorInfo: false, logWarnings: false, signal: AbortSignal.timeout(10_000) });
-    const ggml = (info.metadata as { tokenizer?: { ggml?: { tokens?: unknown; token_type?: unknown } } }).tokenizer?.ggml;
+    const metadata = info.metadata as { tokenizer?: { ggml?: { tokens?: unknown; token_type?: unknown } }; general?: { architecture?: string } } & Record<string, unknown>;
+    const ggml = metadata.tokenizer?.ggml;
     const vocabulary = ggml?.tokens;
     if (!Array.isArray(vocabulary) || vocabulary.length === 0) return null;
+    const arch = metadata.general?.architecture;
+    const trained = arch ? (metadata[arch] as { context_length?: unknown } | undefined)?.context_length : undefined;
+    const context = contextTokens(fs.statSync(file).size, typeof trained === 'number' ? trained : null);
     const types = Array.isArray(ggml?.token_type) ? (ggml.token_type as unknown[]) : [];
     let longest = 1;
     vocabulary.forEach((token, i) => {
@@ -75,10 +91,18 @@ export async function fewestTokens(file: string, text: string): Promise<number |
       if (types[i] === 2 || types[i] === 3 || types[i] === 6) return;
       longest = Math.max(longest, Buffer.byteLength(String(token).replaceAll('\u2581', ' ')));
     });
-    return Math.ceil(Buffer.byteLength(text) / longest);
+    return { fewest: Math.ceil(Buffer.byteLength(text) / longest), context };
   } catch {
     return null;
   }
+}
+
+/** SPECSEARCH_GPU, checked: "auto" (the default) lets node-llama-cpp pick; "false" keeps to the CPU. */
+function gpuChoice(): 'auto' | false | 'metal' | 'cuda' | 'vulkan' {
+  const value = (process.env.SPECSEARCH_GPU ?? 'auto').trim().toLowerCase();
+  if (value === 'false' || value === 'cpu' || value === '0') return false;
+  if (value === 'auto' || value === 'metal' || value === 'cuda' || value === 'vulkan') return value;
+  throw new EngineError({ code: 'config', message: `SPECSEARCH_GPU is "${value}", which is not one of auto, false, metal, cuda, vulkan.`, hint: 'Unset SPECSEARCH_GPU to let node-llama-cpp use the GPU it finds, or set it to false for the CPU.' });
 }
 
 export class EmbeddedRuntime {
@@ -87,21 +111,30 @@ export class EmbeddedRuntime {
 
   private constructor(readonly llama: Llama) {}
 
-  /** One Llama instance per process: loading the native library twice wastes memory and time. */
+  /**
+   * One Llama instance per process: loading the native library twice wastes memory and time. It uses the
+   * GPU node-llama-cpp finds (Metal on Apple silicon, CUDA or Vulkan where their prebuilt binaries and
+   * drivers are present), else the CPU; SPECSEARCH_GPU=false|auto|metal|cuda|vulkan chooses.
+   */
   static shared(): Promise<EmbeddedRuntime> {
     EmbeddedRuntime.instance ??= (async () => {
       const lib = await import('node-llama-cpp');
-      const llama = await lib.getLlama({ gpu: false, build: 'never', logLevel: lib.LlamaLogLevel.error, progressLogs: false });
+      const llama = await lib.getLlama({ gpu: gpuChoice(), build: 'never', logLevel: lib.LlamaLogLevel.error, progressLogs: false });
       return new EmbeddedRuntime(llama);
     })().catch((err) => {
       EmbeddedRuntime.instance = null;
       throw new EngineError({
         code: 'model-load',
         message: `Cannot start the embedded inference engine (node-llama-cpp): ${(err as Error).message}`,
-        hint: 'Reinstall with `npm ci`; the prebuilt CPU binary comes from the @node-llama-cpp/linux-x64 package.',
+        hint: 'Install the .vsix built for this platform (README: Install in VS Code), or run `npm ci` in a checkout: node-llama-cpp\'s prebuilt binary comes in its @node-llama-cpp/<platform> package.',
       });
     });
     return EmbeddedRuntime.instance;
+  }
+
+  /** Where in-process models run, for doctor: "the GPU (cuda, prebuilt binary)" or "the CPU (…)". */
+  device(): string {
+    return this.llama.gpu ? `the GPU (${this.llama.gpu}, ${this.llama.buildType} binary)` : `the CPU (${this.llama.buildType} binary; no GPU found, or SPECSEARCH_GPU=false)`;
   }
 
   loadModel(file: string): Promise<LlamaModel> {
@@ -151,7 +184,7 @@ export class EmbeddedRuntime {
     const per = Math.max(1, Math.min(MAX_SEQUENCES_PER_CONTEXT, n, Number.isInteger(wanted) ? wanted : 1));
     const sizes = Array.from({ length: Math.ceil(n / per) }, (_, i) => Math.min(per, n - i * per));
     const contexts = await Promise.all(sizes.map((sequences) =>
-      model.createContext({ sequences, contextSize: SEQUENCE_TOKENS, threads: threadsFor(file, sizes.length), flashAttention: false })));
+      model.createContext({ sequences, contextSize: contextTokens(fs.statSync(file).size, model.trainContextSize), threads: threadsFor(file, sizes.length), flashAttention: false })));
     owned.push(...contexts);
     return new SequencePool(contexts.flatMap((context, i) => Array.from({ length: sizes[i] }, () => context.getSequence())));
   }
@@ -161,7 +194,8 @@ export class EmbeddedRuntime {
     const candidate = draftSettings && IN_PROCESS_SPECULATION ? await this.loadModel(draftSettings.model) : null;
     // Speculation needs one vocabulary: the target checks the draft's token ids as its own.
     const draft = candidate && sameVocabulary(model, candidate) ? candidate : null;
-    return new EmbeddedLanguageModel(this, role, settings, model, draft && draftSettings ? { model: draft, file: draftSettings.model } : null);
+    const prompt = await EmbeddedPrompt.create(model, settings, `models.${role}`);
+    return new EmbeddedLanguageModel(this, role, settings, model, prompt, draft && draftSettings ? { model: draft, file: draftSettings.model } : null);
   }
 }
 
@@ -177,6 +211,7 @@ class EmbeddedLanguageModel implements LanguageModel {
     role: 'small' | 'large',
     private readonly settings: ModelSettings,
     private readonly model: LlamaModel,
+    private readonly prompt: EmbeddedPrompt,
     private readonly drafter: { model: LlamaModel; file: string } | null,
   ) {
     this.label = `${role} model (embedded, ${settings.model})`;
@@ -201,7 +236,7 @@ class EmbeddedLanguageModel implements LanguageModel {
     const useSpeculation = request.speculative && this.drafter !== null;
     const [targets, drafters] = await Promise.all([this.pool(), useSpeculation ? this.draftPool() : null]);
     const separator = request.stop[0] ?? '\n\n';
-    const prompt = tokenizeWithBos(this.model, rawPrompt(request.problem, request.steps, separator));
+    const prompt = this.prompt.tokens({ problem: request.problem, mode: request.mode, steps: request.steps, separator });
     const counts: SpeculationCounts | null = useSpeculation ? { drafted: 0, accepted: 0 } : null;
 
     const one = async (i: number): Promise<Draft> => {

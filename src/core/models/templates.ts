@@ -6,6 +6,11 @@ export const QWEN_MATH_SYSTEM_PROMPT = 'Please reason step by step, and put your
 
 const EXPLAIN_SUFFIX = '\n\nExplain each step so that a student can follow it.';
 
+/** The user's turn: the problem, and in explain mode the request to explain each step. */
+export function userText(problem: string, mode: 'solve' | 'explain'): string {
+  return mode === 'explain' ? problem + EXPLAIN_SUFFIX : problem;
+}
+
 export interface PromptParts {
   template: PromptTemplate;
   systemPrompt?: string;
@@ -23,7 +28,7 @@ export interface PromptParts {
  */
 export function renderPrompt(p: PromptParts): string {
   const partial = p.steps.map((s) => s + p.separator).join('');
-  const user = p.mode === 'explain' ? p.problem + EXPLAIN_SUFFIX : p.problem;
+  const user = userText(p.problem, p.mode);
   switch (p.template) {
     case 'raw':
       return rawPrompt(p.problem, p.steps, p.separator);
@@ -33,6 +38,9 @@ export function renderPrompt(p: PromptParts): string {
       return chatml(p.systemPrompt, user) + partial;
     case 'llama3':
       return llama3(p.systemPrompt, user) + partial;
+    case 'gguf':
+      // Settings refuse "gguf" for servers; in-process models render it with the file's template (embedded-prompt.ts).
+      throw new Error('promptTemplate "gguf" is rendered by the in-process backend, from the GGUF file');
   }
 }
 
@@ -55,6 +63,7 @@ export function templateStops(template: PromptTemplate): string[] {
     case 'llama3':
       return ['<|eot_id|>'];
     case 'raw':
+    case 'gguf':
       return [];
   }
 }

@@ -54,6 +54,8 @@ export interface ScoreRequest {
   problem: string;
   /** Each path is a list of steps; the result is the score of each path's LAST step. */
   paths: readonly (readonly string[])[];
+  /** The search's step separator (search.stepSeparator), for PRMs that read the path as the model wrote it. */
+  separator?: string;
   signal: AbortSignal;
 }
 
@@ -75,7 +77,7 @@ export interface ProcessRewardModel {
   /** Scores the last step of each path: what the search needs for the drafts of one node. */
   scoreLast(request: ScoreRequest): Promise<ScoreResult>;
   /** Scores every step of one path. */
-  scoreSteps(problem: string, steps: readonly string[], signal: AbortSignal): Promise<number[]>;
+  scoreSteps(problem: string, steps: readonly string[], signal: AbortSignal, separator?: string): Promise<number[]>;
   dispose(): Promise<void>;
 }
 

@@ -24,7 +24,11 @@ const KINDS: Record<PrmKind, KindEntry> = {
     http: async (s, g) => new (await import('./judge')).JudgePrm(s, g),
   },
   likelihood: {
-    embedded: async (s, runtime) => new (await import('./likelihood')).LikelihoodRewardModel(runtime, s, await runtime.loadModel(s.model)),
+    embedded: async (s, runtime) => {
+      const model = await runtime.loadModel(s.model);
+      const prompt = await (await import('../embedded-prompt')).EmbeddedPrompt.create(model, s, 'models.prm');
+      return new (await import('./likelihood')).LikelihoodRewardModel(runtime, s, model, prompt);
+    },
   },
 };
 

@@ -3,16 +3,18 @@
 // wrong, every later step of that path scores low too. Embedded only.
 import type { LlamaContext, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { PrmSettings } from '../../config';
+import { extractAnswer } from '../../answer/extract';
 import { throwIfAborted } from '../../errors';
 import type { EmbeddedRuntime } from '../embedded';
-import { rawPrompt } from '../templates';
-import { FULL_DISTRIBUTION, alignPrefix, evaluateDistributions, tokenizeWithBos, type SequencePool } from '../sequences';
+import type { EmbeddedPrompt } from '../embedded-prompt';
+import { FULL_DISTRIBUTION, alignPrefix, evaluateDistributions, type SequencePool } from '../sequences';
 import type { ProcessRewardModel, ScoreRequest, ScoreResult } from '../types';
 
+/** The step separator where a caller names none (the engine always passes the search's). */
 const SEPARATOR = '\n\n';
 const KNOWN_PATHS = 20_000;
 
-const pathKey = (problem: string, steps: readonly string[]) => [problem, ...steps].join('\u0000');
+const pathKey = (problem: string, steps: readonly string[], separator: string) => [separator, problem, ...steps].join('\u0000');
 
 /**
  * On a task whose every step is determined by the problem and the steps before it, a model that solves
@@ -29,6 +31,7 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
     private readonly runtime: EmbeddedRuntime,
     private readonly settings: PrmSettings,
     private readonly model: LlamaModel,
+    private readonly prompt: EmbeddedPrompt,
   ) {
     this.label = `PRM (likelihood, embedded, ${settings.model})`;
   }
@@ -40,17 +43,18 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
   }
 
   /**
-   * Tokens of the path and where each step (with what closes it: the separator, or the end of sequence
-   * after an answer) begins and ends.
+   * Tokens of the path (the problem in the model's prompt format, then the steps) and where each step,
+   * with what closes it, begins and ends: the search's step separator, or the end of sequence after a
+   * step that gives the final answer (by the engine's own answer rule: "the answer is …", \boxed{…}).
    */
-  private path(problem: string, steps: readonly string[]): { tokens: Token[]; spans: [number, number][] } {
-    const tokens = tokenizeWithBos(this.model, rawPrompt(problem, [], SEPARATOR));
+  private path(problem: string, steps: readonly string[], separator: string): { tokens: Token[]; spans: [number, number][] } {
+    const tokens = this.prompt.tokens({ problem, mode: 'solve', steps: [], separator });
     const spans: [number, number][] = [];
     const eos = this.model.tokens.eos;
     steps.forEach((step, k) => {
       const start = tokens.length;
       const last = k === steps.length - 1;
-      const closing = last && /answer is/i.test(step) && eos !== null ? [eos] : this.model.tokenize(SEPARATOR);
+      const closing = last && extractAnswer(step) !== null && eos !== null ? [eos] : this.model.tokenize(separator);
       tokens.push(...this.model.tokenize(step), ...closing);
       spans.push([start, tokens.length]);
     });
@@ -63,8 +67,8 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
    * read only for the scored steps' tokens; the steps before them are evaluated (or found in the sequence's
    * cache) as context.
    */
-  private async scoreFrom(problem: string, steps: readonly string[], first: number, prior: number, signal: AbortSignal): Promise<{ path: number[]; own: number[] }> {
-    const { tokens, spans } = this.path(problem, steps);
+  private async scoreFrom(problem: string, steps: readonly string[], separator: string, first: number, prior: number, signal: AbortSignal): Promise<{ path: number[]; own: number[] }> {
+    const { tokens, spans } = this.path(problem, steps, separator);
     const from = spans[first][0];
     const pool = await this.sequences();
     const sequence: LlamaContextSequence = await pool.acquire(tokens, signal);
@@ -94,31 +98,32 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
    * A search scores a node's children right after the node itself: the path up to the parent is usually
    * known, and only the new step's tokens need their probabilities read (a quarter of the work at depth 4).
    */
-  private remember(problem: string, steps: readonly string[], score: number): void {
+  private remember(key: string, score: number): void {
     if (this.known.size >= KNOWN_PATHS) this.known.delete(this.known.keys().next().value as string);
-    this.known.set(pathKey(problem, steps), score);
+    this.known.set(key, score);
   }
 
   /** The path's score and the last step's own. */
-  private async scoreLastOne(problem: string, steps: readonly string[], signal: AbortSignal): Promise<[number, number]> {
+  private async scoreLastOne(problem: string, steps: readonly string[], separator: string, signal: AbortSignal): Promise<[number, number]> {
     if (steps.length === 0) return [1, 1];
     // The longest known prefix: its score is the prior, and only the steps after it are read.
     let first = steps.length - 1;
     let prior: number | undefined;
-    for (; first > 0; first--) if ((prior = this.known.get(pathKey(problem, steps.slice(0, first)))) !== undefined) break;
-    const { path, own } = await this.scoreFrom(problem, steps, first, prior ?? 1, signal);
-    path.forEach((s, i) => this.remember(problem, steps.slice(0, first + i + 1), s));
+    for (; first > 0; first--) if ((prior = this.known.get(pathKey(problem, steps.slice(0, first), separator))) !== undefined) break;
+    const { path, own } = await this.scoreFrom(problem, steps, separator, first, prior ?? 1, signal);
+    path.forEach((s, i) => this.remember(pathKey(problem, steps.slice(0, first + i + 1), separator), s));
     return [path[path.length - 1], own[own.length - 1]];
   }
 
   async scoreLast(request: ScoreRequest): Promise<ScoreResult> {
     const started = performance.now();
-    const both = await Promise.all(request.paths.map((steps) => this.scoreLastOne(request.problem, steps, request.signal)));
+    const separator = request.separator ?? SEPARATOR;
+    const both = await Promise.all(request.paths.map((steps) => this.scoreLastOne(request.problem, steps, separator, request.signal)));
     return { scores: both.map((b) => b[0]), thoughtScores: both.map((b) => b[1]), ms: performance.now() - started, requests: request.paths.length };
   }
 
-  async scoreSteps(problem: string, steps: readonly string[], signal: AbortSignal): Promise<number[]> {
-    return steps.length === 0 ? [] : (await this.scoreFrom(problem, steps, 0, 1, signal)).path;
+  async scoreSteps(problem: string, steps: readonly string[], signal: AbortSignal, separator = SEPARATOR): Promise<number[]> {
+    return steps.length === 0 ? [] : (await this.scoreFrom(problem, steps, separator, 0, 1, signal)).path;
   }
 
   async dispose(): Promise<void> {
