@@ -1,7 +1,7 @@
 // `specsearch discover`: the model servers running on this machine, and a specsearch.config.json for a choice of them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { configFor, discoverServers, type Choice, type FoundServer } from '../core/discover';
+import { configFor, discoverServers, type Choice, type DiscoverResult, type FoundServer } from '../core/discover';
 import { parseSettings, PRM_KINDS, type PrmKind } from '../core/config';
 import { CONFIG_FILE_NAME } from '../core/config-file';
 import { usageError } from './errors';
@@ -33,6 +33,18 @@ function pick(role: string, wanted: string, servers: readonly FoundServer[]): Ch
   return { baseURL: matches[0].baseURL, model };
 }
 
+/** What `specsearch discover` prints: each server with its kind, version, speculation and models. */
+export function formatDiscovery(result: DiscoverResult): string {
+  const lines = [`specsearch discover — ${result.servers.length} model server${result.servers.length === 1 ? '' : 's'} found in ${result.ms} ms`, ''];
+  for (const s of result.servers) {
+    lines.push(`  ${s.baseURL}  ${s.kind}${s.version ? ` ${s.version}` : ''}${s.speculative ? ', speculative decoding on' : ''}`);
+    for (const m of s.models) lines.push(`      ${m}`);
+  }
+  for (const s of result.skipped) lines.push(`  ${s.baseURL}  — ${s.why}`);
+  if (result.servers.length > 0) lines.push('', 'Write a config: specsearch discover --small MODEL --large MODEL --prm MODEL [--prm-kind logprob|vllm-pooling|judge] --write [--out FILE]');
+  return lines.join('\n') + '\n';
+}
+
 export async function runDiscover(flags: DiscoverFlags): Promise<number> {
   const ports = flags.ports?.split(',').map((p) => Number(p.trim()));
   if (ports?.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw usageError(`--ports ${flags.ports} is not a comma-separated list of port numbers.`);
@@ -47,16 +59,7 @@ export async function runDiscover(flags: DiscoverFlags): Promise<number> {
   const chosen = flags.small !== undefined || flags.large !== undefined || flags.prm !== undefined;
   if (!chosen) {
     if (flags.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-    else {
-      const lines = [`specsearch discover — ${result.servers.length} model server${result.servers.length === 1 ? '' : 's'} found in ${result.ms} ms`, ''];
-      for (const s of result.servers) {
-        lines.push(`  ${s.baseURL}  ${s.kind}${s.version ? ` ${s.version}` : ''}${s.speculative ? ', speculative decoding on' : ''}`);
-        for (const m of s.models) lines.push(`      ${m}`);
-      }
-      for (const s of result.skipped) lines.push(`  ${s.baseURL}  — ${s.why}`);
-      if (result.servers.length > 0) lines.push('', 'Write a config: specsearch discover --small MODEL --large MODEL --prm MODEL [--prm-kind logprob|vllm-pooling|judge] --write [--out FILE]');
-      process.stdout.write(lines.join('\n') + '\n');
-    }
+    else process.stdout.write(formatDiscovery(result));
     return result.servers.length > 0 ? 0 : 1;
   }
   if (flags.small === undefined || flags.large === undefined || flags.prm === undefined) throw usageError('Choose all three: --small MODEL --large MODEL --prm MODEL.');

@@ -5,6 +5,8 @@ import { parseSettings, type Settings } from '../../src/core/config';
 import { solve } from '../../src/core/solve';
 import { runDoctor } from '../../src/core/doctor';
 import { formatDoctorReport } from '../../src/cli/doctor';
+import { formatDiscovery } from '../../src/cli/discover';
+import { discoverServers } from '../../src/core/discover';
 import { createModels, disposeModels } from '../../src/core/models/factory';
 import { capabilitiesOf, clearCapabilityCache } from '../../src/core/models/capabilities';
 import { HttpLanguageModel } from '../../src/core/models/http-model';
@@ -12,6 +14,8 @@ import { createLanguageModel } from '../../src/core/models/openai-compatible';
 import { createRewardModel } from '../../src/core/models/prm/factory';
 import type { DraftRequest } from '../../src/core/models/types';
 import { skipReason, startLlamaServer, stopAllLlamaServers, TINY_DIR, type LlamaServer } from './fixtures/llama-server';
+import { vllmHandler } from './fixtures/engines';
+import { startFixture } from './fixtures/http-fixture';
 
 const skip = skipReason();
 if (skip) console.log(`# llama-server tests skipped: ${skip}`);
@@ -183,4 +187,19 @@ test('llama-server (real engine): doctor reports all three models ready, with ro
   assert.ok(report.models.every((m) => m.reachable && m.server === 'llama.cpp' && m.roundTripMs !== null));
   assert.equal(report.models[1].capabilities?.speculative.enabled, true);
   assert.ok(report.models.every((m) => m.findings.every((f) => f.level === 'warning')));
+});
+
+test('llama-server (real engine): discover names the running servers, their kind, models and speculation, beside a vLLM fixture', { skip: skip ?? false }, async (t) => {
+  const vllm = await startFixture(vllmHandler({ models: ['Qwen/Qwen2.5-Math-7B-Instruct'], version: '0.11.0' }));
+  t.after(() => vllm.close());
+  const port = (s: LlamaServer) => Number(new URL(s.origin).port);
+  const found = await discoverServers({ ports: [port(small), port(large), vllm.port] });
+  t.diagnostic('\n' + formatDiscovery(found));
+  assert.deepEqual(found.servers.map((s) => s.kind), ['llama.cpp', 'llama.cpp', 'vllm']);
+  assert.equal(found.servers[0].baseURL, small.baseURL);
+  assert.ok(found.servers[0].models.some((m) => m.endsWith('small.gguf')), found.servers[0].models.join(', '));
+  assert.equal(found.servers[0].speculative, false);
+  assert.equal(found.servers[1].speculative, true, 'the large server runs with -md small.gguf');
+  assert.deepEqual(found.servers[2].models, ['Qwen/Qwen2.5-Math-7B-Instruct']);
+  assert.deepEqual(found.skipped, []);
 });
