@@ -6,7 +6,8 @@ import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import './panel.css';
 import type { FromPanel, ToPanel } from './messages';
 import { emptyState, reduceAll, toggleFold, toggleGroup, type PanelState } from './reducer';
-import { groupKeyOf, renderPanel, type RenderOptions } from './render';
+import { PanelPatcher } from './patch';
+import { groupKeyOf, panelParts, type RenderOptions } from './render';
 import { findRow, focusRow, onTreeKey, rowKey } from './tree-keys';
 
 interface VsCodeApi {
@@ -28,6 +29,7 @@ let state: PanelState = saved?.panel ?? emptyState();
 let profile: RenderOptions['profile'] = saved?.profile ?? null;
 let focused: string | null = saved?.focused ?? null;
 let scheduled = false;
+const patcher = new PanelPatcher(root);
 
 // The panel re-renders every frame while a search runs; screen readers hear only the transitions.
 const announcer = document.createElement('div');
@@ -63,16 +65,44 @@ function render(): void {
   const active = document.activeElement as HTMLElement | null;
   const hadFocus = active !== null && root.contains(active) && active.getAttribute('role') === 'treeitem';
   const scrollTop = document.scrollingElement?.scrollTop ?? 0;
-  root.innerHTML = renderPanel(state, { tex: katex, profile });
+  patcher.patch(panelParts(state, { tex: katex, profile }));
+  if (patcher.incomplete) schedule();
   const tree = root.querySelector<HTMLElement>('[role="tree"]');
   if (tree) {
     const row = findRow(tree, focused) ?? tree.querySelector<HTMLElement>('.row.on-path:last-of-type') ?? tree.querySelector<HTMLElement>('[role="treeitem"]');
     focusRow(tree, row, hadFocus);
   }
   if (document.scrollingElement) document.scrollingElement.scrollTop = scrollTop;
-  vscode.setState({ panel: state, profile, focused });
+  saveState();
   announce();
 }
+
+let saveTimer: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * The saved state (restored when the panel is shown again) is the whole trace: it is cloned on every save,
+ * so a running search saves it at most twice a second; a finished or failed one right after the frame, and a
+ * page being hidden at once.
+ */
+function saveState(): void {
+  const save = () => {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = null;
+    vscode.setState({ panel: state, profile, focused });
+  };
+  const running = state.current !== null && state.searches[state.current]?.status === 'running';
+  // Never inside the frame: the clone would delay what the user sees.
+  if (!running && saveTimer) clearTimeout(saveTimer);
+  if (!running) saveTimer = setTimeout(save, 0);
+  else saveTimer ??= setTimeout(save, 500);
+}
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden' && saveTimer) {
+    clearTimeout(saveTimer);
+    saveTimer = null;
+    vscode.setState({ panel: state, profile, focused });
+  }
+});
 
 window.addEventListener('message', (message: MessageEvent<ToPanel>) => {
   const m = message.data;

@@ -13,10 +13,43 @@ const fmt = (n: number, digits = 2) => n.toFixed(digits);
 const seconds = (ms: number) => (ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : `${(ms / 1000).toFixed(1)} s`);
 const percent = (x: number | null) => (x === null ? '—' : `${Math.round(x * 100)}%`);
 
-export function renderPanel(state: PanelState, options: RenderOptions): string {
+/** One top-level element of the page, or the thought tree as keyed rows (the page patches only what changed). */
+export type PanelPart = { key: string; html: string } | { key: 'tree'; rows: TreeRow[] };
+
+/** A tree row: its key (the thought's or the group's) and its HTML, one element, rendered when first asked for. */
+export interface TreeRow {
+  key: string;
+  readonly html: string;
+}
+
+/** A row whose HTML (KaTeX included) is built on first read: rows a frame does not reach cost nothing. */
+function lazyRow(key: string, build: () => string): TreeRow {
+  let html: string | null = null;
+  return { key, get html() { return (html ??= build()); } };
+}
+
+/** The tree's element around its rows. */
+export const TREE_OPEN = '<div class="tree" role="tree" aria-label="Thought tree">';
+
+/** The page as parts in order; each html is one element (or empty: no element). */
+export function panelParts(state: PanelState, options: RenderOptions): PanelPart[] {
   const s = state.current ? state.searches[state.current] : undefined;
-  if (!s) return renderEmpty(options);
-  return [renderTabs(state), renderHeader(s, options), renderAnswer(s, options), renderExplanation(s, options), renderStats(s), renderBeams(s), renderTree(s, state, options)].join('');
+  if (!s) return [{ key: 'empty', html: renderEmpty(options) }];
+  const rows = treeRows(s, state, options);
+  return [
+    { key: 'tabs', html: renderTabs(state) },
+    { key: 'header', html: renderHeader(s, options) },
+    { key: 'answer', html: renderAnswer(s, options) },
+    { key: 'explanation', html: renderExplanation(s, options) },
+    { key: 'stats', html: renderStats(s) },
+    { key: 'beams', html: renderBeams(s) },
+    rows.length === 0 ? { key: 'tree-empty', html: '<p class="dim tree-empty">Waiting for the first thought…</p>' } : { key: 'tree', rows },
+  ];
+}
+
+/** The whole page as one string (tests, and the first paint). */
+export function renderPanel(state: PanelState, options: RenderOptions): string {
+  return panelParts(state, options).map((p) => ('rows' in p ? `${TREE_OPEN}${p.rows.map((r) => r.html).join('')}</div>` : p.html)).join('');
 }
 
 function renderEmpty(options: RenderOptions): string {
@@ -154,16 +187,15 @@ interface TreeContext {
   options: RenderOptions;
   beam: Set<string>;
   path: Set<string>;
-  out: string[];
+  out: TreeRow[];
 }
 
 /** The tree is flat in the DOM (rows with aria-level): cheap to patch, and indentation stays bounded at depth 50. */
-export function renderTree(s: SearchView, state: PanelState, options: RenderOptions): string {
+export function treeRows(s: SearchView, state: PanelState, options: RenderOptions): TreeRow[] {
   const { beam, path } = keptIds(s);
   const ctx: TreeContext = { s, state, options, beam, path, out: [] };
   renderChildren(ctx, null, s.roots, 1);
-  if (ctx.out.length === 0) return `<p class="dim tree-empty">Waiting for the first thought…</p>`;
-  return `<div class="tree" role="tree" aria-label="Thought tree">${ctx.out.join('')}</div>`;
+  return ctx.out;
 }
 
 function renderChildren(ctx: TreeContext, parentId: string | null, ids: string[], level: number): void {
@@ -190,17 +222,17 @@ function renderThought(ctx: TreeContext, t: ThoughtView, level: number, pos: num
   if (ctx.path.has(t.id)) classes.push('on-path');
   if (ctx.beam.has(t.id)) classes.push('in-beam');
   if (t.id === ctx.s.answerThoughtId) classes.push('answer-step');
-  const label = [
-    `${positionOf(ctx.s, t.id)}: ${t.text.length > 200 ? `${t.text.slice(0, 199)}…` : t.text}`,
-    `written by the ${t.source} model`,
-    t.thoughtScore !== null ? `score ${fmt(t.thoughtScore)}${t.score !== null && t.score !== t.thoughtScore ? ` (path ${fmt(t.score)})` : ''}` : 'not scored yet',
-    t.threshold !== null ? `threshold ${fmt(t.threshold)}` : '',
-    verdict === 'corrected' ? `rewrite of ${positionOf(ctx.s, t.replaces as string)}` : verdict,
-    ctx.beam.has(t.id) ? 'kept in the beam' : '',
-    ctx.path.has(t.id) ? 'on the answer path' : '',
-  ].filter(Boolean).join(', ');
-  ctx.out.push(
-    `<div class="${classes.join(' ')}" role="treeitem" id="n-${e(t.id)}" data-id="${e(t.id)}" data-parent="${e(t.parentId ?? '')}" ` +
+  ctx.out.push(lazyRow(`id:${t.id}`, () => {
+    const label = [
+      `${positionOf(ctx.s, t.id)}: ${t.text.length > 200 ? `${t.text.slice(0, 199)}…` : t.text}`,
+      `written by the ${t.source} model`,
+      t.thoughtScore !== null ? `score ${fmt(t.thoughtScore)}${t.score !== null && t.score !== t.thoughtScore ? ` (path ${fmt(t.score)})` : ''}` : 'not scored yet',
+      t.threshold !== null ? `threshold ${fmt(t.threshold)}` : '',
+      verdict === 'corrected' ? `rewrite of ${positionOf(ctx.s, t.replaces as string)}` : verdict,
+      ctx.beam.has(t.id) ? 'kept in the beam' : '',
+      ctx.path.has(t.id) ? 'on the answer path' : '',
+    ].filter(Boolean).join(', ');
+    return `<div class="${classes.join(' ')}" role="treeitem" id="n-${e(t.id)}" data-id="${e(t.id)}" data-parent="${e(t.parentId ?? '')}" ` +
       `aria-level="${level}" aria-posinset="${pos}" aria-setsize="${size}"${hasChildren ? ` aria-expanded="${!folded}"` : ''} aria-label="${e(label)}" tabindex="-1" style="--level:${Math.min(level - 1, 24)}">` +
       `<span class="twisty codicon ${hasChildren ? (folded ? 'codicon-chevron-right' : 'codicon-chevron-down') : 'codicon-blank'}" aria-hidden="true"></span>` +
       verdictIcon(verdict) +
@@ -209,8 +241,8 @@ function renderThought(ctx: TreeContext, t: ThoughtView, level: number, pos: num
       `<span class="text">${renderMath(t.text, ctx.options.tex)}</span>` +
       links(ctx.s, t) +
       `<span class="cost dim">${e(String(t.tokens))} tok · ${e(String(Math.round(Number(t.ms))))} ms${t.speculative ? ` · spec ${e(String(t.speculative.accepted))}/${e(String(t.speculative.drafted))}` : ''}</span>` +
-      `</div>`,
-  );
+      `</div>`;
+  }));
   if (hasChildren && !folded) renderChildren(ctx, t.id, t.children, level + 1);
 }
 
@@ -226,15 +258,14 @@ function renderGroup(ctx: TreeContext, parentId: string | null, dropped: Thought
     spare > 0 ? `${spare} passed β but not needed` : '',
   ];
   const summary = parts.filter(Boolean).join(', ');
-  ctx.out.push(
+  ctx.out.push(lazyRow(`group:${key}`, () =>
     `<div class="row group" role="treeitem" data-group="${e(key)}" data-parent="${e(parentId ?? '')}" aria-level="${level}" aria-posinset="${size}" aria-setsize="${size}" ` +
       `aria-expanded="${open}" aria-label="${e(summary)}" tabindex="-1" style="--level:${Math.min(level - 1, 24)}">` +
       `<span class="twisty codicon ${open ? 'codicon-chevron-down' : 'codicon-chevron-right'}" aria-hidden="true"></span>` +
       (rejected.length > 0
         ? `<span class="codicon codicon-close verdict rejected" aria-hidden="true"></span>`
         : `<span class="codicon codicon-dash verdict surplus" aria-hidden="true"></span>`) +
-      `<span class="dim">${e(summary)}</span></div>`,
-  );
+      `<span class="dim">${e(summary)}</span></div>`));
   // Closed groups render nothing of their drafts: the cost of a trace follows what is visible.
   if (open) dropped.forEach((t, i) => renderThought(ctx, t, level + 1, i + 1, dropped.length));
 }
