@@ -7,7 +7,7 @@ import './panel.css';
 import type { FromPanel, ToPanel } from './messages';
 import { emptyState, reduceAll, toggleFold, toggleGroup, type PanelState } from './reducer';
 import { PanelPatcher } from './patch';
-import { groupKeyOf, panelParts, type RenderOptions } from './render';
+import { groupKeyOf, panelParts, shownAs, type RenderOptions } from './render';
 import { findRow, focusRow, onTreeKey, rowKey } from './tree-keys';
 
 interface VsCodeApi {
@@ -129,9 +129,11 @@ function post(message: FromPanel): void {
   vscode.postMessage(message);
 }
 
-function goTo(id: string): void {
+function goTo(target: string): void {
   const s = state.current ? state.searches[state.current] : undefined;
-  if (!s || !s.thoughts[id]) return;
+  if (!s || !s.thoughts[target]) return;
+  // A thought collapsed into an identical sibling's row ("×12") is shown by that row.
+  const id = shownAs(s, target);
   // Open what hides the thought: its rejected-draft group and any folded ancestor.
   const group = groupKeyOf(s, id);
   if (group && !state.openGroups[group]) state = toggleGroup(state, group);

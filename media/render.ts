@@ -208,12 +208,54 @@ function renderChildren(ctx: TreeContext, parentId: string | null, ids: string[]
     if ((t.verdict === 'rejected' || t.verdict === 'surplus') && !ctx.path.has(id)) rejected.push(t);
     else shown.push(t);
   }
-  const setSize = shown.length + (rejected.length > 0 ? 1 : 0);
-  shown.forEach((t, i) => renderThought(ctx, t, level, i + 1, setSize));
+  const kept = collapseIdentical(shown, ctx.path);
+  const setSize = kept.length + (rejected.length > 0 ? 1 : 0);
+  kept.forEach(([t, copies], i) => renderThought(ctx, t, level, i + 1, setSize, copies));
   if (rejected.length > 0) renderGroup(ctx, parentId, rejected, level, setSize);
 }
 
-function renderThought(ctx: TreeContext, t: ThoughtView, level: number, pos: number, size: number): void {
+/** Thoughts that say the same as an earlier sibling (same text, writer and verdict, nothing below). */
+const sameKey = (t: ThoughtView) => `${t.source}\u0000${t.replaces ? 'corrected' : t.verdict ?? 'pending'}\u0000${t.text.trim()}`;
+const collapsible = (t: ThoughtView, path: ReadonlySet<string>) => t.children.length === 0 && !path.has(t.id) && !t.replaces && !t.replacedBy;
+
+/**
+ * Siblings that repeat one another ("The answer is 32." twelve times) show as one row with "×12": the
+ * first of them, and how many there are. Thoughts with children, on the answer path or linked to a
+ * correction keep their own rows.
+ */
+export function collapseIdentical(siblings: readonly ThoughtView[], path: ReadonlySet<string>): [ThoughtView, number][] {
+  const first = new Map<string, [ThoughtView, number]>();
+  const out: [ThoughtView, number][] = [];
+  for (const t of siblings) {
+    if (!collapsible(t, path)) {
+      out.push([t, 1]);
+      continue;
+    }
+    const key = sameKey(t);
+    const seen = first.get(key);
+    if (seen) seen[1]++;
+    else {
+      const entry: [ThoughtView, number] = [t, 1];
+      first.set(key, entry);
+      out.push(entry);
+    }
+  }
+  return out;
+}
+
+/** The row that shows a thought: itself, or the earlier identical sibling it was collapsed into. */
+export function shownAs(s: SearchView, id: string): string {
+  const t = s.thoughts[id];
+  if (!t || !collapsible(t, keptIds(s).path)) return id;
+  // The first sibling with the same text, writer and verdict is the row (collapseIdentical keeps the first).
+  const siblings = (t.parentId === null ? s.roots : s.thoughts[t.parentId]?.children ?? []).map((c) => s.thoughts[c]).filter((c): c is ThoughtView => c !== undefined);
+  const key = sameKey(t);
+  const path = keptIds(s).path;
+  const twin = siblings.find((c) => collapsible(c, path) && sameKey(c) === key);
+  return twin?.id ?? id;
+}
+
+function renderThought(ctx: TreeContext, t: ThoughtView, level: number, pos: number, size: number, copies = 1): void {
   const key = `${ctx.s.searchId}/${t.id}`;
   const folded = ctx.state.folded[key] === true;
   const hasChildren = t.children.length > 0;
@@ -231,6 +273,7 @@ function renderThought(ctx: TreeContext, t: ThoughtView, level: number, pos: num
       verdict === 'corrected' ? `rewrite of ${positionOf(ctx.s, t.replaces as string)}` : verdict,
       ctx.beam.has(t.id) ? 'kept in the beam' : '',
       ctx.path.has(t.id) ? 'on the answer path' : '',
+      copies > 1 ? `${copies} identical thoughts` : '',
     ].filter(Boolean).join(', ');
     return `<div class="${classes.join(' ')}" role="treeitem" id="n-${e(t.id)}" data-id="${e(t.id)}" data-parent="${e(t.parentId ?? '')}" ` +
       `aria-level="${level}" aria-posinset="${pos}" aria-setsize="${size}"${hasChildren ? ` aria-expanded="${!folded}"` : ''} aria-label="${e(label)}" tabindex="-1" style="--level:${Math.min(level - 1, 24)}">` +
@@ -239,6 +282,7 @@ function renderThought(ctx: TreeContext, t: ThoughtView, level: number, pos: num
       `<span class="src ${e(t.source)}" title="written by the ${e(t.source)} model">${e(t.source)}</span>` +
       scoreMeter(t) +
       `<span class="text">${renderMath(t.text, ctx.options.tex)}</span>` +
+      (copies > 1 ? `<span class="copies" title="${copies} ${t.source === 'small' ? 'drafts' : 'thoughts'} with this text (${copies - 1} more not shown)">×${copies}</span>` : '') +
       links(ctx.s, t) +
       `<span class="cost dim">${e(String(t.tokens))} tok · ${e(String(Math.round(Number(t.ms))))} ms${t.speculative ? ` · spec ${e(String(t.speculative.accepted))}/${e(String(t.speculative.drafted))}` : ''}</span>` +
       `</div>`;
@@ -267,7 +311,10 @@ function renderGroup(ctx: TreeContext, parentId: string | null, dropped: Thought
         : `<span class="codicon codicon-dash verdict surplus" aria-hidden="true"></span>`) +
       `<span class="dim">${e(summary)}</span></div>`));
   // Closed groups render nothing of their drafts: the cost of a trace follows what is visible.
-  if (open) dropped.forEach((t, i) => renderThought(ctx, t, level + 1, i + 1, dropped.length));
+  if (open) {
+    const distinct = collapseIdentical(dropped, ctx.path);
+    distinct.forEach(([t, copies], i) => renderThought(ctx, t, level + 1, i + 1, distinct.length, copies));
+  }
 }
 
 function verdictIcon(verdict: string): string {

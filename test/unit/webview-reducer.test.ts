@@ -5,7 +5,7 @@ import katex from 'katex';
 import type { SearchEvent, SearchEventBody, SearchStats } from '../../src/core/events';
 import { DEFAULT_SEARCH } from '../../src/core/config';
 import { emptyState, MAX_SEARCHES, reduce, reduceAll, toggleGroup } from '../../media/reducer';
-import { renderPanel } from '../../media/render';
+import { renderPanel, shownAs } from '../../media/render';
 import { renderMath } from '../../media/math';
 import { bigTrace } from '../fixtures/traces';
 
@@ -166,4 +166,43 @@ test('reducing events one at a time (live) gives the state reducing them at once
   for (const e of events) state = reduce(state, e);
   assert.equal(state.searches.big.events, events.length);
   assert.deepEqual(state, reduceAll(events));
+});
+
+test('identical sibling thoughts show as one row with ×N; the path, corrections and thoughts with children keep their own rows', () => {
+  const events = trace('dup', [
+    { type: 'search.started', problem: 'Start with 7. Add 5. What is the result?', mode: 'solve', method: 'specsearch', algorithm: 'beam', settings: DEFAULT_SEARCH },
+    { type: 'step.started', depth: 1 },
+    ...['d1', 'd2', 'd3', 'd4', 'd5'].flatMap((id): SearchEventBody[] => [
+      drafted(id, null, 1, '7 + 5 = 12'),
+      { type: 'thought.scored', id, score: 0.9 },
+      { type: 'thought.judged', id, verdict: 'accepted', threshold: 0.6 },
+    ]),
+    drafted('w1', null, 1, '7 + 5 = 13'),
+    drafted('w2', null, 1, '7 + 5 = 13'),
+    { type: 'thought.scored', id: 'w1', score: 0.1 },
+    { type: 'thought.scored', id: 'w2', score: 0.1 },
+    { type: 'thought.judged', id: 'w1', verdict: 'rejected', threshold: 0.6 },
+    { type: 'thought.judged', id: 'w2', verdict: 'rejected', threshold: 0.6 },
+    { type: 'beam.selected', depth: 1, ids: ['d1'] },
+    { type: 'step.started', depth: 2 },
+    drafted('a1', 'd1', 2, 'The answer is 12.'),
+    { type: 'thought.scored', id: 'a1', score: 0.95 },
+    { type: 'thought.judged', id: 'a1', verdict: 'accepted', threshold: 0.6 },
+    { type: 'search.finished', answer: '12', answerThoughtId: 'a1', path: ['d1', 'a1'], confidence: 0.95, verified: true, caveat: null, stats },
+  ]);
+  const state = reduceAll(events);
+  const html = renderPanel(state, { tex: null });
+  const rows = html.match(/role="treeitem"/g)?.length ?? 0;
+  // d1 (on the path, with a child) keeps its row; d2…d5 are one row ×4; a1; the rejected group.
+  assert.equal(rows, 4, html);
+  assert.match(html, /×4<\/span>/);
+  assert.match(html, /aria-label="step 1, draft 2: 7 \+ 5 = 12, [^"]*4 identical thoughts"/);
+  assert.doesNotMatch(html, /data-id="d3"/);
+  const s = state.searches.dup;
+  assert.equal(shownAs(s, 'd4'), 'd2', 'a collapsed thought is shown by the first of its twins');
+  assert.equal(shownAs(s, 'd1'), 'd1');
+  // The rejected group, opened: the two identical wrong drafts are one row ×2.
+  const opened = renderPanel(toggleGroup(state, 'dup/'), { tex: null });
+  assert.match(opened, /data-id="w1"[^>]*aria-label="[^"]*2 identical thoughts"/);
+  assert.doesNotMatch(opened, /data-id="w2"/);
 });
