@@ -175,6 +175,42 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
     });
   });
 
+  test('in Light, Dark and High Contrast themes the panel\'s links (corrections, explanation, beam) and labels reach 4.5:1 contrast', async () => {
+    await step('themes', async () => {
+      const panel = wb.webview();
+      const themes = [
+        { name: 'Default Light Modern', body: 'vscode-light', shot: 'panel-light.png' },
+        { name: 'Default High Contrast', body: 'vscode-high-contrast', shot: 'panel-high-contrast.png' },
+        { name: 'Default Dark Modern', body: 'vscode-dark', shot: 'panel-dark.png' },
+      ];
+      await page.mouse.move(900, 700);
+      for (const theme of themes) {
+        updateWorkspaceSettings(server!.workspace, { 'workbench.colorTheme': theme.name });
+        await panel.locator(`body.${theme.body}`).waitFor({ state: 'attached', timeout: 30_000 });
+        // The theme's colours reach the webview in steps: measure until two readings agree.
+        const measure = () => panel.locator('a.goto, a.link, a.chip, .verified, .src, .score, .dim').evaluateAll(contrastOf);
+        let measured = await measure();
+        for (let i = 0; i < 10; i++) {
+          await new Promise((r) => setTimeout(r, 600));
+          const again = await measure();
+          if (JSON.stringify(again) === JSON.stringify(measured)) break;
+          measured = again;
+        }
+        const links = measured.filter((m) => m.kind === 'link');
+        assert.ok(links.length > 0, 'the explained search shows links');
+        const worst = (kind: string) => measured.filter((m) => m.kind === kind).reduce<ContrastSample | null>((w, m) => (w === null || m.ratio < w.ratio ? m : w), null);
+        const said = ['link', 'src', 'score', 'dim', 'verified'].map((k) => {
+          const w = worst(k);
+          return w ? `${k} ${w.ratio.toFixed(2)}:1 (${w.fg} on ${w.bg})` : '';
+        }).filter(Boolean).join('; ');
+        console.log(`# contrast, ${theme.name}: ${said}`);
+        // WCAG AA for text: the links, and the labels, scores, secondary text and "verified" mark around them.
+        for (const m of measured) assert.ok(m.ratio >= 4.5, `${theme.name}: the ${m.kind} "${m.text}" has contrast ${m.ratio.toFixed(2)}:1 (${m.fg} on ${m.bg}), under 4.5:1`);
+        await screenshot(page, theme.shot, await sidebarClip(page));
+      }
+    });
+  });
+
   test('an invalid setting names the VS Code setting and where it is set; solving goes on; a problem outside the tiny task is flagged, not ✓', async () => {
     await step('unverified', async () => {
       updateWorkspaceSettings(server!.workspace, { 'specsearch.search.beamWidth': -4 });
@@ -297,6 +333,52 @@ function inlineResult(texts: string[], want: RegExp): boolean {
 }
 
 type Clip = { x: number; y: number; width: number; height: number };
+
+interface ContrastSample {
+  kind: string;
+  text: string;
+  fg: string;
+  bg: string;
+  ratio: number;
+}
+
+/**
+ * WCAG 2 contrast of each element's text against what is behind it (the first opaque background up the
+ * tree, else the side bar's theme colour that VS Code gives the webview), run inside the webview.
+ */
+function contrastOf(elements: Element[]): ContrastSample[] {
+  const rgb = (c: string): [number, number, number, number] | null => {
+    const hex = /^#([0-9a-f]{6})([0-9a-f]{2})?$/i.exec(c.trim());
+    if (hex) return [0, 2, 4].map((i) => parseInt(hex[1].slice(i, i + 2), 16)).concat(hex[2] ? parseInt(hex[2], 16) / 255 : 1) as [number, number, number, number];
+    const m = /rgba?\(([^)]+)\)/.exec(c);
+    if (!m) return null;
+    const [r, g, b, a = 1] = m[1].split(/[\s,/]+/).filter(Boolean).map(Number);
+    return [r, g, b, a];
+  };
+  const luminance = ([r, g, b]: number[]) => {
+    const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const root = getComputedStyle(document.documentElement);
+  const fallback = rgb(root.getPropertyValue('--vscode-sideBar-background')) ?? rgb(root.getPropertyValue('--vscode-editor-background')) ?? [255, 255, 255, 1];
+  const behind = (el: Element) => {
+    for (let e: Element | null = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c && c[3] >= 0.99) return c;
+    }
+    return fallback;
+  };
+  const kindOf = (el: Element) => (el.tagName === 'A' ? 'link' : el.classList.contains('src') ? 'src' : el.classList.contains('score') ? 'score' : el.classList.contains('verified') ? 'verified' : 'dim');
+  return elements.filter((el) => (el as HTMLElement).offsetParent !== null && (el.textContent ?? '').trim() !== '').map((el) => {
+    const fg = rgb(getComputedStyle(el).color) ?? [0, 0, 0, 1];
+    const bg = behind(el);
+    // A translucent text colour is blended over its background first.
+    const seen = fg.slice(0, 3).map((v, i) => v * fg[3] + bg[i] * (1 - fg[3]));
+    const [hi, lo] = [luminance(seen), luminance(bg)].sort((a, b) => b - a);
+    const css = (c: number[]) => `rgb(${c.slice(0, 3).map((v) => Math.round(v)).join(', ')})`;
+    return { kind: kindOf(el), text: (el.textContent ?? '').trim().slice(0, 40), fg: css(seen), bg: css(bg), ratio: (hi + 0.05) / (lo + 0.05) };
+  });
+}
 
 async function sidebarClip(page: Page): Promise<Clip> {
   const box = await page.locator('.part.sidebar').boundingBox();
