@@ -33,7 +33,10 @@ function testFiles(dir) {
 }
 
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: dist },
+  // The language client (vscode-languageclient: most of the extension's code) is its own file, required on
+  // first use: activation loads and compiles only the small extension.js.
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: dist, external: [...external, './client.js'] },
+  { ...node, entryPoints: { client: 'src/extension/client.ts' }, outdir: dist },
   { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: dist },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: dist, banner: { js: '#!/usr/bin/env node' } },
   {

@@ -62,7 +62,7 @@ const TARGETS = {
 const MAX_BYTES = 40 * 2 ** 20;
 const MODELS = ['small.gguf', 'large.gguf', 'verifier.gguf', 'prm.gguf', 'MODEL_CARD.md'];
 /** What the extension runs: the CLI (dist/cli.js) is for npm users, and the extension never starts it. */
-const DIST = ['extension.js', 'server.js', 'webview.js', 'webview.css'];
+const DIST = ['extension.js', 'client.js', 'server.js', 'webview.js', 'webview.css'];
 
 /**
  * Files under node_modules that no runtime reads: documentation, lock files, dotfiles, TypeScript

@@ -66,7 +66,8 @@ export class Ctx {
   private async startServer(): Promise<ServerConnection> {
     const settings = readSettings();
     this.reportIgnored(settings.ignored);
-    const { startServer } = await import('./client');
+    // dist/client.js is bundled apart (esbuild.mjs) and loaded here, on first use: activation never pays for it.
+    const { startServer } = require('./client.js') as typeof import('./client');
     this.server = await startServer(this.extension, this.output, settings, await this.secrets.environment(), {
       onEvent: (params) => this.searches.onEvent(params),
       onSettings: (params) => {
