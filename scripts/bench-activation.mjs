@@ -1,8 +1,9 @@
 // Benchmarks the extension's activation in a real VS Code (code-server in Chromium): the packed .vsix is
-// installed into a fresh profile, a Markdown file is opened (activation event onLanguage:markdown), and
+// installed into a fresh profile, the workbench is left to finish starting, then a Markdown file is opened
+// (activation event onLanguage:markdown), and
 // VS Code's own figure is read from "Developer: Show Running Extensions" — the time it measured from
 // loading the extension's code to activate() returning. Repeated with a fresh code-server each run.
-// usage: node scripts/bench-activation.mjs [--runs 3] [--out bench/results/activation]
+// usage: node scripts/bench-activation.mjs [--runs 5] [--settle-ms 8000] [--out bench/results/activation]
 // Needs `npm run test:e2e` once before (the linux .vsix, code-server, the compiled e2e helpers) and Chromium.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -13,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const opt = (name, def) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : def; };
-const RUNS = Number(opt('runs', 3));
+const RUNS = Number(opt('runs', 5));
+const SETTLE_MS = Number(opt('settle-ms', 8000));
 const OUT = path.resolve(root, opt('out', 'bench/results/activation'));
 const helpers = path.join(root, 'out', 'test', 'e2e', 'code-server.js');
 if (!fs.existsSync(helpers)) throw new Error('out/test/e2e/code-server.js is missing: run "node esbuild.mjs" (and "npm run test:e2e" once)');
@@ -31,12 +33,33 @@ for (let run = 0; run < RUNS; run++) {
   try {
     const wb = new cs.Workbench(page);
     await wb.open(server);
-    await wb.openFile('problems.md', 'Problems');
     await wb.activityItem('SpecSearch').waitFor({ state: 'visible', timeout: 60_000 });
-    await wb.runCommand('Developer: Show Running Extensions');
+    // Let the workbench finish starting (the extension host loads the built-in extensions), then open the
+    // Markdown file that activates SpecSearch: the figure is then the extension's own cost.
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    await wb.openFile('problems.md', 'Problems');
     // The row of this extension: "Activation: 12ms" (or "Startup Activation: …") with VS Code's own timing.
+    // The editor lists the activated extensions (as they were when it opened) in a virtual list that draws
+    // only the rows in view: scroll down to ours, and reopen the editor if it is not listed yet.
     const row = page.locator('.runtime-extensions-editor .extension', { hasText: 'SpecSearch' }).first();
-    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    const list = page.locator('.runtime-extensions-editor').first();
+    let found = false;
+    for (let attempt = 1; attempt <= 4 && !found; attempt++) {
+      await wb.runCommand('Developer: Show Running Extensions');
+      await list.waitFor({ state: 'visible', timeout: 30_000 });
+      await new Promise((r) => setTimeout(r, 1000));
+      const box = await list.boundingBox();
+      if (box) await page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 300));
+      for (let scroll = 0; scroll < 30 && !found; scroll++) {
+        found = await row.isVisible();
+        if (!found) {
+          await page.mouse.wheel(0, 200);
+          await new Promise((r) => setTimeout(r, 150));
+        }
+      }
+      if (!found) await page.keyboard.press('Control+W');
+    }
+    if (!found) throw new Error('SpecSearch is not in Developer: Show Running Extensions');
     let text = '';
     for (let i = 0; i < 40 && !/\d+\s*ms/i.test(text); i++) {
       text = (await row.innerText()).replace(/\s+/g, ' ');
@@ -44,8 +67,10 @@ for (let run = 0; run < RUNS; run++) {
     }
     const m = /activation:?\s*([\d.]+)\s*ms/i.exec(text);
     if (!m) throw new Error(`no activation time in the Running Extensions row: "${text}"`);
-    samples.push({ ms: Number(m[1]), row: text.trim() });
-    console.log(`run ${run + 1}: ${m[1]} ms — ${text.trim()}`);
+    // The extension's own account of activate() (its output channel: "Activated in 3.2 ms.").
+    const own = /Activated in ([\d.]+) ms/.exec(cs.extensionLog(profile.root));
+    samples.push({ ms: Number(m[1]), activateMs: own ? Number(own[1]) : null, row: text.trim() });
+    console.log(`run ${run + 1}: ${m[1]} ms — ${text.trim()}; activate() ${own ? `${own[1]} ms` : 'not logged'}`);
   } finally {
     await browser.close().catch(() => undefined);
     await cs.stopProcessGroup(server.process);
@@ -55,24 +80,30 @@ for (let run = 0; run < RUNS; run++) {
 
 const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)];
-const summary = { runs: RUNS, activationMs: { median, all: samples.map((s) => s.ms) }, target: 150, rows: samples.map((s) => s.row), machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`, date: new Date().toISOString().slice(0, 10) };
+const owns = samples.map((s) => s.activateMs).filter((x) => x !== null).sort((a, b) => a - b);
+const ownMedian = owns.length > 0 ? owns[Math.floor(owns.length / 2)] : null;
+const summary = { runs: RUNS, activationMs: { median, all: samples.map((s) => s.ms) }, activateCallMs: { median: ownMedian, all: samples.map((s) => s.activateMs) }, target: 150, rows: samples.map((s) => s.row), machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`, date: new Date().toISOString().slice(0, 10) };
 fs.mkdirSync(OUT, { recursive: true });
 fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(summary, null, 2) + '\n');
 fs.writeFileSync(path.join(OUT, 'report.md'), `# Extension activation in code-server
 
 \`node scripts/bench-activation.mjs --runs ${RUNS}\` — the packed linux-x64 .vsix in a fresh code-server profile each run,
-a Markdown file opened (activation event \`onLanguage:markdown\`), the time VS Code itself reports in
+the workbench left ${SETTLE_MS / 1000} s to finish starting, then a Markdown file opened (activation event
+\`onLanguage:markdown\`), the time VS Code itself reports in
 *Developer: Show Running Extensions*; ${summary.machine}, ${summary.date}.
 
 | measure | median | runs | target |
 |---|---|---|---|
-| activation | ${median} ms | ${summary.activationMs.all.join(', ')} ms | ${median < 150 ? '✓ under' : '✗ over'} 150 ms |
+| activation (VS Code's figure) | ${median} ms | ${summary.activationMs.all.join(', ')} ms | ${median < 150 ? '✓ under' : '✗ over'} 150 ms |
+| of which \`activate()\` itself (the extension's log) | ${ownMedian ?? '–'} ms | ${samples.map((s) => s.activateMs ?? '–').join(', ')} ms | |
 
 What VS Code showed: ${samples.map((s) => `"${s.row}"`).join('; ')}
 
 VS Code's figure covers loading \`dist/extension.js\` and running \`activate()\`, which only registers the
 commands, the panel and the status bar (the language client, \`dist/client.js\`, and the language server
-load on first use). On a 2-core machine the extension host loads the built-in extensions in the same
-moments, which is where most of the spread between runs comes from.
+load on first use). Opened at once with the workbench, the same file gave 131, 331 and 617 ms: on a
+2-core machine the extension host is then still loading the built-in extensions, and that wait is counted.
+Even after the wait, opening a Markdown file activates VS Code's own Markdown extension in the same moment,
+so VS Code's figure stays far above what \`activate()\` itself takes.
 `);
 console.log(JSON.stringify(summary));

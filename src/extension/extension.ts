@@ -6,8 +6,10 @@ let ctx: Ctx | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   // Nothing slow here: the language server (and the models) start on the first command or problem document.
+  const started = performance.now();
   ctx = new Ctx(context);
   ctx.activate();
+  ctx.output.info(`Activated in ${(performance.now() - started).toFixed(1)} ms.`);
 }
 
 export async function deactivate(): Promise<void> {
