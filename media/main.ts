@@ -64,7 +64,6 @@ function schedule(): void {
 function render(): void {
   const active = document.activeElement as HTMLElement | null;
   const hadFocus = active !== null && root.contains(active) && active.getAttribute('role') === 'treeitem';
-  const scrollTop = document.scrollingElement?.scrollTop ?? 0;
   patcher.patch(panelParts(state, { tex: katex, profile }));
   if (patcher.incomplete) schedule();
   const tree = root.querySelector<HTMLElement>('[role="tree"]');
@@ -72,7 +71,8 @@ function render(): void {
     const row = findRow(tree, focused) ?? tree.querySelector<HTMLElement>('.row.on-path:last-of-type') ?? tree.querySelector<HTMLElement>('[role="treeitem"]');
     focusRow(tree, row, hadFocus);
   }
-  if (document.scrollingElement) document.scrollingElement.scrollTop = scrollTop;
+  // Elements that did not change stay in place, so the scroll position needs no restoring (restoring it
+  // would force a layout in the middle of the frame).
   saveState();
   announce();
 }

@@ -31,7 +31,7 @@ function arrange(parent: Element, wanted: readonly Element[]): void {
  * New rows parsed per frame at most. A whole saved trace (hundreds of rows) shows its first screenful in
  * the first frame, and the rest follows in the next frames: `incomplete` tells the page to render again.
  */
-export const ROWS_PER_FRAME = 40;
+export const ROWS_PER_FRAME = 24;
 
 export class PanelPatcher {
   private parts = new Map<string, Kept>();

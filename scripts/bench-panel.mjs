@@ -1,7 +1,7 @@
 // Benchmarks the reasoning panel in Chromium: the real page script (dist/webview.js) and stylesheet, fed a
 // saved 500-thought trace the way the extension feeds it (postMessage), timed inside the page.
 //   - first render: reducing the whole trace, rendering it (KaTeX included) and laying out the first frame
-//     (the panel parses at most 40 new rows a frame: the rest follow in the next frames, timed too);
+//     (the panel parses at most 24 new rows a frame: the rest follow in the next frames, timed too);
 //   - re-render after one event while the search runs (median of 30).
 // usage: node scripts/bench-panel.mjs [--out bench/results/panel] [--runs 5]
 // Needs `node esbuild.mjs` (dist/webview.js) and Chromium (apt-get install -y chromium).
