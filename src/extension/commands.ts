@@ -93,6 +93,15 @@ function formatDoctorReport(report: DoctorReport): string {
   return lines.join('\n');
 }
 
+/** A language-server request under a cancellable notification; its failure is shown as the engine's error (null). */
+function withServerProgress<T>(ctx: Ctx, title: string, call: (token: vscode.CancellationToken) => Promise<T>): Thenable<T | null> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) =>
+    call(token).catch((err) => {
+      showEngineError(ctx, errorInfoOf(err));
+      return null;
+    }));
+}
+
 export const COMMANDS: Record<string, Command> = {
   'specsearch.solveSelection': (ctx) => solveOrExplain(ctx, 'solve'),
   'specsearch.explainSelection': (ctx) => solveOrExplain(ctx, 'explain'),
@@ -123,13 +132,7 @@ export const COMMANDS: Record<string, Command> = {
 
   'specsearch.checkModelServers': async (ctx) => {
     const server = await ctx.ensureClient();
-    const report = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'SpecSearch: checking the model servers…', cancellable: true },
-      (_progress, token) => server.doctor(token).catch((err) => {
-        showEngineError(ctx, errorInfoOf(err));
-        return null;
-      }),
-    );
+    const report = await withServerProgress(ctx, 'SpecSearch: checking the model servers…', (token) => server.doctor(token));
     if (!report) return;
     ctx.output.appendLine(formatDoctorReport(report));
     const failed = report.models.filter((m) => !m.ok);
@@ -170,13 +173,7 @@ export const COMMANDS: Record<string, Command> = {
   /** Finds the model servers running here and writes specsearch.models.* for the user's choice. */
   'specsearch.findLocalServers': async (ctx) => {
     const server = await ctx.ensureClient();
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'SpecSearch: looking for model servers on this machine…', cancellable: true },
-      (_progress, token) => server.discover(token).catch((err) => {
-        showEngineError(ctx, errorInfoOf(err));
-        return null;
-      }),
-    );
+    const result = await withServerProgress(ctx, 'SpecSearch: looking for model servers on this machine…', (token) => server.discover(token));
     if (!result) return;
     ctx.output.appendLine(`Discovery (${result.ms} ms): ${result.servers.map((s) => `${s.baseURL} ${s.kind} [${s.models.join(', ')}]`).join('; ') || 'no server'}; ${result.skipped.map((s) => `${s.baseURL}: ${s.why}`).join('; ')}`);
     if (result.servers.length === 0) {

@@ -220,6 +220,7 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       assert.match(said, /the setting "specsearch\.search\.beamWidth" in the Workspace Settings \(\.vscode\/settings\.json\) has the value -4/);
       assert.match(said, /Solving goes on with the last valid settings/);
       assert.doesNotMatch(said, /didChangeConfiguration|initializationOptions/);
+      await screenshot(page, 'settings-error.png', await windowClip(page));
       await wb.dismissNotifications();
       await wb.selectLine(PROBLEM_WORDS);
       await wb.runCommand('SpecSearch: Solve Selection');
@@ -252,6 +253,8 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       await panel.locator('[role="tab"]').first().waitFor({ state: 'visible', timeout: 30_000 });
       const tabs = await panel.locator('[role="tab"]').allInnerTexts();
       assert.ok(tabs.some((t) => /specsearch · 32 · Start with 7/.test(t)), `a tab reads method · answer · problem: ${tabs.join(' | ')}`);
+      await page.mouse.move(900, 700);
+      await screenshot(page, 'history.png', await windowClip(page));
       // Rerun knows the restored search: it offers the methods instead of "solve a problem first".
       await wb.runCommand('SpecSearch: Rerun with Method…', { opensPicker: true });
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'large' }).first().waitFor({ state: 'visible', timeout: 10_000 });
@@ -384,6 +387,13 @@ async function sidebarClip(page: Page): Promise<Clip> {
   const box = await page.locator('.part.sidebar').boundingBox();
   assert.ok(box, 'the side bar is visible');
   return { x: 0, y: 0, width: Math.ceil(box.x + box.width), height: Math.ceil(box.y + box.height) };
+}
+
+/** The whole window: the side bar, the editor with its CodeLens and the notifications. */
+async function windowClip(page: Page): Promise<Clip> {
+  const size = page.viewportSize();
+  assert.ok(size, 'the page has a viewport');
+  return { x: 0, y: 0, width: size.width, height: size.height };
 }
 
 async function editorClip(page: Page): Promise<Clip> {
