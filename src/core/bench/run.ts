@@ -78,16 +78,16 @@ export interface BenchOptions {
 }
 
 /**
- * The solves of a bench in the order they start. With one problem in flight, methods are interleaved
- * problem by problem, the order rotating so that no method always runs first (warm caches) or last,
- * and machine noise hits all alike. With several in flight the methods run one after another, each with
- * N problems in flight, so that a method's throughput is its own and not shared with another method's.
+ * The solves of a bench, in batches run one after another. With one problem in flight, one batch:
+ * methods interleaved problem by problem, the order rotating so that no method always runs first (warm
+ * caches) or last, and machine noise hits all alike. With several in flight, one batch per method, each
+ * with N problems in flight, so that a method's throughput is its own and not shared with another's.
  */
-function schedule<M>(problems: readonly BenchProblem[], methods: readonly M[], concurrency: number): { index: number; problem: BenchProblem; method: M }[] {
+function batches<M>(problems: readonly BenchProblem[], methods: readonly M[], concurrency: number): { index: number; problem: BenchProblem; method: M }[][] {
   if (concurrency <= 1) {
-    return problems.flatMap((problem, index) => methods.map((_, k) => ({ index, problem, method: methods[(k + index) % methods.length] })));
+    return [problems.flatMap((problem, index) => methods.map((_, k) => ({ index, problem, method: methods[(k + index) % methods.length] })))];
   }
-  return methods.flatMap((method) => problems.map((problem, index) => ({ index, problem, method })));
+  return methods.map((method) => problems.map((problem, index) => ({ index, problem, method })));
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchRecord[]> {
@@ -96,14 +96,11 @@ export async function runBench(options: BenchOptions): Promise<BenchRecord[]> {
   // Validate every variant's settings before the first solve.
   for (const m of methods) withSearchOverrides(options.settings, m.overrides, `--methods ${m.label}`);
   const records: BenchRecord[] = [];
-  const jobs = schedule(options.problems, methods, concurrency);
+  const plan = batches(options.problems, methods, concurrency);
+  const total = options.problems.length * methods.length;
   const started = performance.now();
-  let next = 0;
-  let method: string | null = null;
-  let running = 0;
-  let methodDone: (() => void) | null = null;
 
-  const runOne = async ({ index, problem: p, method: { label, method, overrides } }: (typeof jobs)[number]): Promise<void> => {
+  const runOne = async ({ index, problem: p, method: { label, method, overrides } }: (typeof plan)[number][number]): Promise<void> => {
     const settings = withSearchOverrides(options.settings, { ...overrides, method, seed: options.settings.search.seed + index }, `--methods ${label}`);
     const models = method === 'large' && options.baselineModels ? options.baselineModels : options.models;
     const startMs = performance.now() - started;
@@ -134,41 +131,16 @@ export async function runBench(options: BenchOptions): Promise<BenchRecord[]> {
       endMs: performance.now() - started,
     };
     records.push(record);
-    options.onProgress?.(records.length, jobs.length, record);
+    options.onProgress?.(records.length, total, record);
   };
 
-  // N workers take the next job; a worker waits at a change of method until the previous method's
-  // solves have all finished, so that two methods never share the machine.
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length && !options.signal?.aborted) {
-      const job = jobs[next];
-      if (concurrency > 1 && method !== null && job.method.label !== method) {
-        if (running > 0) {
-          await new Promise<void>((resolve) => {
-            const previous = methodDone;
-            methodDone = () => {
-              previous?.();
-              resolve();
-            };
-          });
-          continue;
-        }
-      }
-      next++;
-      method = job.method.label;
-      running++;
-      try {
-        await runOne(job);
-      } finally {
-        running--;
-        if (running === 0 && methodDone) {
-          const wake = methodDone;
-          methodDone = null;
-          wake();
-        }
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  // N workers take the next solve of a batch; a batch starts when the one before has finished.
+  for (const batch of plan) {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < batch.length && !options.signal?.aborted) await runOne(batch[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, worker));
+  }
   return records;
 }
