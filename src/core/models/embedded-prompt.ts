@@ -47,23 +47,36 @@ export class EmbeddedPrompt {
 
   /** The prompt's tokens: BOS, the rendered chat up to the assistant's turn, then the steps so far. */
   tokens(p: PromptRequest): Token[] {
-    const { promptTemplate: template, systemPrompt } = this.settings;
-    if (template === 'raw') return tokenizeWithBos(this.model, rawPrompt(p.problem, p.steps, p.separator));
+    if (this.settings.promptTemplate === 'raw') return tokenizeWithBos(this.model, rawPrompt(p.problem, p.steps, p.separator));
     const partial = p.steps.map((s) => s + p.separator).join('');
+    return [...this.headTokens(p.problem, p.mode), ...this.model.tokenize(partial)];
+  }
+
+  /** The last head rendered: a search asks for the same problem's head on every draft and every scored path. */
+  private head: { key: string; tokens: Token[] } | null = null;
+
+  /** BOS and the chat up to the assistant's turn, for a chat or named template (it does not depend on the steps). */
+  private headTokens(problem: string, mode: PromptRequest['mode']): Token[] {
+    const key = `${mode}\u0000${problem}`;
+    if (this.head?.key === key) return this.head.tokens;
+    const { promptTemplate: template, systemPrompt } = this.settings;
+    let tokens: Token[];
     if (this.chat) {
       const history: ChatHistoryItem[] = [
         ...(systemPrompt ? [{ type: 'system' as const, text: systemPrompt }] : []),
-        { type: 'user', text: userText(p.problem, p.mode) },
+        { type: 'user', text: userText(problem, mode) },
         { type: 'model', response: [] },
       ];
-      // The template's markers are special tokens; the user's text and the steps are tokenized as text.
-      return [...this.chat(history).contextText.tokenize(this.model.tokenizer), ...this.model.tokenize(partial)];
+      // The template's markers are special tokens; the user's text is tokenized as text.
+      tokens = this.chat(history).contextText.tokenize(this.model.tokenizer);
+    } else {
+      // A named template: its markers (<|im_start|>, …) are the model's special tokens.
+      const text = renderPrompt({ template, systemPrompt, problem, mode, steps: [], separator: '' });
+      const bos = this.model.tokens.bos;
+      const first = bos !== null && this.model.tokens.shouldPrependBosToken ? [bos] : [];
+      tokens = [...first, ...this.model.tokenize(text, true)];
     }
-    // A named template: its markers (<|im_start|>, …) are the model's special tokens.
-    const text = renderPrompt({ template, systemPrompt, problem: p.problem, mode: p.mode, steps: p.steps, separator: p.separator });
-    const bos = this.model.tokens.bos;
-    const head = text.slice(0, text.length - partial.length);
-    const first = bos !== null && this.model.tokens.shouldPrependBosToken ? [bos] : [];
-    return [...first, ...this.model.tokenize(head, true), ...this.model.tokenize(partial)];
+    this.head = { key, tokens };
+    return tokens;
   }
 }

@@ -41,8 +41,7 @@ const DRAFT_MIN_CONFIDENCE = 0.5;
  * Tiny models run fastest on one thread per context (thread hand-offs cost more than the math); big ones
  * share cores − 1 among the `contexts` of a pool, which decode at the same time.
  */
-function threadsFor(file: string, contexts: number): number {
-  const size = fs.statSync(file).size;
+function threadsFor(size: number, contexts: number): number {
   return size < TINY_FILE_BYTES ? 1 : Math.max(1, Math.floor((os.availableParallelism() - 1) / contexts));
 }
 
@@ -54,8 +53,8 @@ function sameVocabulary(a: LlamaModel, b: LlamaModel): boolean {
   return ta.length === tb.length && ta.every((t, i) => t === tb[i]) && a.tokens.bos === b.tokens.bos && a.tokens.eos === b.tokens.eos;
 }
 
-/** A model path must name a regular file: a FIFO or a device would block the loader forever. */
-function checkModelFile(file: string): void {
+/** A model path must name a regular file: a FIFO or a device would block the loader forever. Returns its stat. */
+function checkModelFile(file: string): fs.Stats {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -65,6 +64,7 @@ function checkModelFile(file: string): void {
   if (!stat.isFile()) {
     throw new EngineError({ code: 'model-load', message: `The model path ${file} is not a regular file.`, server: file, hint: 'Point the "model" setting at a .gguf file.' });
   }
+  return stat;
 }
 
 /**
@@ -74,7 +74,7 @@ function checkModelFile(file: string): void {
  */
 export async function fewestTokens(file: string, text: string): Promise<{ fewest: number; context: number } | null> {
   try {
-    checkModelFile(file);
+    const { size } = checkModelFile(file);
     const { readGgufFileInfo } = await import('node-llama-cpp');
     const info = await readGgufFileInfo(file, { readTensorInfo: false, logWarnings: false, signal: AbortSignal.timeout(10_000) });
     const metadata = info.metadata as { tokenizer?: { ggml?: { tokens?: unknown; token_type?: unknown } }; general?: { architecture?: string } } & Record<string, unknown>;
@@ -83,7 +83,7 @@ export async function fewestTokens(file: string, text: string): Promise<{ fewest
     if (!Array.isArray(vocabulary) || vocabulary.length === 0) return null;
     const arch = metadata.general?.architecture;
     const trained = arch ? (metadata[arch] as { context_length?: unknown } | undefined)?.context_length : undefined;
-    const context = contextTokens(fs.statSync(file).size, typeof trained === 'number' ? trained : null);
+    const context = contextTokens(size, typeof trained === 'number' ? trained : null);
     const types = Array.isArray(ggml?.token_type) ? (ggml.token_type as unknown[]) : [];
     let longest = 1;
     vocabulary.forEach((token, i) => {
@@ -183,8 +183,9 @@ export class EmbeddedRuntime {
     const wanted = Number(process.env.SPECSEARCH_SEQUENCES_PER_CONTEXT ?? perContext);
     const per = Math.max(1, Math.min(MAX_SEQUENCES_PER_CONTEXT, n, Number.isInteger(wanted) ? wanted : 1));
     const sizes = Array.from({ length: Math.ceil(n / per) }, (_, i) => Math.min(per, n - i * per));
+    const bytes = fs.statSync(file).size;
     const contexts = await Promise.all(sizes.map((sequences) =>
-      model.createContext({ sequences, contextSize: contextTokens(fs.statSync(file).size, model.trainContextSize), threads: threadsFor(file, sizes.length), flashAttention: false })));
+      model.createContext({ sequences, contextSize: contextTokens(bytes, model.trainContextSize), threads: threadsFor(bytes, sizes.length), flashAttention: false })));
     owned.push(...contexts);
     return new SequencePool(contexts.flatMap((context, i) => Array.from({ length: sizes[i] }, () => context.getSequence())));
   }

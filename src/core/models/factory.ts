@@ -15,13 +15,12 @@ export async function createLanguageModelFor(role: 'small' | 'large', settings: 
 
 export async function createModels(settings: Settings): Promise<ModelTrio> {
   const { small, large, prm } = settings.models;
-  const local = prm.provider === 'embedded' ? await (await import('./embedded')).EmbeddedRuntime.shared() : null;
   // Searches that share these models share each server's maxConcurrency, also where two roles use one server.
   const gates = new ServerGates([small, large, prm]);
   const smallModel = await createLanguageModelFor('small', small, undefined, gates);
   // The large model drafts with the small one for token-level speculation when both run in-process.
   const largeModel = await createLanguageModelFor('large', large, small, gates);
-  const prmModel = await createRewardModel(prm, local ?? undefined, gates);
+  const prmModel = await createRewardModel(prm, undefined, gates);
   return { small: smallModel, large: largeModel, prm: prmModel };
 }
 
