@@ -85,23 +85,20 @@ let saveTimer: ReturnType<typeof setTimeout> | null = null;
  * page being hidden at once.
  */
 function saveState(): void {
-  const save = () => {
-    if (saveTimer) clearTimeout(saveTimer);
-    saveTimer = null;
-    vscode.setState({ panel: state, profile, focused });
-  };
   const running = state.current !== null && state.searches[state.current]?.status === 'running';
   // Never inside the frame: the clone would delay what the user sees.
   if (!running && saveTimer) clearTimeout(saveTimer);
-  if (!running) saveTimer = setTimeout(save, 0);
-  else saveTimer ??= setTimeout(save, 500);
+  if (!running) saveTimer = setTimeout(saveNow, 0);
+  else saveTimer ??= setTimeout(saveNow, 500);
+}
+
+function saveNow(): void {
+  if (saveTimer) clearTimeout(saveTimer);
+  saveTimer = null;
+  vscode.setState({ panel: state, profile, focused });
 }
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'hidden' && saveTimer) {
-    clearTimeout(saveTimer);
-    saveTimer = null;
-    vscode.setState({ panel: state, profile, focused });
-  }
+  if (document.visibilityState === 'hidden' && saveTimer) saveNow();
 });
 
 window.addEventListener('message', (message: MessageEvent<ToPanel>) => {

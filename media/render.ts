@@ -246,11 +246,11 @@ export function collapseIdentical(siblings: readonly ThoughtView[], path: Readon
 /** The row that shows a thought: itself, or the earlier identical sibling it was collapsed into. */
 export function shownAs(s: SearchView, id: string): string {
   const t = s.thoughts[id];
-  if (!t || !collapsible(t, keptIds(s).path)) return id;
+  const path = keptIds(s).path;
+  if (!t || !collapsible(t, path)) return id;
   // The first sibling with the same text, writer and verdict is the row (collapseIdentical keeps the first).
   const siblings = (t.parentId === null ? s.roots : s.thoughts[t.parentId]?.children ?? []).map((c) => s.thoughts[c]).filter((c): c is ThoughtView => c !== undefined);
   const key = sameKey(t);
-  const path = keptIds(s).path;
   const twin = siblings.find((c) => collapsible(c, path) && sameKey(c) === key);
   return twin?.id ?? id;
 }
