@@ -6,9 +6,9 @@ import type { SearchEvent, SearchEventBody, SearchStats } from '../../src/core/e
 import { describeStep, explainTrace, plainWords } from '../../src/core/explain';
 import { reduceAll } from '../../media/reducer';
 import { renderPanel } from '../../media/render';
+import { drafted, judgedDraft } from '../fixtures/traces';
 
 const stats = { wallMs: 900, modelMs: 800, small: { calls: 2, tokens: 40, ms: 200 }, large: { calls: 1, tokens: 20, ms: 400 }, prm: { calls: 2, ms: 50, scored: 4 }, drafted: 3, accepted: 1, surplus: 0, rejected: 2, corrections: 1, acceptanceRate: 0.5, acceptanceByDepth: [], requests: 4, speculative: null, depth: 2 } as SearchStats;
-const drafted = (id: string, parentId: string | null, depth: number, text: string): SearchEventBody => ({ type: 'thought.drafted', id, parentId, depth, source: 'small', text, tokens: 10, ms: 5, speculative: null });
 
 function explainTraceOf(): SearchEvent[] {
   const bodies: SearchEventBody[] = [
@@ -19,14 +19,10 @@ function explainTraceOf(): SearchEvent[] {
     { type: 'thought.scored', id: 't2', score: 0.04 },
     { type: 'thought.judged', id: 't1', verdict: 'accepted', threshold: 0.8 },
     { type: 'thought.judged', id: 't2', verdict: 'rejected', threshold: 0.8 },
-    drafted('t3', 't1', 2, '12 * 3: ones 7, tens 3. 12 * 3 = 37'),
-    { type: 'thought.scored', id: 't3', score: 0.02 },
-    { type: 'thought.judged', id: 't3', verdict: 'rejected', threshold: 0.82 },
+    ...judgedDraft('t3', 't1', 2, '12 * 3: ones 7, tens 3. 12 * 3 = 37', 0.02, 'rejected', 0.82),
     { type: 'thought.corrected', id: 't4', replaces: 't3', parentId: 't1', depth: 2, text: '12 * 3: ones 6, tens 3. 12 * 3 = 36', tokens: 12, ms: 40, speculative: null },
     { type: 'thought.scored', id: 't4', score: 0.97 },
-    drafted('t5', 't4', 3, 'The answer is 36.'),
-    { type: 'thought.scored', id: 't5', score: 0.99 },
-    { type: 'thought.judged', id: 't5', verdict: 'accepted', threshold: 0.85 },
+    ...judgedDraft('t5', 't4', 3, 'The answer is 36.', 0.99, 'accepted', 0.85),
     { type: 'search.finished', answer: '36', answerThoughtId: 't5', path: ['t1', 't4', 't5'], confidence: 0.93, verified: true, caveat: null, stats },
   ];
   return bodies.map((b, i) => ({ ...b, searchId: 'x1', t: i }) as SearchEvent);

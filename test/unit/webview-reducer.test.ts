@@ -2,25 +2,16 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import katex from 'katex';
-import type { SearchEvent, SearchEventBody, SearchStats } from '../../src/core/events';
+import type { SearchEvent, SearchEventBody } from '../../src/core/events';
 import { DEFAULT_SEARCH } from '../../src/core/config';
 import { emptyState, MAX_SEARCHES, reduce, reduceAll, toggleGroup } from '../../media/reducer';
 import { renderPanel, shownAs } from '../../media/render';
 import { renderMath } from '../../media/math';
-import { bigTrace } from '../fixtures/traces';
-
-const stats: SearchStats = {
-  wallMs: 1234, modelMs: 1100, small: { calls: 3, tokens: 120, ms: 300 }, large: { calls: 1, tokens: 40, ms: 500 },
-  prm: { calls: 4, ms: 80, scored: 10 }, drafted: 8, accepted: 5, surplus: 0, rejected: 3, corrections: 1,
-  acceptanceRate: 5 / 6, acceptanceByDepth: [], requests: 8, speculative: { drafted: 30, accepted: 24 }, depth: 2,
-};
+import { bigTrace, drafted, judgedDraft, stats } from '../fixtures/traces';
 
 function trace(searchId: string, bodies: SearchEventBody[]): SearchEvent[] {
   return bodies.map((b, i) => ({ ...b, searchId, t: i * 10 }) as SearchEvent);
 }
-
-const drafted = (id: string, parentId: string | null, depth: number, text: string, source: 'small' | 'large' = 'small'): SearchEventBody =>
-  ({ type: 'thought.drafted', id, parentId, depth, source, text, tokens: 10, ms: 5, speculative: null });
 
 /** A small, complete SpecSearch trace: one accepted draft, one rejected and corrected, an answer. */
 function smallTrace(searchId = 's1'): SearchEvent[] {
@@ -172,22 +163,11 @@ test('identical sibling thoughts show as one row with ×N; the path, corrections
   const events = trace('dup', [
     { type: 'search.started', problem: 'Start with 7. Add 5. What is the result?', mode: 'solve', method: 'specsearch', algorithm: 'beam', settings: DEFAULT_SEARCH },
     { type: 'step.started', depth: 1 },
-    ...['d1', 'd2', 'd3', 'd4', 'd5'].flatMap((id): SearchEventBody[] => [
-      drafted(id, null, 1, '7 + 5 = 12'),
-      { type: 'thought.scored', id, score: 0.9 },
-      { type: 'thought.judged', id, verdict: 'accepted', threshold: 0.6 },
-    ]),
-    drafted('w1', null, 1, '7 + 5 = 13'),
-    drafted('w2', null, 1, '7 + 5 = 13'),
-    { type: 'thought.scored', id: 'w1', score: 0.1 },
-    { type: 'thought.scored', id: 'w2', score: 0.1 },
-    { type: 'thought.judged', id: 'w1', verdict: 'rejected', threshold: 0.6 },
-    { type: 'thought.judged', id: 'w2', verdict: 'rejected', threshold: 0.6 },
+    ...['d1', 'd2', 'd3', 'd4', 'd5'].flatMap((id) => judgedDraft(id, null, 1, '7 + 5 = 12', 0.9, 'accepted', 0.6)),
+    ...['w1', 'w2'].flatMap((id) => judgedDraft(id, null, 1, '7 + 5 = 13', 0.1, 'rejected', 0.6)),
     { type: 'beam.selected', depth: 1, ids: ['d1'] },
     { type: 'step.started', depth: 2 },
-    drafted('a1', 'd1', 2, 'The answer is 12.'),
-    { type: 'thought.scored', id: 'a1', score: 0.95 },
-    { type: 'thought.judged', id: 'a1', verdict: 'accepted', threshold: 0.6 },
+    ...judgedDraft('a1', 'd1', 2, 'The answer is 12.', 0.95, 'accepted', 0.6),
     { type: 'search.finished', answer: '12', answerThoughtId: 'a1', path: ['d1', 'a1'], confidence: 0.95, verified: true, caveat: null, stats },
   ]);
   const state = reduceAll(events);
