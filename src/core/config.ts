@@ -3,7 +3,7 @@ import { EngineError } from './errors';
 import { profileSettings, PROFILE_NAMES } from './profiles';
 import { THRESHOLD_RULES } from './quality';
 import { ALGORITHMS, DEFAULT_MODEL, DEFAULT_SEARCH, METHODS, PRM_KINDS, PROMPT_TEMPLATES, PROVIDERS } from './settings';
-import type { ModelSettings, PrmSettings, SearchSettings, Settings } from './settings';
+import type { Calibration, ModelSettings, PrmSettings, SearchSettings, Settings } from './settings';
 
 export * from './settings';
 
@@ -90,7 +90,7 @@ function show(value: unknown): string {
 }
 
 const MODEL_KEYS = ['provider', 'baseURL', 'model', 'apiKeyEnv', 'timeoutMs', 'maxConcurrency', 'promptTemplate', 'systemPrompt'] as const;
-const PRM_KEYS = [...MODEL_KEYS, 'kind', 'stepTag', 'positiveToken', 'negativeToken'] as const;
+const PRM_KEYS = [...MODEL_KEYS, 'kind', 'stepTag', 'positiveToken', 'negativeToken', 'calibration'] as const;
 
 function parseModel(c: Checker, key: string, raw: unknown, base: ModelSettings | undefined): ModelSettings {
   const o = c.object(key, raw);
@@ -131,12 +131,32 @@ function parsePrm(c: Checker, raw: unknown, base: PrmSettings | undefined): PrmS
   const o = c.object('models.prm', raw);
   const model = parseModel(c, 'models.prm', raw, base);
   const inherit = base && base.provider === model.provider ? base : undefined;
-  return {
+  const kind = c.oneOf('models.prm.kind', o.kind, PRM_KINDS, inherit?.kind ?? 'vllm-pooling');
+  const settings: PrmSettings = {
     ...model,
-    kind: c.oneOf('models.prm.kind', o.kind, PRM_KINDS, inherit?.kind ?? 'vllm-pooling'),
+    kind,
     stepTag: c.string('models.prm.stepTag', o.stepTag, inherit?.stepTag ?? ' ки') as string,
     positiveToken: c.string('models.prm.positiveToken', o.positiveToken, inherit?.positiveToken ?? '+') as string,
     negativeToken: c.string('models.prm.negativeToken', o.negativeToken, inherit?.negativeToken ?? '-') as string,
+  };
+  // A calibration is fitted for one model read one way: another file or kind does not inherit it.
+  const sameModel = inherit && inherit.model === model.model && inherit.kind === kind ? inherit : undefined;
+  const calibration = parseCalibration(c, o.calibration, sameModel?.calibration);
+  if (calibration) settings.calibration = calibration;
+  return settings;
+}
+
+function parseCalibration(c: Checker, raw: unknown, inherited: Calibration | undefined): Calibration | undefined {
+  if (raw === undefined) return inherited;
+  if (raw === null) return undefined;
+  const o = c.object('models.prm.calibration', raw);
+  c.unknownKeys('models.prm.calibration.', o, ['midpoint', 'slope']);
+  if (o.midpoint === undefined || o.slope === undefined) {
+    c.fail('models.prm.calibration', raw, 'an object with both midpoint (0..1) and slope (> 0), or null for none');
+  }
+  return {
+    midpoint: c.number('models.prm.calibration.midpoint', o.midpoint, 0, 1e-12, 1),
+    slope: c.number('models.prm.calibration.slope', o.slope, 0, 0.01, 100),
   };
 }
 

@@ -38,7 +38,18 @@ export function profileSettings(name: string): Settings {
           // likelihood verifier over the whole path: it separates right paths from wrong ones far better
           // than the tag-trained prm.gguf (kind "logprob"), and scoring a thought costs a small share of
           // what the large model pays to write it (see the model card).
-          prm: { ...embedded, model: path.join(dir, 'verifier.gguf'), kind: 'likelihood', stepTag: ' @', positiveToken: '+', negativeToken: '-' },
+          // Its raw score (the least likely token) is not a probability of being right: a right step the verifier
+          // is unsure of scores 0.3, a wrong one 1e-5. The calibration maps it to one (scripts/tiny/calibrate-verifier.mjs),
+          // the scale on which β and minConfidence are read.
+          prm: {
+            ...embedded,
+            model: path.join(dir, 'verifier.gguf'),
+            kind: 'likelihood',
+            stepTag: ' @',
+            positiveToken: '+',
+            negativeToken: '-',
+            calibration: { midpoint: 0.0106, slope: 1.51 },
+          },
         },
         // Temperature 0.3: sampled digits go wrong less often, and the verifier (a smaller model of the same
         // task) shares the large model's blind spots, so fewer wrong thoughts reach the beam (bench/results/tiny).

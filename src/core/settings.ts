@@ -35,6 +35,19 @@ export interface PrmSettings extends ModelSettings {
   stepTag: string;
   positiveToken: string;
   negativeToken: string;
+  /**
+   * Maps the PRM's raw score r of a thought to the probability that the thought is right,
+   * 1 / (1 + (midpoint / r)^slope), fitted for one model file (scripts/tiny/calibrate-verifier.mjs). SpecSearch
+   * judges drafts against β on this scale, and answers are verified on it. Absent: scores are used as they come.
+   */
+  calibration?: Calibration;
+}
+
+export interface Calibration {
+  /** The raw score at which a thought is as likely right as wrong. */
+  midpoint: number;
+  /** How fast the probability rises with ln(raw score). */
+  slope: number;
 }
 
 export interface SearchSettings {

@@ -113,3 +113,17 @@ test('a config file found in the working directory cannot send an environment va
   fs.writeFileSync(path.join(dir, 'specsearch.config.json'), JSON.stringify({ search: { beamWidth: 3 } }));
   assert.equal(loadConfig({ cwd: dir, trustFoundConfig: false }).settings.search.beamWidth, 3);
 });
+
+test('models.prm.calibration: the profile verifier has one; another model file or kind does not inherit it; null removes it; bad values are refused by key', () => {
+  const tiny = parseSettings({}, 'test');
+  assert.ok(tiny.models.prm.calibration && tiny.models.prm.calibration.midpoint > 0 && tiny.models.prm.calibration.slope > 0);
+  // The same file with another setting changed keeps the profile's calibration.
+  assert.deepEqual(parseSettings({ models: { prm: { maxConcurrency: 2 } } }, 'test').models.prm.calibration, tiny.models.prm.calibration);
+  assert.equal(parseSettings({ models: { prm: { model: '/models/mine.gguf' } } }, 'test').models.prm.calibration, undefined);
+  assert.equal(parseSettings({ models: { prm: { kind: 'logprob' } } }, 'test').models.prm.calibration, undefined);
+  assert.equal(parseSettings({ models: { prm: { calibration: null } } }, 'test').models.prm.calibration, undefined);
+  assert.deepEqual(parseSettings({ models: { prm: { model: '/models/mine.gguf', calibration: { midpoint: 0.02, slope: 2 } } } }, 'test').models.prm.calibration, { midpoint: 0.02, slope: 2 });
+  assert.match(configError(() => parseSettings({ models: { prm: { calibration: { midpoint: 0 , slope: 2 } } } }, 'f.json')).message, /models\.prm\.calibration\.midpoint/);
+  assert.match(configError(() => parseSettings({ models: { prm: { calibration: { midpoint: 0.1 } } } }, 'f.json')).message, /models\.prm\.calibration".*both midpoint/);
+  assert.match(configError(() => parseSettings({ models: { prm: { calibration: { midpoint: 0.1, slope: 1, bias: 3 } } } }, 'f.json')).message, /models\.prm\.calibration\.bias/);
+});

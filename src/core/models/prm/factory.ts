@@ -48,8 +48,14 @@ export async function createHttpRewardModel(settings: PrmSettings, gates?: Serve
   return make(settings, gates);
 }
 
-/** The PRM the settings describe, over HTTP or in-process. */
+/** The PRM the settings describe, over HTTP or in-process, on the scale of its calibration where it has one. */
 export async function createRewardModel(settings: PrmSettings, runtime?: EmbeddedRuntime, gates?: ServerGates): Promise<ProcessRewardModel> {
+  const prm = await createUncalibrated(settings, runtime, gates);
+  if (!settings.calibration) return prm;
+  return new (await import('./calibrated')).CalibratedRewardModel(prm, settings.calibration);
+}
+
+async function createUncalibrated(settings: PrmSettings, runtime?: EmbeddedRuntime, gates?: ServerGates): Promise<ProcessRewardModel> {
   if (settings.provider !== 'embedded') return createHttpRewardModel(settings, gates);
   const make = KINDS[settings.kind].embedded;
   if (!make) {
