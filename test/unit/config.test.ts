@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseSettings, withSearchOverrides } from '../../src/core/config';
+import { DEFAULT_SEARCH, parseSettings, withSearchOverrides } from '../../src/core/config';
 import { loadConfig } from '../../src/core/config-file';
 import { EngineError } from '../../src/core/errors';
 
@@ -18,7 +18,7 @@ function configError(fn: () => unknown): EngineError {
   assert.fail('expected a configuration error');
 }
 
-test('defaults: the tiny profile with the paper settings (N = 6, B = 2, γ = 2, θ = 0.9, β₀ factor 0.9)', () => {
+test('defaults: the tiny profile with the paper settings (N = 6, B = 2, θ = 0.9, β₀ factor 0.9) and its own γ = 1.5; γ = 2 elsewhere', () => {
   const s = parseSettings({}, 'test');
   assert.equal(s.profile, 'tiny');
   assert.equal(s.models.large.provider, 'embedded');
@@ -27,8 +27,9 @@ test('defaults: the tiny profile with the paper settings (N = 6, B = 2, γ = 2, 
   assert.match(s.models.prm.model, /models[\\/]tiny[\\/]verifier\.gguf$/);
   assert.deepEqual(
     [s.search.candidatesPerStep, s.search.beamWidth, s.search.draftRatio, s.search.thresholdDecay, s.search.initialThresholdFactor, s.search.method, s.search.algorithm, s.search.stepSeparator],
-    [6, 2, 2, 0.9, 0.9, 'specsearch', 'beam', '\n\n'],
+    [6, 2, 1.5, 0.9, 0.9, 'specsearch', 'beam', '\n\n'],
   );
+  assert.equal(DEFAULT_SEARCH.draftRatio, 2);
 });
 
 test('an invalid provider names the file, the key, the value and what is allowed', () => {

@@ -89,7 +89,10 @@ export function trio(small: LanguageModel, large: LanguageModel, prm: ProcessRew
   return { small, large, prm };
 }
 
-/** Settings for tests: the tiny profile's shape with search overrides; no model is ever loaded from them. */
+/**
+ * Settings for tests: the tiny profile's shape with search overrides and the engine's default γ = 2 (the
+ * tiny profile drafts 1.5·N); no model is ever loaded from them.
+ */
 export function testSettings(search: Partial<Settings['search']> = {}): Settings {
-  return parseSettings({ search: { temperature: 0.7, maxDepth: 10, ...search } }, 'test settings');
+  return parseSettings({ search: { temperature: 0.7, maxDepth: 10, draftRatio: 2, ...search } }, 'test settings');
 }
