@@ -11,7 +11,7 @@ import { checkTraceInvariants } from '../../src/core/events';
 import { createModels, disposeModels } from '../../src/core/models/factory';
 import type { DraftRequest, ModelTrio } from '../../src/core/models/types';
 import { solve } from '../../src/core/solve';
-import { generateProblems, plantedErrorSteps, solutionSteps } from '../../src/core/tiny/task';
+import { checkSteps, generateProblems, plantedErrorSteps, solutionSteps } from '../../src/core/tiny/task';
 
 const settings: Settings = parseSettings({}, 'inference test');
 let models: ModelTrio;
@@ -193,6 +193,57 @@ test('SpecSearch solves the README example: 32, with drafts judged against the t
   assert.equal(r.answer, '32');
   assert.ok(r.events.some((e) => e.type === 'thought.judged'));
   assert.ok(r.stats.small.tokens > 0 && r.stats.prm.scored > 0);
+});
+
+/**
+ * How SpecSearch judged the drafts whose path so far is right, split by whether the draft itself is right;
+ * copies of one draft at one node (common at temperature 0.3) count once.
+ */
+async function verdicts(trio: ModelTrio, s: Settings, seed: number, count: number) {
+  const tally = { rightPassed: 0, rightRejected: 0, wrongPassed: 0, wrongRejected: 0 };
+  const seen = new Set<string>();
+  for (const p of generateProblems(seed, count)) {
+    const r = await solve({ problem: p.problem, settings: s, models: trio });
+    const written = new Map<string, { parentId: string | null; text: string }>();
+    const stepsOf = (id: string | null): string[] => {
+      const steps: string[] = [];
+      for (let at = id; at !== null; at = written.get(at)?.parentId ?? null) steps.unshift((written.get(at) as { text: string }).text);
+      return steps;
+    };
+    for (const e of r.events) {
+      if (e.type === 'thought.drafted' || e.type === 'thought.corrected') written.set(e.id, { parentId: e.parentId, text: e.text });
+      if (e.type !== 'thought.judged') continue;
+      const draft = written.get(e.id) as { parentId: string | null; text: string };
+      const key = [p.problem, draft.parentId, draft.text, e.verdict === 'rejected'].join('\u0000');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const before = stepsOf(draft.parentId);
+      if (!checkSteps(p, before).every(Boolean)) continue;
+      const right = checkSteps(p, [...before, draft.text]).at(-1) === true;
+      const passed = e.verdict !== 'rejected';
+      tally[right ? (passed ? 'rightPassed' : 'rightRejected') : passed ? 'wrongPassed' : 'wrongRejected']++;
+    }
+  }
+  return tally;
+}
+
+test('SpecSearch rejects the wrong drafts and keeps the right ones; on the raw verifier scale it rejected right ones too', async () => {
+  const calibrated = await verdicts(models, settings, 507, 10);
+  const right = calibrated.rightPassed + calibrated.rightRejected;
+  const wrong = calibrated.wrongPassed + calibrated.wrongRejected;
+  assert.ok(right >= 40 && wrong >= 10, JSON.stringify(calibrated));
+  assert.ok(calibrated.rightRejected <= 0.05 * right, `right drafts rejected: ${JSON.stringify(calibrated)}`);
+  assert.ok(calibrated.wrongPassed <= 0.05 * wrong, `wrong drafts passed: ${JSON.stringify(calibrated)}`);
+  // The same search with the verifier's raw scores (the least likely token): right steps it is unsure of
+  // score 0.2–0.4, below β ≈ 0.9.
+  const rawSettings = parseSettings({ models: { prm: { calibration: null } } }, 'inference test');
+  const rawTrio = await createModels(rawSettings);
+  try {
+    const raw = await verdicts(rawTrio, rawSettings, 507, 10);
+    assert.ok(raw.rightRejected > 2 * Math.max(1, calibrated.rightRejected), `raw scale: ${JSON.stringify(raw)}, calibrated: ${JSON.stringify(calibrated)}`);
+  } finally {
+    await disposeModels(rawTrio);
+  }
 });
 
 for (const method of ['large', 'sps'] as const) test(`cancellation mid-generation returns within a second with the partial trace (${method})`, async () => {
