@@ -17,7 +17,7 @@ const N = Number(opt('n', 200));
 const SEED = Number(opt('seed', 41));
 const DRAFTS = Number(opt('drafts', 4));
 
-const {task: T, EmbeddedRuntime, profileSettings, createRewardModel} = await loadEngine();
+const {task: T, EmbeddedRuntime, profileSettings, createRewardModel, calibrate} = await loadEngine();
 const settings = profileSettings('tiny');
 const runtime = await EmbeddedRuntime.shared();
 const small = await runtime.languageModel('small', {...settings.models.small, maxConcurrency: DRAFTS});
@@ -84,14 +84,16 @@ for (let it = 0; it < 200; it++) {
   if (done) break;
 }
 const calibration = {midpoint: Number(Math.exp(-b / a).toPrecision(3)), slope: Number(a.toPrecision(3))};
-const calibrated = (raw) => 1 / (1 + (calibration.midpoint / Math.max(raw, FLOOR)) ** calibration.slope);
+// The product's own map, with the fitted numbers.
+const calibrated = (raw) => calibrate(raw, calibration);
 
 const quantile = (vs, q) => { const s = [...vs].sort((u, v) => u - v); return s[Math.floor(q * (s.length - 1))]; };
 const rightRaw = data.filter(([, y]) => y).map(([r]) => r);
 const wrongRaw = data.filter(([, y]) => !y).map(([r]) => r);
 // Reliability: thoughts binned by calibrated score, the share right in each bin.
-const bins = [0, 0.01, 0.1, 0.5, 0.9, 0.99, 1.0001].slice(0, -1).map((lo, i, all) => {
-  const hi = i + 1 < all.length ? all[i + 1] : 1.0001;
+const edges = [0, 0.01, 0.1, 0.5, 0.9, 0.99, 1.0001];
+const bins = edges.slice(0, -1).map((lo, i) => {
+  const hi = edges[i + 1];
   const inBin = data.filter(([r]) => calibrated(r) >= lo && calibrated(r) < hi);
   return {calibrated: `[${lo}, ${hi > 1 ? 1 : hi})`, thoughts: inBin.length, right: inBin.filter(([, y]) => y).length};
 });

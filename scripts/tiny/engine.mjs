@@ -12,6 +12,7 @@ export async function loadEngine() {
 export * as task from './src/core/tiny/task';
 export { EmbeddedRuntime } from './src/core/models/embedded';
 export { createRewardModel } from './src/core/models/prm/factory';
+export { calibrate } from './src/core/models/prm/calibrated';
 export { profileSettings } from './src/core/profiles';
 `;
   const built = await esbuild.build({stdin: {contents: entry, resolveDir: root, loader: 'ts'}, bundle: true,
