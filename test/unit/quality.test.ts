@@ -1,6 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { calibrate, CalibratedRewardModel } from '../../src/core/models/prm/calibrated';
 import { initialThreshold, judge, updateThreshold, type ThresholdSettings } from '../../src/core/quality';
+import { ScriptedPrm } from './doubles';
 
 const s: ThresholdSettings = { thresholdDecay: 0.9, initialThresholdFactor: 0.9, thresholdRule: 'paper' };
 const large: ThresholdSettings = { ...s, thresholdRule: 'large' };
@@ -55,8 +57,6 @@ test('judge: the best `slots` of the drafts at or above β are kept, the others 
 });
 
 test('calibration: ½ at the midpoint, rising with the raw score, 0 for 0; the wrapped PRM keeps the order and maps path and thought scores alike', async () => {
-  const { calibrate, CalibratedRewardModel } = await import('../../src/core/models/prm/calibrated');
-  const { ScriptedPrm } = await import('./doubles');
   const c = { midpoint: 0.01, slope: 1.5 };
   assert.equal(calibrate(0.01, c), 0.5);
   assert.equal(calibrate(0, c), 0);
