@@ -48,7 +48,7 @@ export function checkAnswer(winner: ThoughtNode | null, answer: string | null, p
   }
   if (answer === null) return { confidence, verified: false, caveat: 'The search found no final answer.' };
   if (confidence === null || confidence < min) {
-    const shown = confidence === null ? 'unknown' : confidence < 0.01 ? confidence.toExponential(1) : confidence.toFixed(2);
+    const shown = confidence === null ? 'unknown' : confidence < 0.01 ? confidence.toExponential(1) : confidence.toFixed(confidence > 0.99 ? 4 : 2);
     return { confidence, verified: false, caveat: `The PRM's confidence in this answer's path is ${shown}, below search.minConfidence ${min}: at least one step looks wrong to it.` };
   }
   return { confidence, verified: true, caveat: null };

@@ -55,7 +55,10 @@ export function profileSettings(name: string): Settings {
         // task) shares the large model's blind spots, so fewer wrong thoughts reach the beam (bench/results/tiny).
         // γ = 1.5 (9 drafts for N = 6): with a calibrated verifier a right draft is kept, and the extra three
         // drafts of γ = 2 cost more small-model time than the corrections they save (bench/results/tiny-variants).
-        search: { ...DEFAULT_SEARCH, maxDepth: 8, maxStepTokens: 64, temperature: 0.3, draftRatio: 1.5 },
+        // minConfidence 0.997 is the calibration of a raw 0.5: the calibration is fitted on the small model's
+        // drafts, and the large model's rare errors (a tens digit) score a raw 0.2–0.4 like right steps the verifier
+        // is unsure of, so an answer is verified only where its weakest step scored a raw 0.5, as before the calibration.
+        search: { ...DEFAULT_SEARCH, maxDepth: 8, maxStepTokens: 64, temperature: 0.3, draftRatio: 1.5, minConfidence: 0.997 },
       };
     }
   }

@@ -19,8 +19,9 @@ function path(scores: number[]): ThoughtNode {
 }
 
 /** Settings whose models are not the bundled tiny ones (no model is loaded: the tests use doubles). */
-const own = parseSettings({ models: { large: { model: '/models/own-large.gguf' } }, search: { temperature: 0.7, maxDepth: 10 } }, 'test');
-const tiny = parseSettings({ search: { temperature: 0.7, maxDepth: 10 } }, 'test');
+// The engine's default threshold (0.5); the tiny profile sets its own on its calibrated scale.
+const own = parseSettings({ models: { large: { model: '/models/own-large.gguf' } }, search: { temperature: 0.7, maxDepth: 10, minConfidence: 0.5 } }, 'test');
+const tiny = parseSettings({ search: { temperature: 0.7, maxDepth: 10, minConfidence: 0.5 } }, 'test');
 
 test('confidence is the lowest PRM score along the answer path; none without a path', () => {
   assert.equal(confidenceOf(path([0.9, 0.2, 0.95])), 0.2);
