@@ -26,7 +26,7 @@ export interface ThoughtView {
 }
 
 /** What search.finished says (answer, path, confidence: ✓ only when verified, the caveat otherwise) is kept as sent. */
-export interface SearchView extends Pick<EventOf<'search.finished'>, 'answer' | 'answerThoughtId' | 'path' | 'confidence' | 'verified' | 'caveat'> {
+export interface SearchView extends Pick<EventOf<'search.finished'>, 'answer' | 'answerThoughtId' | 'path' | 'confidence' | 'calibrated' | 'threshold' | 'verified' | 'caveat'> {
   searchId: string;
   problem: string;
   mode: 'solve' | 'explain';
@@ -93,6 +93,8 @@ function newSearch(e: Extract<SearchEvent, { type: 'search.started' }>): SearchV
     answer: null,
     answerThoughtId: null,
     confidence: null,
+    calibrated: false,
+    threshold: 0.5,
     verified: false,
     caveat: null,
     path: [],
@@ -170,7 +172,7 @@ function reduceSearch(s: SearchView, e: SearchEvent): SearchView {
     case 'mcts.visited':
       return { ...s, mctsIterations: Math.max(s.mctsIterations, e.iteration) };
     case 'search.finished':
-      return { ...s, status: 'finished', answer: e.answer, answerThoughtId: e.answerThoughtId, path: e.path, confidence: e.confidence, verified: e.verified, caveat: e.caveat, stats: e.stats, depth: Math.max(s.depth, e.stats.depth) };
+      return { ...s, status: 'finished', answer: e.answer, answerThoughtId: e.answerThoughtId, path: e.path, confidence: e.confidence, calibrated: e.calibrated, threshold: e.threshold, verified: e.verified, caveat: e.caveat, stats: e.stats, depth: Math.max(s.depth, e.stats.depth) };
     case 'search.failed':
       return { ...s, status: 'failed', error: e.error, stats: e.stats };
   }

@@ -2,6 +2,7 @@
 import { acceptanceRate, keptIds, type PanelState, type SearchView, type ThoughtView } from './reducer';
 import { escapeHtml, renderMath, type TexRenderer } from './math';
 import { describeStep, explainPath } from '../src/core/explain';
+import { confidenceMeaning, confidenceText } from '../src/core/verdict';
 
 export interface RenderOptions {
   tex: TexRenderer | null;
@@ -146,7 +147,7 @@ function renderAnswer(s: SearchView, options: RenderOptions): string {
   if (s.status !== 'finished') return '';
   const answer = s.answer === null ? '<i>no answer found</i>' : renderMath(s.answer.includes('\\') ? `$${s.answer}$` : s.answer, options.tex);
   const link = s.answerThoughtId ? ` <a href="#" class="goto" data-goto="${e(s.answerThoughtId)}">path (${s.path.length} steps)</a>` : '';
-  const confidence = s.confidence === null ? '' : ` <span class="dim">confidence ${s.confidence.toFixed(2)}</span>`;
+  const confidence = ` <span class="dim confidence" title="${e(confidenceMeaning(s))}">${e(confidenceText(s))}</span>`;
   if (!s.verified) {
     return `<section class="answer unverified" aria-label="Unverified answer"><span class="codicon codicon-warning"></span> Unverified answer: <b class="value">${answer}</b>${confidence}${link}${s.caveat ? `<div class="hint">${e(s.caveat)}</div>` : ''}${s.answer !== null ? answerActions(false) : ''}</section>`;
   }

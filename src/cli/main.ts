@@ -1,4 +1,4 @@
-// The `specsearch` command: solve, grade, bench, doctor, demo, lsp. One place turns errors into exit codes.
+// The `specsearch` command: solve, grade, bench, calibrate, doctor, demo, lsp. One place turns errors into exit codes.
 import { parseArgs } from 'node:util';
 import { EXIT, exitCodeFor, printError, usageError } from './errors';
 import { runSolve } from './solve';
@@ -12,6 +12,7 @@ Usage:
   specsearch solve [PROBLEM] [options]   solve a problem (argument or stdin)
   specsearch grade                       grade {reference, prediction|response} JSON lines from stdin
   specsearch bench [options]             SpecSearch against its baselines
+  specsearch calibrate [options]         fit the answers' confidence to labelled problems
   specsearch doctor [options]            check the configured model servers
   specsearch discover [options]          find the model servers running here; write a config for them
   specsearch demo                        solve a few fresh problems with the bundled tiny models
@@ -62,6 +63,28 @@ Options:
                                      then says so at the top); without it, bench refuses
   --out DIR                          output folder (default bench/results/latest)
   --json                             print the summary as one JSON line`,
+  calibrate: `Usage: specsearch calibrate --dataset SPEC [--dataset SPEC …] [options]
+
+Solves labelled problems with the configured models and fits models.prm.answerCalibration: the map from
+the weakest PRM score on an answer's path to the probability that the answer is right, which every
+surface shows as the answer's confidence (verified from search.minConfidence). Prints a 10-bin
+reliability table and the expected calibration error. A GSM8K slice works; fit on problems like the
+ones you will solve, and check on others (--evaluate).
+
+Options:
+  --dataset FILE.jsonl|tiny:SEED:N|tiny-beyond:SEED:N|tiny-other:SEED:N
+                                     labelled problems, as for bench; repeat for a mix
+  --methods LIST                     whose answers to fit on (default: the configured method)
+  --profile NAME / --config FILE     settings, as for solve
+  --limit N                          the first N problems of each dataset
+  --seed N                           base sampling seed (problem i uses seed + i)
+  --write FILE                       set models.prm.answerCalibration in this JSON settings file
+                                     (created if missing; everything else in it is kept)
+  --evaluate                         fit nothing: read how the configured calibration holds here
+  --out DIR                          write DIR/calibration.json (every answer and the figures)
+  --json                             print the figures as one JSON line
+
+Exit codes: 0 done, 1 some solves failed (left out of the fit), 2 usage or configuration error.`,
   doctor: `Usage: specsearch doctor [--config FILE] [--profile NAME] [--json]
 
 Checks each configured model: reachable, the model served, capabilities, a one-token round trip, what
@@ -139,6 +162,23 @@ async function main(argv: string[]): Promise<number> {
       });
       if (values.help) return help('bench');
       return (await import('./bench')).runBenchCommand(values, argv);
+    }
+    case 'calibrate': {
+      const { values } = parse(rest, {
+        dataset: { type: 'string', multiple: true },
+        methods: { type: 'string' },
+        profile: { type: 'string' },
+        config: { type: 'string' },
+        limit: { type: 'string' },
+        seed: { type: 'string' },
+        write: { type: 'string' },
+        evaluate: { type: 'boolean' },
+        out: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      });
+      if (values.help) return help('calibrate');
+      return (await import('./calibrate')).runCalibrateCommand(values, argv);
     }
     case 'doctor': {
       const { values } = parse(rest, { config: { type: 'string' }, profile: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });

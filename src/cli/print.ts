@@ -1,6 +1,7 @@
 // Human-readable rendering of a SearchEvent stream for the terminal.
 import type { SearchEvent, SearchStats } from '../core/events';
 import { describeStep, explainTrace } from '../core/explain';
+import { verdictText } from '../core/verdict';
 
 interface Thought {
   text: string;
@@ -76,10 +77,9 @@ export class TracePrinter {
             this.out.write(`  ${step.index}. ${plain} ${this.paint('dim', `(${step.text.replace(/\s*\n\s*/g, ' ')})`)}\n     ${story.join(' ')}\n`);
           }
         }
-        const confidence = e.confidence === null ? '' : ` (confidence ${e.confidence.toFixed(2)})`;
-        if (e.verified) this.out.write(this.paint('bold', `answer: ${e.answer} ✓ verified${confidence}`) + '\n');
+        if (e.verified) this.out.write(this.paint('bold', `answer: ${e.answer} ${verdictText(e)}`) + '\n');
         else {
-          this.out.write(this.paint('bold', `answer: ${e.answer ?? '(none found)'}`) + this.paint('yellow', ` — unverified${confidence}`) + '\n');
+          this.out.write(this.paint('bold', `answer: ${e.answer ?? '(no answer found)'}`) + this.paint('yellow', ` ${verdictText(e)}`) + '\n');
           if (e.caveat) this.out.write(this.paint('yellow', `  ${e.caveat}`) + '\n');
         }
         break;

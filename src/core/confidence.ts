@@ -1,55 +1,152 @@
-// How far the PRM backs an answer, and whether any surface may show it as verified: computed once, here,
-// and carried by search.finished so the CLI, the panel, CodeLens, hover and inline text all say the same.
+// How far an answer can be trusted, and whether any surface may show it as verified: computed once, here,
+// and carried by search.finished so the CLI, the panel, CodeLens, hover and inline text all say the same
+// (src/core/verdict.ts writes it). verified ⇔ an answer was found and confidence ≥ search.minConfidence.
 import * as path from 'node:path';
+import { falseEquation } from './answer/arithmetic';
 import type { Settings } from './settings';
+import type { AnswerCalibration, Calibration } from './settings';
 import type { ThoughtNode } from './generate/types';
 import { bundledModelsDir } from './profiles';
-import { parseTinyProblem } from './tiny/task';
+import { obeysTinyGrammar, parseTinyProblem } from './tiny/task';
+
+export type ConfidenceBasis = 'score' | 'outside' | 'arithmetic' | 'no-answer' | 'none';
 
 export interface AnswerCheck {
-  /** The lowest PRM score along the answer's path (0..1); null without an answer path. */
+  /**
+   * P(the answer is right) where the PRM has an answer calibration; otherwise the weakest score on the path
+   * (not a probability). 0 when a step's arithmetic is false or there is no answer; null without a path.
+   */
   confidence: number | null;
-  /** An answer whose path the PRM backs at least search.minConfidence, from models meant for the problem. */
+  /** Whether confidence is a calibrated probability. */
+  calibrated: boolean;
+  /** search.minConfidence, the line confidence is read against. */
+  threshold: number;
+  /** The weakest score on the answer's path as the search read it (what `specsearch calibrate` fits on). */
+  weakestScore: number | null;
+  /**
+   * What the confidence rests on: the answer calibration of the weakest score ("score", or "outside" for a
+   * problem outside the models' domain, with its own map), or an exact finding ("arithmetic": a false
+   * equation; "no-answer"); "none" without a path.
+   */
+  basis: ConfidenceBasis;
+  /** An answer was found and confidence ≥ threshold. */
   verified: boolean;
   /** Why the answer is not verified, in words a user can act on; null when it is. */
   caveat: string | null;
 }
 
 /**
- * confidence = min over the thoughts t of the answer's path of score(t). For a step-level PRM (kind
- * "logprob", "vllm-pooling", "judge") that is the weakest step; for a path-level verifier (kind
- * "likelihood", whose score of a path already is the least likely token of any step) it is the score of
- * the whole path. A path is only as trustworthy as its weakest step.
+ * The weakest score along the answer's path: for a step-level PRM (kind "logprob", "vllm-pooling",
+ * "judge") the weakest step; for a path-level verifier (kind "likelihood", whose score of a path already is
+ * the least likely token of any step) the score of the whole path. A path is only as trustworthy as its
+ * weakest step.
  */
-export function confidenceOf(winner: ThoughtNode | null): number | null {
-  let confidence: number | null = null;
-  for (let n = winner; n && n.id !== null; n = n.parent) confidence = Math.min(confidence ?? 1, n.score);
-  return confidence;
+export function weakestStep(winner: ThoughtNode | null): { score: number; depth: number; text: string } | null {
+  let weakest: { score: number; depth: number; text: string } | null = null;
+  for (let n = winner; n && n.id !== null; n = n.parent) if (!weakest || n.score <= weakest.score) weakest = { score: n.score, depth: n.depth, text: n.text };
+  return weakest;
+}
+
+/** P(right | weakest score s) under an answer calibration (Platt scaling on the log-odds of s). */
+export function calibrateAnswer(s: number, c: Calibration): number {
+  if (!(s > 0)) return 0;
+  if (s >= 1) return 1;
+  const odds = (x: number) => x / (1 - x);
+  return 1 / (1 + (odds(c.midpoint) / odds(s)) ** c.slope);
 }
 
 const TINY_EXAMPLE = 'Start with 7. Add 5. Multiply by 3. What is the result?';
+const USE_YOUR_MODELS = 'To solve it, point SpecSearch at your own models (the specsearch.models.* settings).';
 
-/** The bundled tiny models know one task family: chain arithmetic in a fixed wording. */
-function outsideTinyFamily(problem: string, settings: Settings): boolean {
+/**
+ * The bundled tiny models' domain: chain arithmetic in the task's wording with start and ± operands 1–40,
+ * × and ÷ by 2–5, values 0–400 (TINY_TASK.md). Null for a problem inside it or for other models; otherwise
+ * what puts it outside, in words.
+ */
+export function outsideBundledDomain(problem: string, settings: Settings): string | null {
   const large = settings.models.large;
   const bundled = large.provider === 'embedded' && path.resolve(path.dirname(large.model)) === path.resolve(bundledModelsDir());
-  return bundled && parseTinyProblem(problem) === null;
+  if (!bundled) return null;
+  const parsed = parseTinyProblem(problem);
+  if (parsed === null) {
+    return `The bundled tiny models only solve chain arithmetic worded like "${TINY_EXAMPLE}"; this problem is outside what they know, so the answer is a guess. ${USE_YOUR_MODELS}`;
+  }
+  if (obeysTinyGrammar(parsed)) return null;
+  return `The bundled tiny models know chain arithmetic with numbers from 1 to 40, multiplying and dividing by 2 to 5, 2 to 5 operations and values up to 400; ${pastLimits(parsed)}, so the answer is a guess. ${USE_YOUR_MODELS}`;
+}
+
+function pastLimits(p: NonNullable<ReturnType<typeof parseTinyProblem>>): string {
+  const found: string[] = [];
+  if (p.start < 1 || p.start > 40) found.push(`starts with ${p.start}`);
+  let v = p.start;
+  for (const o of p.ops) {
+    const word = { '+': 'adds', '-': 'subtracts', '*': 'multiplies by', '/': 'divides by' }[o.op];
+    if (o.op === '+' || o.op === '-' ? o.operand < 1 || o.operand > 40 : o.operand < 2 || o.operand > 5) found.push(`${word} ${o.operand}`);
+    v = o.op === '+' ? v + o.operand : o.op === '-' ? v - o.operand : o.op === '*' ? v * o.operand : v / o.operand;
+    if ((v < 0 || v > 400) && !found.some((f) => f.startsWith('reaches'))) found.push(`reaches ${v}`);
+  }
+  if (p.ops.length < 2 || p.ops.length > 5) found.push(`has ${p.ops.length} operation${p.ops.length === 1 ? '' : 's'}`);
+  return found.length === 0 ? 'this problem is written differently' : `this problem ${joinWords(found.slice(0, 3))}`;
+}
+
+function joinWords(xs: string[]): string {
+  return xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
 }
 
 export function checkAnswer(winner: ThoughtNode | null, answer: string | null, problem: string, settings: Settings): AnswerCheck {
-  const confidence = confidenceOf(winner);
-  const min = settings.search.minConfidence;
-  if (outsideTinyFamily(problem, settings)) {
-    return {
-      confidence,
-      verified: false,
-      caveat: `The bundled tiny models only solve chain arithmetic like "${TINY_EXAMPLE}"; this problem is outside what they know, so the answer is a guess. To solve it, point SpecSearch at your own models (specsearch.models.*; docs/servers.md).`,
-    };
+  const threshold = settings.search.minConfidence;
+  const cal: AnswerCalibration | undefined = settings.models.prm.answerCalibration;
+  const weakest = weakestStep(winner);
+  const outside = outsideBundledDomain(problem, settings);
+  const wrongSum = firstFalseEquation(winner);
+  const base = { calibrated: cal !== undefined, threshold, weakestScore: weakest?.score ?? null };
+
+  let confidence: number | null;
+  let reason: string | null = null;
+  let basis: ConfidenceBasis;
+  if (weakest === null) {
+    confidence = null;
+    basis = 'none';
+  } else if (answer === null) {
+    confidence = 0;
+    basis = 'no-answer';
+    reason = 'The search found no final answer.';
+  } else if (wrongSum) {
+    // Exact: a false equation on the path makes the answer wrong whatever the PRM thought of it.
+    confidence = 0;
+    basis = 'arithmetic';
+    reason = `Step ${wrongSum.depth} says ${wrongSum.text}, but ${wrongSum.lhs} is ${wrongSum.actual}.`;
+  } else if (outside !== null) {
+    confidence = cal?.outside ? calibrateAnswer(weakest.score, cal.outside) : null;
+    basis = 'outside';
+    reason = outside;
+  } else {
+    confidence = cal ? calibrateAnswer(weakest.score, cal) : weakest.score;
+    basis = 'score';
   }
-  if (answer === null) return { confidence, verified: false, caveat: 'The search found no final answer.' };
-  if (confidence === null || confidence < min) {
-    const shown = confidence === null ? 'unknown' : confidence < 0.01 ? confidence.toExponential(1) : confidence.toFixed(confidence > 0.99 ? 4 : 2);
-    return { confidence, verified: false, caveat: `The PRM's confidence in this answer's path is ${shown}, below search.minConfidence ${min}: at least one step looks wrong to it.` };
+  const verified = answer !== null && confidence !== null && confidence >= threshold && reason === null;
+  if (!verified && reason === null) {
+    reason =
+      confidence === null
+        ? 'The search found no answer path to score.'
+        : `The PRM doubts step ${weakest!.depth} ("${clip(weakest!.text)}"): at least one step looks wrong to it.`;
   }
-  return { confidence, verified: true, caveat: null };
+  // Keep the one meaning everywhere: an answer that is not verified never shows a confidence at or above the line.
+  if (!verified && confidence !== null && confidence >= threshold) confidence = null;
+  return { ...base, confidence, basis, verified, caveat: verified ? null : reason };
+}
+
+function firstFalseEquation(winner: ThoughtNode | null): { depth: number; text: string; lhs: string; actual: string } | null {
+  const nodes: ThoughtNode[] = [];
+  for (let n = winner; n && n.id !== null; n = n.parent) nodes.unshift(n);
+  for (const n of nodes) {
+    const f = falseEquation(n.text);
+    if (f) return { depth: n.depth, text: f.text, lhs: f.text.split('=')[0]!.trim(), actual: f.actual };
+  }
+  return null;
+}
+
+function clip(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat;
 }

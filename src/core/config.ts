@@ -3,7 +3,7 @@ import { EngineError } from './errors';
 import { profileSettings, PROFILE_NAMES } from './profiles';
 import { THRESHOLD_RULES } from './quality';
 import { ALGORITHMS, DEFAULT_MODEL, DEFAULT_SEARCH, METHODS, PRM_KINDS, PROMPT_TEMPLATES, PROVIDERS } from './settings';
-import type { Calibration, ModelSettings, PrmSettings, SearchSettings, Settings } from './settings';
+import type { AnswerCalibration, Calibration, ModelSettings, PrmSettings, SearchSettings, Settings } from './settings';
 
 export * from './settings';
 
@@ -90,7 +90,7 @@ function show(value: unknown): string {
 }
 
 const MODEL_KEYS = ['provider', 'baseURL', 'model', 'apiKeyEnv', 'timeoutMs', 'maxConcurrency', 'promptTemplate', 'systemPrompt'] as const;
-const PRM_KEYS = [...MODEL_KEYS, 'kind', 'stepTag', 'positiveToken', 'negativeToken', 'calibration'] as const;
+const PRM_KEYS = [...MODEL_KEYS, 'kind', 'stepTag', 'positiveToken', 'negativeToken', 'calibration', 'answerCalibration'] as const;
 
 function parseModel(c: Checker, key: string, raw: unknown, base: ModelSettings | undefined): ModelSettings {
   const o = c.object(key, raw);
@@ -141,23 +141,36 @@ function parsePrm(c: Checker, raw: unknown, base: PrmSettings | undefined): PrmS
   };
   // A calibration is fitted for one model read one way: another file or kind does not inherit it.
   const sameModel = inherit && inherit.model === model.model && inherit.kind === kind ? inherit : undefined;
-  const calibration = parseCalibration(c, o.calibration, sameModel?.calibration);
+  const calibration = parseCalibration(c, 'models.prm.calibration', o.calibration, sameModel?.calibration);
   if (calibration) settings.calibration = calibration;
+  // The answer calibration is fitted on the scale the thought calibration gives: it goes with both.
+  const sameScale = sameModel && o.calibration === undefined ? sameModel : undefined;
+  const answerCalibration = parseAnswerCalibration(c, o.answerCalibration, sameScale?.answerCalibration);
+  if (answerCalibration) settings.answerCalibration = answerCalibration;
   return settings;
 }
 
-function parseCalibration(c: Checker, raw: unknown, inherited: Calibration | undefined): Calibration | undefined {
+function parseCalibration(c: Checker, key: string, raw: unknown, inherited: Calibration | undefined, extra: string[] = []): Calibration | undefined {
   if (raw === undefined) return inherited;
   if (raw === null) return undefined;
-  const o = c.object('models.prm.calibration', raw);
-  c.unknownKeys('models.prm.calibration.', o, ['midpoint', 'slope']);
+  const o = c.object(key, raw);
+  c.unknownKeys(`${key}.`, o, ['midpoint', 'slope', ...extra]);
   if (o.midpoint === undefined || o.slope === undefined) {
-    c.fail('models.prm.calibration', raw, 'an object with both midpoint (0..1) and slope (> 0), or null for none');
+    c.fail(key, raw, 'an object with both midpoint (0..1) and slope (> 0), or null for none');
   }
   return {
-    midpoint: c.number('models.prm.calibration.midpoint', o.midpoint, 0, 1e-12, 1),
-    slope: c.number('models.prm.calibration.slope', o.slope, 0, 0.01, 100),
+    midpoint: c.number(`${key}.midpoint`, o.midpoint, 0, 1e-12, 1),
+    slope: c.number(`${key}.slope`, o.slope, 0, 0.01, 100),
   };
+}
+
+function parseAnswerCalibration(c: Checker, raw: unknown, inherited: AnswerCalibration | undefined): AnswerCalibration | undefined {
+  const key = 'models.prm.answerCalibration';
+  const base = parseCalibration(c, key, raw, inherited, ['outside']);
+  if (!base || raw === undefined) return base;
+  const outside = parseCalibration(c, `${key}.outside`, (raw as Record<string, unknown>).outside, undefined);
+  if (base.midpoint >= 1) c.fail(`${key}.midpoint`, base.midpoint, 'a number below 1');
+  return outside ? { ...base, outside } : base;
 }
 
 const SEARCH_KEYS = Object.keys(DEFAULT_SEARCH);
@@ -204,15 +217,14 @@ export function parseSettings(raw: unknown, source: string, fallbackProfile = 't
   const base = profileSettings(profile);
   const models = c.object('models', o.models);
   c.unknownKeys('models.', models, ['small', 'large', 'prm']);
-  return {
-    profile,
-    models: {
-      small: parseModel(c, 'models.small', models.small, base.models.small),
-      large: parseModel(c, 'models.large', models.large, base.models.large),
-      prm: parsePrm(c, models.prm, base.models.prm),
-    },
-    search: parseSearch(c, o.search, base.search),
-  };
+  const small = parseModel(c, 'models.small', models.small, base.models.small);
+  const large = parseModel(c, 'models.large', models.large, base.models.large);
+  const prm = parsePrm(c, models.prm, base.models.prm);
+  // An answer calibration is fitted on the answers one pair of models writes: other models do not inherit it.
+  const prmRaw = models.prm as Record<string, unknown> | undefined;
+  const ownCalibration = typeof prmRaw === 'object' && prmRaw !== null && prmRaw.answerCalibration !== undefined;
+  if (!ownCalibration && (small.model !== base.models.small.model || large.model !== base.models.large.model)) delete prm.answerCalibration;
+  return { profile, models: { small, large, prm }, search: parseSearch(c, o.search, base.search) };
 }
 
 /** Applies per-request overrides (CLI flags, LSP params) through the same validation. */

@@ -1,6 +1,8 @@
 // The one SearchEvent schema: CLI --json, LSP notifications, the webview and saved traces all speak it.
 import type { ErrorInfo } from './errors';
 import type { Algorithm, Method, SearchSettings } from './config';
+import type { ConfidenceBasis } from './confidence';
+import type { VerdictFacts } from './verdict';
 
 export type Source = 'small' | 'large';
 /**
@@ -114,9 +116,20 @@ export type SearchEvent = Base &
         answer: string | null;
         answerThoughtId: string | null;
         path: string[];
-        /** The lowest PRM score along the answer's path (src/core/confidence.ts); null without a path. */
+        /**
+         * P(the answer is right) where the PRM is calibrated, else its weakest score on the path
+         * (src/core/confidence.ts); null without a path. src/core/verdict.ts writes it for every surface.
+         */
         confidence: number | null;
-        /** Shown with ✓ only when true: the PRM backs the path at least search.minConfidence. */
+        /** Whether confidence is a calibrated probability (models.prm.answerCalibration). */
+        calibrated: boolean;
+        /** search.minConfidence: verified ⇔ an answer and confidence ≥ threshold. */
+        threshold: number;
+        /** The weakest score on the answer's path as the search read it; null without a path. */
+        weakestScore: number | null;
+        /** What the confidence rests on (src/core/confidence.ts). */
+        basis: ConfidenceBasis;
+        /** Shown with ✓ only when true. */
         verified: boolean;
         /** Why the answer is not verified, for every surface to show; null when verified. */
         caveat: string | null;
@@ -143,10 +156,10 @@ export interface SolveResult {
 }
 
 /** What search.finished said of the answer; a failed or unfinished search has no verified answer. */
-export function answerCheckOf(result: Pick<SolveResult, 'events'>): { confidence: number | null; verified: boolean; caveat: string | null } {
+export function answerCheckOf(result: Pick<SolveResult, 'events' | 'answer'>): VerdictFacts {
   const last = result.events[result.events.length - 1];
-  if (last?.type !== 'search.finished') return { confidence: null, verified: false, caveat: null };
-  return { confidence: last.confidence, verified: last.verified, caveat: last.caveat };
+  if (last?.type !== 'search.finished') return { answer: result.answer, confidence: null, calibrated: false, threshold: 0.5, verified: false, caveat: null };
+  return { answer: last.answer, confidence: last.confidence, calibrated: last.calibrated, threshold: last.threshold, verified: last.verified, caveat: last.caveat };
 }
 
 const FIELDS: Record<SearchEventType, Record<string, 'string' | 'number' | 'string|null' | 'object' | 'array' | 'object|null' | 'number|null' | 'boolean'>> = {
@@ -159,7 +172,7 @@ const FIELDS: Record<SearchEventType, Record<string, 'string' | 'number' | 'stri
   'threshold.updated': { parentId: 'string|null', depth: 'number', threshold: 'number' },
   'beam.selected': { depth: 'number', ids: 'array' },
   'mcts.visited': { iteration: 'number', path: 'array', value: 'number' },
-  'search.finished': { answer: 'string|null', answerThoughtId: 'string|null', path: 'array', confidence: 'number|null', verified: 'boolean', caveat: 'string|null', stats: 'object' },
+  'search.finished': { answer: 'string|null', answerThoughtId: 'string|null', path: 'array', confidence: 'number|null', calibrated: 'boolean', threshold: 'number', weakestScore: 'number|null', basis: 'string', verified: 'boolean', caveat: 'string|null', stats: 'object' },
   'search.failed': { error: 'object', partial: 'boolean', stats: 'object' },
 };
 

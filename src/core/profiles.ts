@@ -40,7 +40,10 @@ export function profileSettings(name: string): Settings {
           // what the large model pays to write it (see the model card).
           // Its raw score (the least likely token) is not a probability of being right: a right step the verifier
           // is unsure of scores 0.3, a wrong one 1e-5. The calibration maps it to one (scripts/tiny/calibrate-verifier.mjs),
-          // the scale on which β and minConfidence are read.
+          // the scale on which β is read. The answer calibration maps the weakest score of an answer's path to the
+          // probability that the answer is right, fitted on solves of held-out problems inside the family, past its
+          // limits and of other kinds (`specsearch calibrate`, models/tiny/MODEL_CARD.md): that is the confidence
+          // every surface shows, and an answer is verified from search.minConfidence 0.5 like everywhere else.
           prm: {
             ...embedded,
             model: path.join(dir, 'verifier.gguf'),
@@ -55,10 +58,7 @@ export function profileSettings(name: string): Settings {
         // task) shares the large model's blind spots, so fewer wrong thoughts reach the beam (bench/results/tiny).
         // γ = 1.5 (9 drafts for N = 6): with a calibrated verifier a right draft is kept, and the extra three
         // drafts of γ = 2 cost more small-model time than the corrections they save (bench/results/tiny-variants).
-        // minConfidence 0.997 is the calibration of a raw 0.5: the calibration is fitted on the small model's
-        // drafts, and the large model's rare errors (a tens digit) score a raw 0.2–0.4 like right steps the verifier
-        // is unsure of, so an answer is verified only where its weakest step scored a raw 0.5, as before the calibration.
-        search: { ...DEFAULT_SEARCH, maxDepth: 8, maxStepTokens: 64, temperature: 0.3, draftRatio: 1.5, minConfidence: 0.997 },
+        search: { ...DEFAULT_SEARCH, maxDepth: 8, maxStepTokens: 64, temperature: 0.3, draftRatio: 1.5 },
       };
     }
   }

@@ -41,6 +41,12 @@ export interface PrmSettings extends ModelSettings {
    * judges drafts against β on this scale, and answers are verified on it. Absent: scores are used as they come.
    */
   calibration?: Calibration;
+  /**
+   * Maps the weakest score on an answer's path (on the scale the search reads, after `calibration`) to the
+   * probability that the answer is right: the answer's confidence, fitted from labelled solves by
+   * `specsearch calibrate`. Absent: the confidence is the weakest score itself, which is not a probability.
+   */
+  answerCalibration?: AnswerCalibration;
 }
 
 export interface Calibration {
@@ -48,6 +54,18 @@ export interface Calibration {
   midpoint: number;
   /** How fast the probability rises with ln(raw score). */
   slope: number;
+}
+
+/**
+ * P(right | s) = 1 / (1 + (odds(midpoint) / odds(s))^slope), odds(s) = s / (1 − s): Platt scaling on the
+ * log-odds of the weakest score s, ½ at the midpoint.
+ */
+export interface AnswerCalibration extends Calibration {
+  /**
+   * The same map for problems the models' own domain check puts outside what they were trained on (the
+   * bundled tiny models: anything but chain arithmetic within its limits), fitted on such problems.
+   */
+  outside?: Calibration;
 }
 
 export interface SearchSettings {

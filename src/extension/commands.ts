@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { METHODS, type Method, type PrmKind } from '../core/config';
 import { configFor } from '../core/settings';
 import { answerCheckOf, type SolveResult } from '../core/events';
+import { answerLine } from '../core/verdict';
 import type { DoctorReport, SolveBlockArgs } from '../protocol';
 import type { Ctx } from './ctx';
 import { errorInfoOf, showEngineError, showMessageWithActions } from './errors';
@@ -34,17 +35,17 @@ async function runAndOffer(ctx: Ctx, request: SearchRequest): Promise<void> {
   const result = await ctx.searches.run(request);
   if (!result || result.error || result.answer === null) return;
   if (request.mode === 'explain' || !request.anchor) {
-    vscode.window.setStatusBarMessage(`SpecSearch: ${answerCheckOf(result).verified ? 'answer' : 'unverified answer'} ${result.answer}`, 5000);
+    vscode.window.setStatusBarMessage(`SpecSearch: ${answerLine(answerCheckOf(result))}`, 5000);
     return;
   }
   // An answer the PRM does not back is not offered for insertion: the warning says why, the panel shows the tree.
   const check = answerCheckOf(result);
   if (!check.verified) {
-    const choice = await vscode.window.showWarningMessage(`SpecSearch: unverified answer ${result.answer}. ${check.caveat ?? ''}`, 'Open Panel');
+    const choice = await vscode.window.showWarningMessage(`SpecSearch answer: ${answerLine(check)}. ${check.caveat ?? ''}`, 'Open Panel');
     if (choice === 'Open Panel') ctx.panel.reveal();
     return;
   }
-  const choice = await vscode.window.showInformationMessage(`SpecSearch answer: ${result.answer} ✓ (confidence ${check.confidence?.toFixed(2)})`, 'Insert Answer', 'Insert Worked Solution', 'Open Panel');
+  const choice = await vscode.window.showInformationMessage(`SpecSearch answer: ${answerLine(check)}`, 'Insert Answer', 'Insert Worked Solution', 'Open Panel');
   if (choice === 'Open Panel') ctx.panel.reveal();
   else if (choice) await insertBelow(request.anchor, result, choice === 'Insert Worked Solution');
 }
@@ -52,8 +53,8 @@ async function runAndOffer(ctx: Ctx, request: SearchRequest): Promise<void> {
 async function insertBelow(anchor: NonNullable<SearchRequest['anchor']>, result: SolveResult, worked: boolean): Promise<void> {
   const document = await vscode.workspace.openTextDocument(anchor.uri);
   const lang = document.languageId;
-  const answerLine = lang === 'markdown' ? `**Answer:** ${result.answer}` : lang === 'latex' || lang === 'tex' ? `\\textbf{Answer:} ${result.answer}` : `Answer: ${result.answer}`;
-  const body = worked ? `${workedSolution(result)}\n\n${answerLine}` : answerLine;
+  const line = lang === 'markdown' ? `**Answer:** ${result.answer}` : lang === 'latex' || lang === 'tex' ? `\\textbf{Answer:} ${result.answer}` : `Answer: ${result.answer}`;
+  const body = worked ? `${workedSolution(result)}\n\n${line}` : line;
   const end = document.lineAt(Math.min(anchor.range.end.line, document.lineCount - 1)).range.end;
   const edit = new vscode.WorkspaceEdit();
   edit.insert(anchor.uri, end, `\n\n${body}`);
@@ -65,7 +66,7 @@ async function insertFromPanel(ctx: Ctx, searchId: unknown, worked: boolean): Pr
   const entry = ctx.searches.get(pickSearchId(ctx, searchId));
   if (!entry?.result || entry.result.answer === null) return void vscode.window.showInformationMessage('SpecSearch: there is no answer to insert yet.');
   const check = answerCheckOf(entry.result);
-  if (!check.verified) return void vscode.window.showWarningMessage(`SpecSearch: the answer ${entry.result.answer} is unverified, so it is not inserted. ${check.caveat ?? ''}`);
+  if (!check.verified) return void vscode.window.showWarningMessage(`SpecSearch: the answer ${answerLine(check)} is not inserted. ${check.caveat ?? ''}`);
   const anchor = entry.request.anchor ?? activeAnchor();
   if (!anchor) return void vscode.window.showInformationMessage('SpecSearch: open the document to insert into, and place the cursor where the answer goes.');
   await insertBelow(anchor, entry.result, worked);
@@ -210,7 +211,7 @@ export const COMMANDS: Record<string, Command> = {
     } catch (err) {
       return void vscode.window.showWarningMessage(`SpecSearch: could not copy to the clipboard (${(err as Error).message}); the answer is ${answer}.`);
     }
-    vscode.window.setStatusBarMessage(`SpecSearch: copied ${answerCheckOf(entry.result!).verified ? 'the answer' : 'the unverified answer'} ${answer}`, 4000);
+    vscode.window.setStatusBarMessage(`SpecSearch: copied ${answerLine(answerCheckOf(entry.result!))}`, 4000);
   },
 
   'specsearch.insertAnswer': (ctx, searchId?: string) => insertFromPanel(ctx, searchId, false),

@@ -2,6 +2,7 @@
 // and a hover over the selected range with the worked steps as Markdown.
 import * as vscode from 'vscode';
 import { answerCheckOf, type SearchEvent, type SolveResult } from '../core/events';
+import { answerLine, verdictText } from '../core/verdict';
 import { describeStep, explainTrace } from '../core/explain';
 import { findProblemBlocks, languageKind } from '../server/problem-blocks';
 
@@ -61,14 +62,14 @@ export class InlineExplanations implements vscode.Disposable {
       this.forget((x) => x === s);
       return;
     }
-    const { verified } = answerCheckOf(result);
-    const icon = result.answer === null || !verified ? '⚠' : s.mode === 'explain' ? '💡' : '✓';
+    const check = answerCheckOf(result);
+    const icon = s.mode === 'explain' && check.verified ? '💡 ' : '';
     const steps = s.mode === 'explain' ? explainTrace(result.events) : [];
     const corrected = steps.filter((x) => x.how === 'corrected').length;
     const story = s.mode === 'explain' && steps.length > 0 ? `${steps.length} steps${corrected > 0 ? `, ${corrected} rewritten by the large model` : ''}: ` : '';
     s.text = result.answer !== null
-      ? `${icon} SpecSearch: ${story}${verified ? 'answer' : 'unverified answer'} ${result.answer} — hover for ${s.mode === 'explain' ? 'the explanation' : verified ? 'steps' : 'why'}`
-      : `${icon} SpecSearch: no answer${result.error ? ` (${result.error.message})` : ''}`;
+      ? `${icon}SpecSearch: ${story}${answerLine(check)} — hover for ${s.mode === 'explain' ? 'the explanation' : check.verified ? 'steps' : 'why'}`
+      : `⚠ SpecSearch: no answer${result.error ? ` (${result.error.message})` : ''}`;
     s.hover = stepsMarkdown(result, s.mode);
     this.paint();
   }
@@ -135,8 +136,7 @@ export function stepsMarkdown(result: SolveResult, mode: 'solve' | 'explain'): v
     if (e.type === 'thought.corrected') thoughts.set(e.id, { text: e.text, source: 'large', corrected: true });
   }
   const check = answerCheckOf(result);
-  const confidence = check.confidence === null ? '' : ` · confidence ${check.confidence.toFixed(2)}`;
-  md.appendMarkdown(`**SpecSearch ${mode === 'explain' ? 'explanation' : 'solution'}** — answer: **${escapeMd(result.answer ?? 'none')}** ${check.verified ? '✓ verified' : '⚠ unverified'}${confidence}\n\n`);
+  md.appendMarkdown(`**SpecSearch ${mode === 'explain' ? 'explanation' : 'solution'}** — answer: **${escapeMd(check.answer ?? '(no answer found)')}** ${escapeMd(verdictText(check))}\n\n`);
   if (!check.verified && check.caveat) md.appendMarkdown(`_${escapeMd(check.caveat)}_\n\n`);
   if (mode === 'explain') {
     // Each step: what it does, who wrote it and why it was kept, what was rejected there and what replaced it.

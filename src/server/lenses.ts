@@ -3,11 +3,11 @@ import type { CodeLens, Hover, Position, Range } from 'vscode-languageserver/nod
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { answerCheckOf, type SolveResult } from '../core/events';
 import { describeStep, explainTrace, type ExplainedStep } from '../core/explain';
+import { answerLine, type VerdictFacts } from '../core/verdict';
 import { SOLVE_BLOCK_COMMAND, type SolveBlockArgs } from '../protocol';
 import { findProblemBlocks, languageKind, type DocumentKind, type ProblemBlock } from './problem-blocks';
 
-interface Solved {
-  answer: string | null;
+interface Solved extends VerdictFacts {
   mode: 'solve' | 'explain';
   steps: string[];
   /** Explain mode: each step's story (src/core/explain.ts). */
@@ -15,10 +15,6 @@ interface Solved {
   method: string;
   wallMs: number;
   error: string | null;
-  /** From search.finished: ✓ only when the PRM backs the answer's path. */
-  verified: boolean;
-  confidence: number | null;
-  caveat: string | null;
 }
 
 /**
@@ -85,9 +81,7 @@ export function codeLenses(document: TextDocument, store: AnswerStore): CodeLens
     const range: Range = { start: block.range.start, end: { line: block.range.start.line, character: 0 } };
     const args = (mode: 'solve' | 'explain'): SolveBlockArgs => ({ uri: document.uri, range: block.range, mode, problem: block.text });
     const solved = store.lookup(document.uri, block.text);
-    const solveTitle = solved?.answer == null ? '▶ Solve'
-      : solved.verified ? `✓ ${clip(solved.answer, 40)} · Solve again`
-      : `⚠ unverified: ${clip(solved.answer, 40)} · Solve again`;
+    const solveTitle = solved?.answer == null ? '▶ Solve' : `${answerLine({ ...solved, answer: clip(solved.answer, 40) })} · Solve again`;
     lenses.push({ range, command: { title: solveTitle, command: SOLVE_BLOCK_COMMAND, arguments: [args('solve')] } });
     lenses.push({ range, command: { title: '💡 Explain', command: SOLVE_BLOCK_COMMAND, arguments: [args('explain')] } });
   }
@@ -102,7 +96,7 @@ export function hover(document: TextDocument, position: Position, store: AnswerS
   const lines = [
     solved.error && solved.answer === null
       ? `**SpecSearch** — no answer: ${escapeMarkdown(solved.error)}`
-      : `**SpecSearch answer: ${solved.answer === null ? '(none found)' : escapeMarkdown(solved.answer)}**${solved.verified ? ' ✓ verified' : ' — ⚠ unverified'} · ${escapeMarkdown(solved.method)}, ${(solved.wallMs / 1000).toFixed(1)} s${solved.confidence === null ? '' : `, confidence ${solved.confidence.toFixed(2)}`}`,
+      : `**SpecSearch answer: ${escapeMarkdown(answerLine(solved))}** · ${escapeMarkdown(solved.method)}, ${(solved.wallMs / 1000).toFixed(1)} s`,
   ];
   if (!solved.verified && solved.caveat) lines.push('', `_${escapeMarkdown(solved.caveat)}_`);
   if (solved.explained.length > 0) {

@@ -5,6 +5,7 @@
 // scripts/e2e/setup-code-server.sh (both run by `npm run test:e2e`); skipped only without Chromium.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -117,10 +118,30 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       assert.ok((await rows.count()) >= accepted);
       assert.match((await rows.first().getAttribute('aria-label')) ?? '', /written by the (small|large) model, score \d\.\d\d/);
       // The inline result after the selection and the answer notification.
-      await waitFor(async () => inlineResult(await wb.afterDecorations(PROBLEM_SOLVE), /SpecSearch: answer 32/), 30_000, 'the inline "answer 32" after the problem');
-      await wb.notifications().filter({ hasText: 'SpecSearch answer: 32' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await waitFor(async () => inlineResult(await wb.afterDecorations(PROBLEM_SOLVE), /SpecSearch: 32 ✓ verified/), 30_000, 'the inline "32 ✓ verified" after the problem');
+      const note = wb.notifications().filter({ hasText: 'SpecSearch answer: 32' }).first();
+      await note.waitFor({ state: 'visible', timeout: 30_000 });
+      // One verdict, word for word, on all six surfaces: panel, inline text, notification, CodeLens, hover, CLI.
+      const confidence = (await panel.locator('section.answer .confidence').innerText()).trim();
+      assert.match(confidence, /^confidence \d\.\d\d$/, 'the panel shows the calibrated confidence');
+      const verdict = `32 ✓ verified · ${confidence}`;
+      const inline = (await wb.afterDecorations(PROBLEM_SOLVE)).join(' | ');
+      assert.ok(inline.includes(verdict), `inline text "${inline}" says "${verdict}"`);
+      const noteText = await note.innerText();
+      assert.ok(noteText.includes(verdict), `notification "${noteText}" says "${verdict}"`);
       await wb.dismissNotifications();
-      assert.match(await panel.locator('section.answer').innerText(), /verified/);
+      await page.locator('.codelens-decoration', { hasText: `${verdict} · Solve again` }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await wb.editorLine(PROBLEM_SOLVE).first().locator('span').first().hover();
+      const hover = page.locator('.monaco-hover:visible', { hasText: /SpecSearch (answer|solution)/ });
+      await hover.first().waitFor({ state: 'visible', timeout: 15_000 });
+      const hoverText = (await hover.first().innerText()).replace(/\s+/g, ' ');
+      assert.ok(hoverText.includes(verdict), `hover "${hoverText.slice(0, 200)}" says "${verdict}"`);
+      await page.mouse.move(900, 700);
+      await page.keyboard.press('Escape');
+      // The CLI solves the same problem with the same settings and seed, and writes the same words.
+      const cli = spawnSync(process.execPath, [path.join(repoRoot, 'dist', 'cli.js'), 'solve', PROBLEM_SOLVE], { encoding: 'utf8', cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+      assert.ok(cli.stdout.includes(`answer: ${verdict}`), `the CLI says "answer: ${verdict}": ${cli.stdout.split('\n').filter((l) => l.startsWith('answer')).join('')} ${cli.stderr}`);
+      console.log(`# six surfaces: ${verdict}`);
       await page.mouse.move(900, 700);
       await screenshot(page, 'panel.png', await sidebarClip(page));
     });
@@ -146,7 +167,7 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       await wb.selectLine(PROBLEM_EXPLAIN);
       await wb.runCommand('SpecSearch: Explain Selection');
       let texts: string[] = [];
-      await waitFor(async () => inlineResult((texts = await wb.afterDecorations(PROBLEM_EXPLAIN)), /💡 SpecSearch: \d+ steps.*answer \S+/), 180_000, 'the inline explanation after the selection');
+      await waitFor(async () => inlineResult((texts = await wb.afterDecorations(PROBLEM_EXPLAIN)), /SpecSearch: \d+ steps.* (✓ verified|⚠ unverified)/), 180_000, 'the inline explanation after the selection');
       console.log(`# inline: ${texts.join(' | ')}`);
       const panel = wb.webview();
       await panel.locator('.status.finished').waitFor({ state: 'visible', timeout: 30_000 });
@@ -232,7 +253,8 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       assert.match(answer, /only solve chain arithmetic/);
       assert.equal(await panel.locator('section.answer .verified').count(), 0, 'no "verified" mark');
       assert.equal(await panel.locator('vscode-button[data-action="insert"]').count(), 0, 'nothing to insert');
-      await waitFor(async () => inlineResult(await wb.afterDecorations(PROBLEM_WORDS), /⚠ SpecSearch: (unverified answer|no answer)/), 30_000, 'the inline "unverified answer"');
+      assert.match(answer, /⚠ unverified · confidence (\d\.\d\d|< 0\.01|unknown)(, below 0\.5)?/);
+      await waitFor(async () => inlineResult(await wb.afterDecorations(PROBLEM_WORDS), /SpecSearch: .*⚠ unverified|SpecSearch: no answer/), 30_000, 'the inline "⚠ unverified"');
       assert.ok(!(await wb.afterDecorations(PROBLEM_WORDS)).some((t) => /✓/.test(t)), 'no ✓ inline');
       await page.mouse.move(900, 700);
       await screenshot(page, 'unverified.png', await sidebarClip(page));
@@ -247,7 +269,7 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       await wb.openFile('problems.md', 'Tiny problems');
       // CodeLens answers come back from the kept history.
-      await page.locator('.codelens-decoration', { hasText: '✓ 32 · Solve again' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+      await page.locator('.codelens-decoration', { hasText: /32 ✓ verified · confidence \d\.\d\d · Solve again/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
       await wb.runCommand('SpecSearch: Open Reasoning Panel');
       const panel = wb.webview();
       await panel.locator('[role="tab"]').first().waitFor({ state: 'visible', timeout: 30_000 });

@@ -18,7 +18,7 @@ test('trace invariants catch judging before scoring, unknown replacements and ev
   const started: SearchEvent = { ...base, type: 'search.started', problem: 'p', mode: 'solve', method: 'specsearch', algorithm: 'beam', settings: {} as never };
   const drafted: SearchEvent = { ...base, type: 'thought.drafted', id: 't1', parentId: null, depth: 1, source: 'small', text: 'a', tokens: 1, ms: 1, speculative: null };
   const judged: SearchEvent = { ...base, type: 'thought.judged', id: 't1', verdict: 'accepted', threshold: 0.5 };
-  const finished: SearchEvent = { ...base, type: 'search.finished', answer: null, answerThoughtId: null, path: [], confidence: null, verified: false, caveat: 'The search found no final answer.', stats };
+  const finished: SearchEvent = { ...base, type: 'search.finished', answer: null, answerThoughtId: null, path: [], confidence: null, calibrated: true, threshold: 0.5, weakestScore: null, basis: 'none', verified: false, caveat: 'The search found no final answer.', stats };
   assert.match(checkTraceInvariants([started, drafted, judged, finished]).join(), /t1 judged before it was drafted and scored/);
   const corrected: SearchEvent = { ...base, type: 'thought.corrected', id: 't2', replaces: 't9', parentId: null, depth: 1, text: 'b', tokens: 1, ms: 1, speculative: null };
   assert.match(checkTraceInvariants([started, corrected, finished]).join(), /replaces unknown thought t9/);

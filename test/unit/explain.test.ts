@@ -23,7 +23,7 @@ function explainTraceOf(): SearchEvent[] {
     { type: 'thought.corrected', id: 't4', replaces: 't3', parentId: 't1', depth: 2, text: '12 * 3: ones 6, tens 3. 12 * 3 = 36', tokens: 12, ms: 40, speculative: null },
     { type: 'thought.scored', id: 't4', score: 0.97 },
     ...judgedDraft('t5', 't4', 3, 'The answer is 36.', 0.99, 'accepted', 0.85),
-    { type: 'search.finished', answer: '36', answerThoughtId: 't5', path: ['t1', 't4', 't5'], confidence: 0.93, verified: true, caveat: null, stats },
+    { type: 'search.finished', answer: '36', answerThoughtId: 't5', path: ['t1', 't4', 't5'], confidence: 0.93, calibrated: true, threshold: 0.5, weakestScore: 0.93, basis: 'score', verified: true, caveat: null, stats },
   ];
   return bodies.map((b, i) => ({ ...b, searchId: 'x1', t: i }) as SearchEvent);
 }

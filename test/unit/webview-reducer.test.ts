@@ -32,7 +32,7 @@ function smallTrace(searchId = 's1'): SearchEvent[] {
     drafted('t4', 't3', 2, 'The answer is 12.'),
     { type: 'thought.scored', id: 't4', score: 0.97 },
     { type: 'thought.judged', id: 't4', verdict: 'accepted', threshold: 0.63 },
-    { type: 'search.finished', answer: '12', answerThoughtId: 't4', path: ['t3', 't4'], confidence: 0.91, verified: true, caveat: null, stats },
+    { type: 'search.finished', answer: '12', answerThoughtId: 't4', path: ['t3', 't4'], confidence: 0.91, calibrated: true, threshold: 0.5, weakestScore: 0.91, basis: 'score', verified: true, caveat: null, stats },
   ]);
 }
 
@@ -168,7 +168,7 @@ test('identical sibling thoughts show as one row with ×N; the path, corrections
     { type: 'beam.selected', depth: 1, ids: ['d1'] },
     { type: 'step.started', depth: 2 },
     ...judgedDraft('a1', 'd1', 2, 'The answer is 12.', 0.95, 'accepted', 0.6),
-    { type: 'search.finished', answer: '12', answerThoughtId: 'a1', path: ['d1', 'a1'], confidence: 0.95, verified: true, caveat: null, stats },
+    { type: 'search.finished', answer: '12', answerThoughtId: 'a1', path: ['d1', 'a1'], confidence: 0.95, calibrated: true, threshold: 0.5, weakestScore: 0.95, basis: 'score', verified: true, caveat: null, stats },
   ]);
   const state = reduceAll(events);
   const html = renderPanel(state, { tex: null });

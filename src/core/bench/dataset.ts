@@ -1,7 +1,10 @@
-// Benchmark datasets: JSON lines of {id?, problem|question, answer}, or fresh tiny problems `tiny:SEED:N`.
+// Benchmark datasets: JSON lines of {id?, problem|question, answer}, or generated problems: fresh ones of the
+// tiny family `tiny:SEED:N`, the family's wording past its limits `tiny-beyond:SEED:N`, other kinds of
+// problems `tiny-other:SEED:N` (src/core/tiny/neighbours.ts).
 import * as fs from 'node:fs';
 import { extractGsm8kReference } from '../answer/extract';
 import { EngineError } from '../errors';
+import { generateBeyondProblems, generateOtherProblems } from '../tiny/neighbours';
 import { generateProblems } from '../tiny/task';
 
 export interface BenchProblem {
@@ -11,17 +14,31 @@ export interface BenchProblem {
   answer: string;
 }
 
+/** The most problems a generated dataset holds. */
+export const MAX_GENERATED = 100_000;
+
+const GENERATED: Record<string, (seed: number, count: number) => { id: string; problem: string; answer: number | string }[]> = {
+  tiny: generateProblems,
+  'tiny-beyond': generateBeyondProblems,
+  'tiny-other': generateOtherProblems,
+};
+
 export function loadDataset(spec: string, limit?: number): BenchProblem[] {
-  const tiny = /^tiny:(\d+):(\d+)$/.exec(spec);
-  const rows = tiny ? tinyProblems(Number(tiny[1]), Number(tiny[2])) : readJsonl(spec);
+  const generated = /^(tiny|tiny-beyond|tiny-other):(\d+):(\d+)$/.exec(spec);
+  if (generated) return generatedProblems(generated[1]!, Number(generated[2]), Math.min(Number(generated[3]), limit ?? Infinity));
+  const rows = readJsonl(spec);
   return limit === undefined ? rows : rows.slice(0, limit);
 }
 
-function tinyProblems(seed: number, count: number): BenchProblem[] {
+function generatedProblems(kind: string, seed: number, count: number): BenchProblem[] {
+  const spec = `${kind}:${seed}:${count}`;
   if (seed < 100) {
-    throw new EngineError({ code: 'usage', message: `tiny:${seed}:${count}: seeds below 100 are the tiny models' training data.`, hint: 'Use a seed of 100 or more for fresh problems, e.g. tiny:1000:50.' });
+    throw new EngineError({ code: 'usage', message: `${spec}: seeds below 100 are the tiny models' training data.`, hint: `Use a seed of 100 or more for fresh problems, e.g. ${kind}:1000:50.` });
   }
-  return generateProblems(seed, count).map((p) => ({ id: p.id, problem: p.problem, answer: String(p.answer) }));
+  if (count > MAX_GENERATED) {
+    throw new EngineError({ code: 'usage', message: `${spec}: at most ${MAX_GENERATED} problems can be generated.`, hint: `Ask for fewer, e.g. ${kind}:${seed}:500.` });
+  }
+  return GENERATED[kind]!(seed, count).map((p) => ({ id: p.id, problem: p.problem, answer: String(p.answer) }));
 }
 
 function readJsonl(file: string): BenchProblem[] {

@@ -2,8 +2,9 @@
 import { answersEquivalent } from '../answer/equivalence';
 import { METHODS, withSearchOverrides, type Method, type SearchSettings, type Settings } from '../config';
 import { EngineError } from '../errors';
-import type { DepthAcceptance, ModelUsage, SpeculativeStats } from '../events';
+import type { DepthAcceptance, ModelUsage, SearchEvent, SpeculativeStats } from '../events';
 import type { ModelTrio } from '../models/types';
+import type { ConfidenceBasis } from '../confidence';
 import { solve } from '../solve';
 import type { BenchProblem } from './dataset';
 
@@ -41,6 +42,11 @@ export interface BenchRecord {
   answer: string | null;
   reference: string;
   right: boolean;
+  /** What search.finished said of the answer (src/core/confidence.ts). */
+  confidence: number | null;
+  weakestScore: number | null;
+  basis: ConfidenceBasis | null;
+  verified: boolean;
   wallMs: number;
   /** Wall time outside every model and PRM call. */
   overheadMs: number;
@@ -90,6 +96,12 @@ function batches<M>(problems: readonly BenchProblem[], methods: readonly M[], co
   return methods.map((method) => problems.map((problem, index) => ({ index, problem, method })));
 }
 
+function verdictOf(events: readonly SearchEvent[]): Pick<BenchRecord, 'confidence' | 'weakestScore' | 'basis' | 'verified'> {
+  const last = events[events.length - 1];
+  if (last?.type !== 'search.finished') return { confidence: null, weakestScore: null, basis: null, verified: false };
+  return { confidence: last.confidence, weakestScore: last.weakestScore, basis: last.basis, verified: last.verified };
+}
+
 export async function runBench(options: BenchOptions): Promise<BenchRecord[]> {
   const methods = options.methods.map((m) => (typeof m === 'string' ? { label: m, method: m, overrides: {} } : m));
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
@@ -113,6 +125,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRecord[]> {
       answer: r.answer,
       reference: p.answer,
       right: r.answer !== null && answersEquivalent(p.answer, r.answer),
+      ...verdictOf(r.events),
       wallMs: s.wallMs,
       overheadMs: Math.max(0, s.wallMs - s.modelMs),
       small: s.small,
