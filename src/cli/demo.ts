@@ -1,10 +1,14 @@
-// `specsearch demo`: a few fresh tiny problems solved with SpecSearch on the bundled models, one line each.
+// `specsearch demo`: a few fresh tiny problems solved with SpecSearch on the bundled models, one line each,
+// then one just past what the models know, to show how an answer they cannot back is marked.
 import { loadConfig } from '../core/config-file';
 import { withSearchOverrides } from '../core/config';
 import { answersEquivalent } from '../core/answer/equivalence';
 import { createModels, disposeModels } from '../core/models/factory';
 import { solve } from '../core/solve';
+import { answerCheckOf } from '../core/events';
+import { generateBeyondProblems } from '../core/tiny/neighbours';
 import { generateProblems } from '../core/tiny/task';
+import { answerLine } from '../core/verdict';
 import { usageError } from './errors';
 import { formatStats } from './print';
 
@@ -28,12 +32,21 @@ export async function runDemo(flags: { count?: string; seed?: string; method?: s
       const s = r.stats;
       process.stdout.write(
         `${String(i + 1).padStart(2)}. ${p.problem}\n` +
-          `    answer ${r.answer ?? '(none)'} ${ok ? '✓ right' : `✗ wrong (expected ${p.answer})`}` +
+          `    answer ${answerLine(answerCheckOf(r))} · ${ok ? 'right' : `wrong (expected ${p.answer})`}` +
           ` · drafted ${s.drafted}, kept ${s.accepted}, below β ${s.rejected}, corrected ${s.corrections}` +
           ` · ${(s.wallMs / 1000).toFixed(2)} s${r.error ? ` · failed: ${r.error.message}` : ''}\n`,
       );
       if (i === count - 1) process.stdout.write(`    ${formatStats(s)}\n`);
     }
+    // What a user types next: the same wording with numbers past what the models were trained on.
+    const beyond = generateBeyondProblems(seed, 1)[0]!;
+    const r = await solve({ problem: beyond.problem, settings, models });
+    const check = answerCheckOf(r);
+    process.stdout.write(
+      `\nPast what the models know: ${beyond.problem}\n` +
+        `    answer ${answerLine(check)} · ${r.answer !== null && answersEquivalent(String(beyond.answer), r.answer) ? 'right' : `wrong (expected ${beyond.answer})`}\n` +
+        (check.caveat ? `    ${check.caveat}\n` : ''),
+    );
   } finally {
     await disposeModels(models);
   }

@@ -39,8 +39,10 @@ Exit codes: 0 finished, 1 search failed (server error, timeout, cancelled), 2 us
   demo: `Usage: specsearch demo [--count N] [--seed N] [--method specsearch|large|sps|small]
 
 Generates N fresh chain-arithmetic problems (default 5; seeds ≥ 100 are never used in training) and
-solves them with the bundled tiny models, printing per problem the answer, right or wrong, thoughts
-drafted / accepted / rejected / corrected, and the time.`,
+solves them with the bundled tiny models, printing per problem the answer with its verdict (verified
+or not, and its confidence), right or wrong, thoughts drafted / accepted / rejected / corrected, and the
+time; then one problem in the same wording with numbers past what the models know, and why its answer
+is not verified.`,
   bench: `Usage: specsearch bench [options]
 
 Runs every method on the same problems in one process, interleaved problem by problem (with

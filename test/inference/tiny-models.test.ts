@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import { extractAnswer } from '../../src/core/answer/extract';
 import { parseSettings, withSearchOverrides, type Settings } from '../../src/core/config';
 import { EngineError } from '../../src/core/errors';
-import { checkTraceInvariants } from '../../src/core/events';
+import { answerCheckOf, checkTraceInvariants } from '../../src/core/events';
+import { answersEquivalent } from '../../src/core/answer/equivalence';
+import { generateBeyondProblems, generateOtherProblems } from '../../src/core/tiny/neighbours';
 import { createModels, disposeModels } from '../../src/core/models/factory';
 import type { DraftRequest, ModelTrio } from '../../src/core/models/types';
 import { solve } from '../../src/core/solve';
@@ -193,6 +195,36 @@ test('SpecSearch solves the README example: 32, with drafts judged against the t
   assert.equal(r.answer, '32');
   assert.ok(r.events.some((e) => e.type === 'thought.judged'));
   assert.ok(r.stats.small.tokens > 0 && r.stats.prm.scored > 0);
+});
+
+test('an answer marked verified is right: in the family, just past its limits and of other kinds (fresh seed 611)', async () => {
+  const outcome = async (problem: string, reference: string) => {
+    const r = await solve({ problem, settings, models });
+    assert.equal(r.error, null, problem);
+    const check = answerCheckOf(r);
+    // One meaning everywhere: verified ⇔ confidence ≥ 0.5; never unverified at or above it.
+    assert.equal(check.verified, check.confidence !== null && check.confidence >= 0.5, `${problem}: ${JSON.stringify(check)}`);
+    return { right: r.answer !== null && answersEquivalent(reference, r.answer), check };
+  };
+  let inRange = 0;
+  for (const p of generateProblems(611, 10)) {
+    const { right, check } = await outcome(p.problem, String(p.answer));
+    assert.ok(right || !check.verified, `in range, wrong and verified: ${p.problem} ${JSON.stringify(check)}`);
+    if (right && check.verified) inRange++;
+  }
+  assert.ok(inRange >= 8, `in range, right and verified: ${inRange} of 10`);
+  for (const p of generateBeyondProblems(611, 12)) {
+    const { right, check } = await outcome(p.problem, String(p.answer));
+    assert.equal(check.verified, false, `past the limits: ${p.problem} ${JSON.stringify(check)}`);
+    assert.ok(check.confidence === null || check.confidence < 0.5);
+    assert.match(check.caveat ?? '', /know chain arithmetic with numbers from 1 to 40|says .* but/, p.problem);
+    void right;
+  }
+  for (const p of generateOtherProblems(611, 5)) {
+    const { check } = await outcome(p.problem, p.answer);
+    assert.equal(check.verified, false, p.problem);
+    assert.ok(check.confidence === null || check.confidence < 0.5);
+  }
 });
 
 /**
