@@ -7,15 +7,17 @@ import * as path from 'node:path';
 import { loadDataset, type BenchProblem } from '../core/bench/dataset';
 import { parseBenchMethod, runBench, type BenchRecord } from '../core/bench/run';
 import { confidenceUnder, fitAnswerCalibration, reliability, reliabilityMarkdown } from '../core/calibrate';
+import { isVerified } from '../core/confidence';
 import { withSearchOverrides } from '../core/config';
 import { loadConfig } from '../core/config-file';
 import { createModels, disposeModels } from '../core/models/factory';
-import type { AnswerCalibration } from '../core/settings';
+import type { AnswerCalibration, Settings } from '../core/settings';
 import { usageError } from './errors';
 import { abortOnSignals } from './signals';
 
 export interface CalibrateFlags {
   dataset?: string[];
+  from?: string[];
   methods?: string;
   profile?: string;
   config?: string;
@@ -36,43 +38,27 @@ function integer(flag: string, value: string | undefined, min: number): number |
 
 export async function runCalibrateCommand(flags: CalibrateFlags, argv: string[]): Promise<number> {
   const datasets = flags.dataset ?? [];
-  if (datasets.length === 0) throw usageError('calibrate needs labelled problems: --dataset FILE.jsonl (or tiny:SEED:N, tiny-beyond:SEED:N, tiny-other:SEED:N; repeat for a mix).');
+  const saved = flags.from ?? [];
+  if (datasets.length === 0 && saved.length === 0) throw usageError('calibrate needs labelled answers: --dataset FILE.jsonl (or tiny:SEED:N, tiny-beyond:SEED:N, tiny-other:SEED:N; repeat for a mix), or --from a calibration.json written by --out.');
+  if (datasets.length > 0 && saved.length > 0) throw usageError('Give either --dataset (solve now) or --from (answers solved before), not both.');
   if (flags.evaluate && flags.write !== undefined) throw usageError('--evaluate reads the configured calibration; it writes nothing, so it takes no --write.');
   const limit = integer('limit', flags.limit, 1);
   const seed = integer('seed', flags.seed, 0);
   const { settings: base, file: source } = loadConfig({ configPath: flags.config, profile: flags.profile });
   const settings = withSearchOverrides(base, { seed }, 'the command line');
-  const methods = (flags.methods ?? settings.search.method).split(',').map((m) => m.trim()).filter(Boolean);
-  let parsed;
-  try {
-    parsed = methods.map(parseBenchMethod);
-  } catch (err) {
-    throw usageError((err as Error).message);
-  }
-  const problems: BenchProblem[] = datasets.flatMap((d) => loadDataset(d, limit).map((p) => ({ ...p, id: `${d}#${p.id}` })));
   const configured = settings.models.prm.answerCalibration;
   if (flags.evaluate && !configured) throw usageError('--evaluate: the configured PRM has no models.prm.answerCalibration to evaluate.', 'Fit one first: specsearch calibrate --config FILE --dataset FILE --write FILE.');
 
-  const models = await createModels(settings);
-  const controller = new AbortController();
-  const release = abortOnSignals(controller);
+  let methods: string[];
   let records: BenchRecord[];
-  try {
-    records = await runBench({
-      problems,
-      methods: parsed,
-      settings,
-      models,
-      signal: controller.signal,
-      onProgress: (done, total) => {
-        if (done % 25 === 0 || done === total) process.stderr.write(`calibrate: ${done}/${total}\n`);
-      },
-    });
-  } finally {
-    release();
-    await disposeModels(models);
+  if (saved.length > 0) {
+    const loaded = saved.map(readSaved);
+    methods = [...new Set(loaded.flatMap((x) => x.methods))];
+    records = loaded.flatMap((x) => x.records);
+  } else {
+    methods = (flags.methods ?? settings.search.method).split(',').map((m) => m.trim()).filter(Boolean);
+    records = await solveAll(settings, methods, datasets.flatMap((d) => loadDataset(d, limit).map((p) => ({ ...p, id: `${d}#${p.id}` }))));
   }
-  if (controller.signal.aborted) throw usageError('calibrate was interrupted before every problem was solved; nothing was fitted or written.');
   const failed = records.filter((r) => r.error !== null);
   const usable = records.filter((r) => r.error === null);
   if (usable.length === 0) throw usageError(`Every solve failed (${failed[0]?.error ?? 'no records'}); nothing to fit.`);
@@ -80,20 +66,23 @@ export async function runCalibrateCommand(flags: CalibrateFlags, argv: string[])
   const fit = flags.evaluate ? null : fitAnswerCalibration(usable);
   const calibration: AnswerCalibration | null = flags.evaluate ? configured! : fit!.calibration;
   if (!calibration) throw usageError('Too few answers inside the models\' domain to fit a calibration (at least 2).');
-  const points = usable.flatMap((r) => {
+  const byMethod = methods.length > 1;
+  const answers = usable.map((r) => {
     const confidence = confidenceUnder(r, calibration);
-    return confidence === null ? [] : [{ confidence, right: r.right, verified: confidence >= settings.search.minConfidence && r.basis === 'score' && r.answer !== null, group: r.id.split('#')[0]! }];
+    const group = `${r.id.split('#')[0]!}${byMethod ? ` · ${r.label}` : ''}`;
+    return { confidence, right: r.right, verified: isVerified({ answer: r.answer, confidence, basis: r.basis }, settings.search.minConfidence), group };
   });
-  const table = reliability(points);
-  const groups = [...new Set(points.map((p) => p.group))].map((g) => {
-    const xs = points.filter((p) => p.group === g);
-    return { dataset: g, answers: xs.length, right: xs.filter((p) => p.right).length, verified: xs.filter((p) => p.verified).length, wrongVerified: xs.filter((p) => p.verified && !p.right).length, rightVerified: xs.filter((p) => p.verified && p.right).length };
+  const table = reliability(answers.flatMap((a) => (a.confidence === null ? [] : [{ confidence: a.confidence, right: a.right }])));
+  const groups = [...new Set(answers.map((a) => a.group))].map((g) => {
+    const xs = answers.filter((a) => a.group === g);
+    const count = (f: (a: (typeof xs)[number]) => boolean) => xs.filter(f).length;
+    return { dataset: g, answers: xs.length, right: count((a) => a.right), verified: count((a) => a.verified), rightVerified: count((a) => a.verified && a.right), wrongVerified: count((a) => a.verified && !a.right), withoutConfidence: count((a) => a.confidence === null) };
   });
   const result = {
     command: `specsearch ${argv.join(' ')}`,
     config: source,
     methods,
-    datasets,
+    datasets: datasets.length > 0 ? datasets : saved,
     mode: flags.evaluate ? 'evaluate' : 'fit',
     answerCalibration: calibration,
     fittedOn: fit ? { inside: fit.inside, outside: fit.outside } : null,
@@ -111,12 +100,54 @@ export async function runCalibrateCommand(flags: CalibrateFlags, argv: string[])
   else {
     process.stdout.write(`${flags.evaluate ? 'evaluated' : 'fitted'} models.prm.answerCalibration: ${JSON.stringify(calibration)}\n\n`);
     process.stdout.write(reliabilityMarkdown(table) + '\n\n');
-    process.stdout.write('| dataset | answers | right | verified | wrong and verified |\n|---|---|---|---|---|\n');
-    for (const g of groups) process.stdout.write(`| ${g.dataset} | ${g.answers} | ${g.right} | ${g.verified} | ${g.wrongVerified} |\n`);
+    process.stdout.write(`| answers of | answers | right | verified (≥ ${settings.search.minConfidence}) | right and verified | wrong and verified |\n|---|---|---|---|---|---|\n`);
+    for (const g of groups) process.stdout.write(`| ${g.dataset} | ${g.answers} | ${g.right} | ${g.verified} | ${g.rightVerified} | ${g.wrongVerified} |\n`);
     if (failed.length > 0) process.stdout.write(`\n${failed.length} solve(s) failed and were left out: ${failed[0]!.error}\n`);
     if (flags.write !== undefined) process.stdout.write(`\nwrote models.prm.answerCalibration into ${flags.write}\n`);
   }
   return failed.length > 0 ? 1 : 0;
+}
+
+async function solveAll(settings: Settings, methods: string[], problems: BenchProblem[]): Promise<BenchRecord[]> {
+  let parsed;
+  try {
+    parsed = methods.map(parseBenchMethod);
+  } catch (err) {
+    throw usageError((err as Error).message);
+  }
+  const models = await createModels(settings);
+  const controller = new AbortController();
+  const release = abortOnSignals(controller);
+  try {
+    const records = await runBench({
+      problems,
+      methods: parsed,
+      settings,
+      models,
+      signal: controller.signal,
+      onProgress: (done, total) => {
+        if (done % 25 === 0 || done === total) process.stderr.write(`calibrate: ${done}/${total}\n`);
+      },
+    });
+    if (controller.signal.aborted) throw usageError('calibrate was interrupted before every problem was solved; nothing was fitted or written.');
+    return records;
+  } finally {
+    release();
+    await disposeModels(models);
+  }
+}
+
+/** The answers a run with --out saved: what was solved, right or not, and the score the confidence rests on. */
+function readSaved(file: string): { methods: string[]; records: BenchRecord[] } {
+  let o: { methods?: unknown; records?: unknown };
+  try {
+    o = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw usageError(`--from ${file} cannot be read as a calibration.json: ${(err as Error).message}.`, 'Give a file that specsearch calibrate --out DIR wrote (DIR/calibration.json).');
+  }
+  if (!Array.isArray(o.records) || !Array.isArray(o.methods)) throw usageError(`--from ${file} has no "records" and "methods": it was not written by specsearch calibrate --out.`);
+  const records = o.records.filter((r): r is BenchRecord => typeof r === 'object' && r !== null && typeof (r as BenchRecord).right === 'boolean' && typeof (r as BenchRecord).id === 'string');
+  return { methods: o.methods.map(String), records };
 }
 
 /** Sets models.prm.answerCalibration in a JSON settings file, keeping everything else in it. */

@@ -66,6 +66,7 @@ Options:
   --out DIR                          output folder (default bench/results/latest)
   --json                             print the summary as one JSON line`,
   calibrate: `Usage: specsearch calibrate --dataset SPEC [--dataset SPEC …] [options]
+       specsearch calibrate --from FILE [--from FILE …] [options]
 
 Solves labelled problems with the configured models and fits models.prm.answerCalibration: the map from
 the weakest PRM score on an answer's path to the probability that the answer is right, which every
@@ -82,6 +83,8 @@ Options:
   --seed N                           base sampling seed (problem i uses seed + i)
   --write FILE                       set models.prm.answerCalibration in this JSON settings file
                                      (created if missing; everything else in it is kept)
+  --from FILE                        answers solved before (a calibration.json written by --out)
+                                     instead of --dataset: fit or evaluate without solving again
   --evaluate                         fit nothing: read how the configured calibration holds here
   --out DIR                          write DIR/calibration.json (every answer and the figures)
   --json                             print the figures as one JSON line
@@ -168,6 +171,7 @@ async function main(argv: string[]): Promise<number> {
     case 'calibrate': {
       const { values } = parse(rest, {
         dataset: { type: 'string', multiple: true },
+        from: { type: 'string', multiple: true },
         methods: { type: 'string' },
         profile: { type: 'string' },
         config: { type: 'string' },

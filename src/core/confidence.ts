@@ -124,7 +124,7 @@ export function checkAnswer(winner: ThoughtNode | null, answer: string | null, p
     confidence = cal ? calibrateAnswer(weakest.score, cal) : weakest.score;
     basis = 'score';
   }
-  const verified = answer !== null && confidence !== null && confidence >= threshold && reason === null;
+  const verified = isVerified({ answer, confidence, basis }, threshold);
   if (!verified && reason === null) {
     reason =
       confidence === null
@@ -134,6 +134,14 @@ export function checkAnswer(winner: ThoughtNode | null, answer: string | null, p
   // Keep the one meaning everywhere: an answer that is not verified never shows a confidence at or above the line.
   if (!verified && confidence !== null && confidence >= threshold) confidence = null;
   return { ...base, confidence, basis, verified, caveat: verified ? null : reason };
+}
+
+/**
+ * The one rule for "verified": an answer, a confidence at or above the threshold, resting on the PRM's
+ * scores of a problem inside the models' domain (not on a false equation, nor outside the domain).
+ */
+export function isVerified(x: { answer: string | null; confidence: number | null; basis: ConfidenceBasis | null }, threshold: number): boolean {
+  return x.answer !== null && x.basis === 'score' && x.confidence !== null && x.confidence >= threshold;
 }
 
 function firstFalseEquation(winner: ThoughtNode | null): { depth: number; text: string; lhs: string; actual: string } | null {

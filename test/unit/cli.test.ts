@@ -93,3 +93,52 @@ test('a model path that is not a regular file (a FIFO would block the loader for
   assert.match(r.stderr, new RegExp(`${fifo.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not a regular file`));
   noStackTrace(r.stderr);
 });
+
+test('calibrate --from fits the answer calibration from saved answers, writes it into a settings file, and --evaluate reads it back', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-calibrate-'));
+  try {
+    // Answers whose chance of being right follows a known map of their weakest score: odds-midpoint 0.9, slope 1.
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const truth = (s: number) => 1 / (1 + (9 / (s / (1 - s))) ** 1);
+    const records = Array.from({ length: 3000 }, (_, i) => {
+      const weakestScore = 1 / (1 + Math.exp(-(rand() * 14 - 5)));
+      // One in ten states a false equation: wrong, whatever its score.
+      const arithmetic = i % 10 === 0;
+      return { id: `tiny:1:3#p${i}`, label: 'specsearch', answer: '1', right: !arithmetic && rand() < truth(weakestScore), weakestScore, basis: arithmetic ? 'arithmetic' : 'score', error: null };
+    });
+    const saved = path.join(dir, 'calibration.json');
+    fs.writeFileSync(saved, JSON.stringify({ methods: ['specsearch'], records }));
+    const config = path.join(dir, 'specsearch.config.json');
+    fs.writeFileSync(config, JSON.stringify({ search: { temperature: 0.5 } }));
+    const fit = cli(['calibrate', '--config', config, '--from', saved, '--write', config]);
+    assert.equal(fit.code, 0, fit.stderr);
+    assert.match(fit.stdout, /\| 0\.9–1\.0 \| \d+ \|/, 'a 10-bin reliability table');
+    assert.match(fit.stdout, /Expected calibration error: \*\*0\.0[0-4]\d\d\*\*/);
+    const written = JSON.parse(fs.readFileSync(config, 'utf8'));
+    assert.equal(written.search.temperature, 0.5, 'the rest of the file is kept');
+    const c = written.models.prm.answerCalibration;
+    assert.ok(Math.abs(c.midpoint - 0.9) < 0.03 && Math.abs(c.slope - 1) < 0.15, JSON.stringify(c));
+    const evaluated = cli(['calibrate', '--config', config, '--from', saved, '--evaluate', '--json']);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    const figures = JSON.parse(evaluated.stdout);
+    assert.equal(figures.mode, 'evaluate');
+    assert.ok(figures.reliability.ece < 0.05);
+    const [group] = figures.groups;
+    assert.equal(group.answers, 3000);
+    // Answers resting on a false equation are never verified.
+    assert.ok(group.verified < 2700 && group.verified > 0);
+    // Usage errors: exit 2, with what to do.
+    assert.equal(cli(['calibrate']).code, 2);
+    assert.equal(cli(['calibrate', '--from', saved, '--dataset', 'tiny:1000:2']).code, 2);
+    const own = path.join(dir, 'own.json');
+    fs.writeFileSync(own, JSON.stringify({ models: { large: { model: '/models/own-large.gguf' } } }));
+    const none = cli(['calibrate', '--config', own, '--from', saved, '--evaluate']);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no models\.prm\.answerCalibration to evaluate/);
+    fs.writeFileSync(path.join(dir, 'bad.json'), '{"records": 3}');
+    assert.equal(cli(['calibrate', '--from', path.join(dir, 'bad.json')]).code, 2);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
