@@ -1,6 +1,7 @@
 // The panel's state as a pure function of SearchEvents: reduce(state, event) → state. No DOM, no engine logic.
 import type { ErrorInfo } from '../src/core/errors';
 import type { EventOf, SearchEvent, SearchStats, Source, SpeculativeStats, Verdict } from '../src/core/events';
+import { acceptanceRate as rateOf } from '../src/core/verdict';
 
 export interface ThoughtView {
   id: string;
@@ -223,8 +224,7 @@ export function keptIds(s: SearchView): { beam: Set<string>; path: Set<string> }
 /** Acceptance rate as the engine defines it, live while the search runs; null before anything is judged. */
 export function acceptanceRate(s: SearchView): number | null {
   if (s.stats && s.status !== 'running') return s.stats.acceptanceRate;
-  const kept = s.accepted + s.corrections;
-  return s.accepted + s.surplus + s.rejected === 0 || kept === 0 ? null : s.accepted / kept;
+  return rateOf(s.accepted, s.corrections, s.accepted + s.surplus + s.rejected);
 }
 
 export function toggleGroup(state: PanelState, key: string): PanelState {

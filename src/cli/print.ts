@@ -1,7 +1,7 @@
 // Human-readable rendering of a SearchEvent stream for the terminal.
 import type { SearchEvent, SearchStats } from '../core/events';
 import { describeStep, explainTrace } from '../core/explain';
-import { verdictText } from '../core/verdict';
+import { acceptanceText, verdictText } from '../core/verdict';
 
 interface Thought {
   text: string;
@@ -101,7 +101,7 @@ export function formatStats(s: SearchStats): string {
     `large ${s.large.tokens} tok / ${seconds(s.large.ms)}`,
     `PRM ${s.prm.scored} scored / ${seconds(s.prm.ms)}`,
   ];
-  if (s.acceptanceRate !== null) parts.push(`drafts kept ${s.accepted} of ${s.drafted} (${s.rejected} below β)`, `corrections ${s.corrections}`, `small model wrote ${Math.round(s.acceptanceRate * 100)} % of kept thoughts`);
+  if (s.acceptanceRate !== null) parts.push(`drafts kept ${s.accepted} of ${s.drafted} (${s.rejected} below β)`, `corrections ${s.corrections}`, acceptanceText(s.acceptanceRate));
   if (s.speculative) parts.push(`speculation ${s.speculative.accepted}/${s.speculative.drafted} draft tokens accepted`);
   return parts.join(' · ');
 }

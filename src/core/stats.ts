@@ -1,6 +1,7 @@
 // Accumulates what a search costs, per model, as calls complete. Calls may overlap (beams expand
 // concurrently), so each component's time is the union of its call intervals, not their sum.
 import type { DepthAcceptance, ModelUsage, SearchStats, SpeculativeStats } from './events';
+import { acceptanceRate } from './verdict';
 
 type Interval = [start: number, end: number];
 
@@ -91,7 +92,7 @@ export class StatsRecorder {
       surplus: total('surplus'),
       rejected: total('rejected'),
       corrections,
-      acceptanceRate: total('judged') === 0 || accepted + corrections === 0 ? null : accepted / (accepted + corrections),
+      acceptanceRate: acceptanceRate(accepted, corrections, total('judged')),
       acceptanceByDepth: rows,
       requests: this.requests,
       speculative: this.speculative ? { ...this.speculative } : null,

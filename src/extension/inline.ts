@@ -2,7 +2,7 @@
 // and a hover over the selected range with the worked steps as Markdown.
 import * as vscode from 'vscode';
 import { answerCheckOf, type SearchEvent, type SolveResult } from '../core/events';
-import { answerLine, verdictText } from '../core/verdict';
+import { acceptanceText, answerLine, verdictText } from '../core/verdict';
 import { describeStep, explainTrace } from '../core/explain';
 import { findProblemBlocks, languageKind } from '../server/problem-blocks';
 
@@ -153,7 +153,7 @@ export function stepsMarkdown(result: SolveResult, mode: 'solve' | 'explain'): v
     md.appendMarkdown(`<sub>${t.source}${t.corrected ? ' ↻' : ''}</sub>\n`);
   });
   const rate = result.stats.acceptanceRate;
-  md.appendMarkdown(`\n${(result.stats.wallMs / 1000).toFixed(1)} s${rate !== null ? ` · ${Math.round(rate * 100)}% of drafts accepted` : ''} · [Open the reasoning panel](command:specsearch.openPanel)`);
+  md.appendMarkdown(`\n${(result.stats.wallMs / 1000).toFixed(1)} s${rate !== null ? ` · ${acceptanceText(rate)}` : ''} · [Open the reasoning panel](command:specsearch.openPanel)`);
   md.supportHtml = true;
   return md;
 }

@@ -3,6 +3,7 @@ import type { Method } from '../config';
 import { mulberry32 } from '../tiny/task';
 import type { DepthAcceptance } from '../events';
 import type { BenchRecord } from './run';
+import { acceptanceRate } from '../verdict';
 
 export interface Interval95 {
   ratio: number;
@@ -127,7 +128,7 @@ export function summarize(records: readonly BenchRecord[]): BenchSummary {
       drafted: sum(rs.map((r) => r.drafted)),
       accepted,
       corrected,
-      acceptanceRate: judged > 0 && accepted + corrected > 0 ? accepted / (accepted + corrected) : null,
+      acceptanceRate: acceptanceRate(accepted, corrected, judged),
       speculativeAcceptance: specDrafted > 0 ? sum(spec.map((s) => s.accepted)) / specDrafted : null,
       errors: rs.filter((r) => r.error !== null).length,
       speedupVsLarge: largeLabel !== null && method !== largeLabel ? paired(largeLabel, method) : null,
@@ -171,5 +172,5 @@ function depthRows(rs: readonly BenchRecord[]): MethodSummary['acceptanceByDepth
       rows.set(d.depth, row);
     }
   }
-  return [...rows.values()].sort((a, b) => a.depth - b.depth).map((r) => ({ ...r, rate: r.accepted + r.corrected > 0 ? r.accepted / (r.accepted + r.corrected) : null }));
+  return [...rows.values()].sort((a, b) => a.depth - b.depth).map((r) => ({ ...r, rate: acceptanceRate(r.accepted, r.corrected, r.judged) }));
 }
