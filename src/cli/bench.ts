@@ -9,8 +9,8 @@ import { speculatingBaseline } from '../core/bench/baseline';
 import { parseBenchMethod, runBench, type BenchMethod } from '../core/bench/run';
 import { summarize } from '../core/bench/summary';
 import { createLanguageModelFor, createModels, disposeModels } from '../core/models/factory';
-import type { LanguageModel } from '../core/models/types';
-import { usageError } from './errors';
+import type { LanguageModel, ModelTrio } from '../core/models/types';
+import { EXIT, usageError } from './errors';
 import { abortOnSignals } from './signals';
 
 export interface BenchFlags {
@@ -70,11 +70,13 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
   const settings = withSearchOverrides(base, { algorithm: flags.algorithm as Algorithm | undefined, seed }, 'the command line');
   const baselineSettings = flags.baseline !== undefined ? loadConfig({ configPath: flags.baseline }).settings.models.large : null;
   const out = path.resolve(flags.out ?? path.join('bench', 'results', 'latest'));
-  const models = await createModels(settings);
-  let baselineLarge: LanguageModel | null = null;
+  // Listening from before the models load: a Ctrl-C then ends the run with a message, not by signal.
   const controller = new AbortController();
   const release = abortOnSignals(controller);
+  let models: ModelTrio | null = null;
+  let baselineLarge: LanguageModel | null = null;
   try {
+    models = await createModels(settings);
     if (baselineSettings) baselineLarge = await createLanguageModelFor('large', baselineSettings, settings.models.small);
     const baselineModels = baselineLarge ? { ...models, large: baselineLarge } : undefined;
     const warnings: string[] = [];
@@ -103,6 +105,12 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
       signal: controller.signal,
       onProgress: (done, total, r) => progress(done, total, `${r.method} ${r.right ? '✓' : '✗'}`),
     });
+    const planned = problems.length * methods.length;
+    const interrupted = controller.signal.aborted;
+    if (interrupted && records.length === 0) {
+      process.stderr.write(`bench: interrupted before any solve ran to an end; nothing written (${path.relative(process.cwd(), out) || '.'} is as it was).\n`);
+      return EXIT.failed;
+    }
     const summary = summarize(records);
     const meta = {
       command: `specsearch ${argv.join(' ')}`,
@@ -114,6 +122,7 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
       node: process.version,
       concurrency,
       warnings,
+      ...(interrupted ? { interrupted: { solves: records.length, planned } } : {}),
       ...(baselineSettings ? { baseline: { provider: baselineSettings.provider, baseURL: baselineSettings.baseURL, model: baselineSettings.model } } : {}),
       settings: settings.search,
     };
@@ -125,9 +134,16 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
       }
       process.stdout.write(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}\n`);
     }
-    return controller.signal.aborted ? 1 : 0;
+    const report = path.relative(process.cwd(), path.join(out, 'report.md'));
+    if (interrupted) process.stderr.write(`bench: interrupted after ${records.length} of ${planned} solves; ${report} holds the partial results, marked interrupted.\n`);
+    const failed = records.filter((r) => r.error !== null);
+    if (failed.length > 0) {
+      const first = failed[0];
+      process.stderr.write(`bench: ${failed.length} of ${records.length} solves failed (${report} lists them); the first, ${first.label} on ${first.id}: ${first.error}\n`);
+    }
+    return interrupted || failed.length > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     release();
-    await Promise.allSettled([disposeModels(models), baselineLarge?.dispose()]);
+    await Promise.allSettled([models ? disposeModels(models) : undefined, baselineLarge?.dispose()]);
   }
 }
