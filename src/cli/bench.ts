@@ -12,6 +12,7 @@ import { createLanguageModelFor, createModels, disposeModels } from '../core/mod
 import type { LanguageModel, ModelTrio } from '../core/models/types';
 import { EXIT, usageError } from './errors';
 import { abortOnSignals } from './signals';
+import { forTerminal } from './terminal';
 
 export interface BenchFlags {
   dataset?: string;
@@ -139,7 +140,7 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
     const failed = records.filter((r) => r.error !== null);
     if (failed.length > 0) {
       const first = failed[0];
-      process.stderr.write(`bench: ${failed.length} of ${records.length} solves failed (${report} lists them); the first, ${first.label} on ${first.id}: ${first.error}\n`);
+      process.stderr.write(`bench: ${failed.length} of ${records.length} solves failed (${report} lists them); the first, ${first.label} on ${first.id}: ${forTerminal(first.error ?? '')}\n`);
     }
     return interrupted || failed.length > 0 ? EXIT.failed : EXIT.ok;
   } finally {

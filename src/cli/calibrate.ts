@@ -13,6 +13,7 @@ import { createModels, disposeModels } from '../core/models/factory';
 import type { AnswerCalibration } from '../core/settings';
 import { usageError } from './errors';
 import { abortOnSignals } from './signals';
+import { forTerminal } from './terminal';
 
 export interface CalibrateFlags {
   dataset?: string[];
@@ -113,7 +114,7 @@ export async function runCalibrateCommand(flags: CalibrateFlags, argv: string[])
     process.stdout.write(reliabilityMarkdown(table) + '\n\n');
     process.stdout.write('| dataset | answers | right | verified | wrong and verified |\n|---|---|---|---|---|\n');
     for (const g of groups) process.stdout.write(`| ${g.dataset} | ${g.answers} | ${g.right} | ${g.verified} | ${g.wrongVerified} |\n`);
-    if (failed.length > 0) process.stdout.write(`\n${failed.length} solve(s) failed and were left out: ${failed[0]!.error}\n`);
+    if (failed.length > 0) process.stdout.write(`\n${failed.length} solve(s) failed and were left out: ${forTerminal(String(failed[0]!.error))}\n`);
     if (flags.write !== undefined) process.stdout.write(`\nwrote models.prm.answerCalibration into ${flags.write}\n`);
   }
   return failed.length > 0 ? 1 : 0;

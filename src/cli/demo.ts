@@ -7,6 +7,7 @@ import { solve } from '../core/solve';
 import { generateProblems } from '../core/tiny/task';
 import { usageError } from './errors';
 import { formatStats } from './print';
+import { forTerminal } from './terminal';
 
 export async function runDemo(flags: { count?: string; seed?: string; method?: string }): Promise<number> {
   const count = flags.count === undefined ? 5 : Number(flags.count);
@@ -30,7 +31,7 @@ export async function runDemo(flags: { count?: string; seed?: string; method?: s
         `${String(i + 1).padStart(2)}. ${p.problem}\n` +
           `    answer ${r.answer ?? '(none)'} ${ok ? '✓ right' : `✗ wrong (expected ${p.answer})`}` +
           ` · drafted ${s.drafted}, kept ${s.accepted}, below β ${s.rejected}, corrected ${s.corrections}` +
-          ` · ${(s.wallMs / 1000).toFixed(2)} s${r.error ? ` · failed: ${r.error.message}` : ''}\n`,
+          ` · ${(s.wallMs / 1000).toFixed(2)} s${r.error ? ` · failed: ${forTerminal(r.error.message)}` : ''}\n`,
       );
       if (i === count - 1) process.stdout.write(`    ${formatStats(s)}\n`);
     }

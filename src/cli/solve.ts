@@ -5,6 +5,7 @@ import type { SearchEvent } from '../core/events';
 import { createModels, disposeModels } from '../core/models/factory';
 import { checkProblemFits, solve } from '../core/solve';
 import { EngineError } from '../core/errors';
+import { redact } from '../core/redact';
 import { formatStats, TracePrinter } from './print';
 import { printError, usageError } from './errors';
 import { abortOnSignals } from './signals';
@@ -54,7 +55,7 @@ export async function runSolve(positionals: string[], flags: Record<string, stri
   try {
     const printer = new TracePrinter(process.stdout, { color: process.stdout.isTTY === true });
     const onEvent = (event: SearchEvent) => {
-      if (json) process.stdout.write(JSON.stringify(event) + '\n');
+      if (json) process.stdout.write(redact(JSON.stringify(event)) + '\n');
       else printer.print(event);
     };
     const result = await solve({ problem, mode, settings, models, signal: controller.signal, onEvent });

@@ -66,6 +66,11 @@ class Checker {
       this.fail(key, `${parsed.protocol}//***@${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`,
         'a URL must not carry a user name or password (they would be sent with every request and written to traces); put the API key in an environment variable and set apiKeyEnv to its name');
     }
+    if (parsed.search !== '' || parsed.hash !== '' || /[?#]/.test(s)) {
+      // A token there would go to every endpoint and into every message; SpecSearch appends paths to the URL anyway.
+      this.fail(key, `${parsed.origin}${parsed.pathname === '/' ? '' : parsed.pathname}${s.includes('?') ? '?***' : '#***'}`,
+        'a URL must not carry a ?query or #fragment (an API key there would be sent to every endpoint and written to messages and traces); give the server\'s base URL alone, put the API key in an environment variable and set apiKeyEnv to its name');
+    }
     return s.replace(/\/+$/, '');
   }
 

@@ -1,6 +1,7 @@
 // Writes a bench run as results.json, report.md and SVG plots.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { redact } from '../redact';
 import type { BenchRecord } from './run';
 import type { BenchSummary, Interval95, MethodSummary } from './summary';
 import { accuracyLatencySvg, acceptanceByDepthSvg, latencySvg } from './svg';
@@ -133,6 +134,6 @@ export function writeReport(dir: string, meta: BenchMeta, records: readonly Benc
     ['accuracy-latency.svg', accuracyLatencySvg(summary)],
   ];
   if (Object.values(summary.methods).some((m) => m.acceptanceByDepth.length > 0)) files.push(['acceptance-by-depth.svg', acceptanceByDepthSvg(summary)]);
-  for (const [name, text] of files) fs.writeFileSync(path.join(dir, name), text);
+  for (const [name, text] of files) fs.writeFileSync(path.join(dir, name), redact(text));
   return files.map(([name]) => path.join(dir, name));
 }
