@@ -11,6 +11,7 @@ import { summarize } from '../core/bench/summary';
 import { createLanguageModelFor, createModels, disposeModels } from '../core/models/factory';
 import type { LanguageModel, ModelTrio } from '../core/models/types';
 import { EXIT, usageError } from './errors';
+import { integerFlag } from './flags';
 import { abortOnSignals } from './signals';
 import { forTerminal } from './terminal';
 
@@ -27,13 +28,6 @@ export interface BenchFlags {
   'allow-speculative-baseline'?: boolean;
   out?: string;
   json?: boolean;
-}
-
-function integer(flag: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw usageError(`--${flag} ${value} must be an integer ≥ ${min}.`);
-  return n;
 }
 
 function progress(done: number, total: number, label: string): void {
@@ -58,9 +52,9 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
   }
   if (new Set(methods.map((m) => m.label)).size !== methods.length) throw usageError('--methods names a column twice.');
   if (flags.algorithm !== undefined && !ALGORITHMS.includes(flags.algorithm as Algorithm)) throw usageError(`--algorithm ${flags.algorithm} is not one of ${ALGORITHMS.join(', ')}.`);
-  const limit = integer('limit', flags.limit, 1);
-  const seed = integer('seed', flags.seed, 0);
-  const concurrency = integer('concurrency', flags.concurrency, 1) ?? 1;
+  const limit = integerFlag('limit', flags.limit, 1);
+  const seed = integerFlag('seed', flags.seed, 0);
+  const concurrency = integerFlag('concurrency', flags.concurrency, 1) ?? 1;
   if (concurrency > 256) throw usageError(`--concurrency ${concurrency} must be at most 256.`);
   const measuresLarge = methods.some((m) => m.method === 'large');
   if (flags.baseline !== undefined && !measuresLarge) throw usageError('--baseline serves the `large` column, but --methods has none.');

@@ -8,10 +8,12 @@ import { loadDataset, type BenchProblem } from '../core/bench/dataset';
 import { parseBenchMethod, runBench, type BenchRecord } from '../core/bench/run';
 import { confidenceUnder, fitAnswerCalibration, reliability, reliabilityMarkdown } from '../core/calibrate';
 import { withSearchOverrides } from '../core/config';
-import { loadConfig } from '../core/config-file';
+import { loadConfig, readConfigText } from '../core/config-file';
+import { EngineError } from '../core/errors';
 import { createModels, disposeModels } from '../core/models/factory';
 import type { AnswerCalibration } from '../core/settings';
 import { usageError } from './errors';
+import { integerFlag } from './flags';
 import { abortOnSignals } from './signals';
 import { forTerminal } from './terminal';
 
@@ -28,19 +30,12 @@ export interface CalibrateFlags {
   json?: boolean;
 }
 
-function integer(flag: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) throw usageError(`--${flag} ${value} must be an integer ≥ ${min}.`);
-  return n;
-}
-
 export async function runCalibrateCommand(flags: CalibrateFlags, argv: string[]): Promise<number> {
   const datasets = flags.dataset ?? [];
   if (datasets.length === 0) throw usageError('calibrate needs labelled problems: --dataset FILE.jsonl (or tiny:SEED:N, tiny-beyond:SEED:N, tiny-other:SEED:N; repeat for a mix).');
   if (flags.evaluate && flags.write !== undefined) throw usageError('--evaluate reads the configured calibration; it writes nothing, so it takes no --write.');
-  const limit = integer('limit', flags.limit, 1);
-  const seed = integer('seed', flags.seed, 0);
+  const limit = integerFlag('limit', flags.limit, 1);
+  const seed = integerFlag('seed', flags.seed, 0);
   const { settings: base, file: source } = loadConfig({ configPath: flags.config, profile: flags.profile });
   const settings = withSearchOverrides(base, { seed }, 'the command line');
   const methods = (flags.methods ?? settings.search.method).split(',').map((m) => m.trim()).filter(Boolean);
@@ -125,8 +120,9 @@ function writeCalibration(file: string, calibration: AnswerCalibration): void {
   let config: Record<string, unknown> = {};
   if (fs.existsSync(file)) {
     try {
-      config = JSON.parse(fs.readFileSync(file, 'utf8'));
+      config = JSON.parse(readConfigText(file));
     } catch (err) {
+      if (err instanceof EngineError) throw err;
       throw usageError(`--write ${file} is not a JSON settings file: ${(err as Error).message}.`);
     }
     if (typeof config !== 'object' || config === null || Array.isArray(config)) throw usageError(`--write ${file} does not hold a JSON object.`);

@@ -5,16 +5,14 @@ import { answersEquivalent } from '../core/answer/equivalence';
 import { createModels, disposeModels } from '../core/models/factory';
 import { solve } from '../core/solve';
 import { generateProblems } from '../core/tiny/task';
-import { usageError } from './errors';
+import { integerFlag } from './flags';
 import { formatStats } from './print';
 import { forTerminal } from './terminal';
 
 export async function runDemo(flags: { count?: string; seed?: string; method?: string }): Promise<number> {
-  const count = flags.count === undefined ? 5 : Number(flags.count);
+  const count = integerFlag('count', flags.count, 1, 1000) ?? 5;
   // Seeds from 100 up are never used in training: these problems are new to the models.
-  const seed = flags.seed === undefined ? 100 + (Date.now() % 100_000) : Number(flags.seed);
-  if (!Number.isInteger(count) || count < 1 || count > 1000) throw usageError(`--count ${flags.count} must be an integer from 1 to 1000.`);
-  if (!Number.isInteger(seed) || seed < 100) throw usageError(`--seed ${flags.seed} must be an integer ≥ 100 (lower seeds are the training data).`);
+  const seed = integerFlag('seed', flags.seed, 100) ?? 100 + (Date.now() % 100_000);
 
   const { settings: base } = loadConfig({ profile: 'tiny' });
   const settings = withSearchOverrides(base, { method: (flags.method as 'specsearch' | undefined) ?? 'specsearch' }, 'the command line');

@@ -263,3 +263,12 @@ test('an interrupted bench: the cut-short solve is left out, the partial results
   assert.deepEqual(results.records.map((r) => [r.id, r.right, r.error]), [['p1', true, null]]);
   assert.match(fs.readFileSync(path.join(out, 'report.md'), 'utf8'), /^> \*\*Warning:\*\* Interrupted: 1 of 3 solves ran/m);
 });
+
+test('a dataset line that is JSON but not an object (null, a list, a number) is a usage error naming the line', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-data-'));
+  const file = path.join(dir, 'd.jsonl');
+  for (const [line, what] of [['null', 'null'], ['[1]', 'a list'], ['7', 'a number']]) {
+    fs.writeFileSync(file, `${JSON.stringify({ problem: 'x', answer: 1 })}\n${line}\n`);
+    assert.throws(() => loadDataset(file), (err: Error & { code?: string }) => err.code === 'usage' && err.message === `${file}:2 is ${what}, not an object.`);
+  }
+});

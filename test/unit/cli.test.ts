@@ -93,3 +93,12 @@ test('a model path that is not a regular file (a FIFO would block the loader for
   assert.match(r.stderr, new RegExp(`${fifo.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not a regular file`));
   noStackTrace(r.stderr);
 });
+
+test('numeric flags are plain digits: --seed 1e3, 0x10 or 1.0 is a usage error (exit 2)', () => {
+  for (const seed of ['1e3', '0x10', '1.0']) {
+    const r = cli(['solve', '--seed', seed, 'Start with 1. Add 1. What is the result?']);
+    assert.equal(r.code, 2, `--seed ${seed}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`--seed ${seed.replace('.', '\\.')} must be an integer ≥ 0, written in digits`));
+  }
+  assert.equal(cli(['bench', '--limit', '1e1']).code, 2);
+});

@@ -62,6 +62,13 @@ test('specsearch discover --write writes a config that loads, and never overwrit
   const again = await cli(['discover', '--ports', String(llama.port), '--small', 'tiny', '--large', 'tiny', '--prm', 'tiny', '--write']);
   assert.equal(again.code, 2);
   assert.match(again.stderr, /exists; SpecSearch does not overwrite it/);
+  // A dangling symlink (git stores symlinks) is not followed out of the folder.
+  const outside = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-outside-')), 'planted.json');
+  fs.symlinkSync(outside, path.join(dir, 'link.json'));
+  const linked = await cli(['discover', '--ports', String(llama.port), '--small', 'tiny', '--large', 'tiny', '--prm', 'tiny', '--write', '--out', 'link.json']);
+  assert.equal(linked.code, 2, linked.stderr);
+  assert.match(linked.stderr, /link\.json exists; SpecSearch does not overwrite it/);
+  assert.equal(fs.existsSync(outside), false, 'nothing written outside the folder');
   const unknown = await cli(['discover', '--ports', String(llama.port), '--small', 'nope', '--large', 'tiny', '--prm', 'tiny']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /--small nope: no server found here serves that model[\s\S]*tiny \(/);
