@@ -89,8 +89,14 @@ class Checker {
 
 function show(value: unknown): string {
   if (value === undefined) return 'undefined';
-  // JSON writes 1e309 (Infinity once parsed) as null: show numbers as numbers.
-  const s = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  let s: string;
+  try {
+    // JSON writes 1e309 (Infinity once parsed) as null: show numbers as numbers.
+    s = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  } catch {
+    // Settings from an editor are not depth-checked like a file: a list or object nested thousands deep.
+    return Array.isArray(value) ? 'a list nested too deeply to show' : 'an object nested too deeply to show';
+  }
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 
