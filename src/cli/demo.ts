@@ -1,6 +1,5 @@
 // `specsearch demo`: a few fresh tiny problems solved with SpecSearch on the bundled models, one line each.
-import { loadConfig } from '../core/config-file';
-import { withSearchOverrides } from '../core/config';
+import { parseSettings, withSearchOverrides } from '../core/config';
 import { answersEquivalent } from '../core/answer/equivalence';
 import { createModels, disposeModels } from '../core/models/factory';
 import { solve } from '../core/solve';
@@ -14,7 +13,8 @@ export async function runDemo(flags: { count?: string; seed?: string; method?: s
   // Seeds from 100 up are never used in training: these problems are new to the models.
   const seed = integerFlag('seed', flags.seed, 100) ?? 100 + (Date.now() % 100_000);
 
-  const { settings: base } = loadConfig({ profile: 'tiny' });
+  // The bundled models, as the demo says: never a specsearch.config.json found in the working directory.
+  const base = parseSettings({ profile: 'tiny' }, 'the demo (profile tiny)');
   const settings = withSearchOverrides(base, { method: (flags.method as 'specsearch' | undefined) ?? 'specsearch' }, 'the command line');
   process.stdout.write(`SpecSearch demo: ${count} fresh problems (seed ${seed}), bundled tiny models, method ${settings.search.method}\n\n`);
   const models = await createModels(settings);
