@@ -9,9 +9,11 @@ import { speculatingBaseline } from '../core/bench/baseline';
 import { parseBenchMethod, runBench, type BenchMethod } from '../core/bench/run';
 import { summarize } from '../core/bench/summary';
 import { createLanguageModelFor, createModels, disposeModels } from '../core/models/factory';
-import type { LanguageModel } from '../core/models/types';
-import { usageError } from './errors';
+import type { LanguageModel, ModelTrio } from '../core/models/types';
+import { EXIT, usageError } from './errors';
+import { integerFlag } from './flags';
 import { abortOnSignals } from './signals';
+import { forTerminal } from './terminal';
 
 export interface BenchFlags {
   dataset?: string;
@@ -26,13 +28,6 @@ export interface BenchFlags {
   'allow-speculative-baseline'?: boolean;
   out?: string;
   json?: boolean;
-}
-
-function integer(flag: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw usageError(`--${flag} ${value} must be an integer ≥ ${min}.`);
-  return n;
 }
 
 function progress(done: number, total: number, label: string): void {
@@ -57,9 +52,9 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
   }
   if (new Set(methods.map((m) => m.label)).size !== methods.length) throw usageError('--methods names a column twice.');
   if (flags.algorithm !== undefined && !ALGORITHMS.includes(flags.algorithm as Algorithm)) throw usageError(`--algorithm ${flags.algorithm} is not one of ${ALGORITHMS.join(', ')}.`);
-  const limit = integer('limit', flags.limit, 1);
-  const seed = integer('seed', flags.seed, 0);
-  const concurrency = integer('concurrency', flags.concurrency, 1) ?? 1;
+  const limit = integerFlag('limit', flags.limit, 1);
+  const seed = integerFlag('seed', flags.seed, 0);
+  const concurrency = integerFlag('concurrency', flags.concurrency, 1) ?? 1;
   if (concurrency > 256) throw usageError(`--concurrency ${concurrency} must be at most 256.`);
   const measuresLarge = methods.some((m) => m.method === 'large');
   if (flags.baseline !== undefined && !measuresLarge) throw usageError('--baseline serves the `large` column, but --methods has none.');
@@ -70,11 +65,13 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
   const settings = withSearchOverrides(base, { algorithm: flags.algorithm as Algorithm | undefined, seed }, 'the command line');
   const baselineSettings = flags.baseline !== undefined ? loadConfig({ configPath: flags.baseline }).settings.models.large : null;
   const out = path.resolve(flags.out ?? path.join('bench', 'results', 'latest'));
-  const models = await createModels(settings);
-  let baselineLarge: LanguageModel | null = null;
+  // Listening from before the models load: a Ctrl-C then ends the run with a message, not by signal.
   const controller = new AbortController();
   const release = abortOnSignals(controller);
+  let models: ModelTrio | null = null;
+  let baselineLarge: LanguageModel | null = null;
   try {
+    models = await createModels(settings);
     if (baselineSettings) baselineLarge = await createLanguageModelFor('large', baselineSettings, settings.models.small);
     const baselineModels = baselineLarge ? { ...models, large: baselineLarge } : undefined;
     const warnings: string[] = [];
@@ -103,6 +100,12 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
       signal: controller.signal,
       onProgress: (done, total, r) => progress(done, total, `${r.method} ${r.right ? '✓' : '✗'}`),
     });
+    const planned = problems.length * methods.length;
+    const interrupted = controller.signal.aborted;
+    if (interrupted && records.length === 0) {
+      process.stderr.write(`bench: interrupted before any solve ran to an end; nothing written (${path.relative(process.cwd(), out) || '.'} is as it was).\n`);
+      return EXIT.failed;
+    }
     const summary = summarize(records);
     const meta = {
       command: `specsearch ${argv.join(' ')}`,
@@ -114,6 +117,7 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
       node: process.version,
       concurrency,
       warnings,
+      ...(interrupted ? { interrupted: { solves: records.length, planned } } : {}),
       ...(baselineSettings ? { baseline: { provider: baselineSettings.provider, baseURL: baselineSettings.baseURL, model: baselineSettings.model } } : {}),
       settings: settings.search,
     };
@@ -125,9 +129,16 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
       }
       process.stdout.write(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}\n`);
     }
-    return controller.signal.aborted ? 1 : 0;
+    const report = path.relative(process.cwd(), path.join(out, 'report.md'));
+    if (interrupted) process.stderr.write(`bench: interrupted after ${records.length} of ${planned} solves; ${report} holds the partial results, marked interrupted.\n`);
+    const failed = records.filter((r) => r.error !== null);
+    if (failed.length > 0) {
+      const first = failed[0];
+      process.stderr.write(`bench: ${failed.length} of ${records.length} solves failed (${report} lists them); the first, ${first.label} on ${first.id}: ${forTerminal(first.error ?? '')}\n`);
+    }
+    return interrupted || failed.length > 0 ? EXIT.failed : EXIT.ok;
   } finally {
     release();
-    await Promise.allSettled([disposeModels(models), baselineLarge?.dispose()]);
+    await Promise.allSettled([models ? disposeModels(models) : undefined, baselineLarge?.dispose()]);
   }
 }

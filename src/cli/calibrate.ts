@@ -9,11 +9,15 @@ import { parseBenchMethod, runBench, type BenchRecord } from '../core/bench/run'
 import { confidenceUnder, fitAnswerCalibration, reliability, reliabilityMarkdown } from '../core/calibrate';
 import { isVerified } from '../core/confidence';
 import { withSearchOverrides } from '../core/config';
-import { loadConfig } from '../core/config-file';
+import { loadConfig, readConfigText } from '../core/config-file';
+import { EngineError } from '../core/errors';
+import { readTextFile } from '../core/files';
 import { createModels, disposeModels } from '../core/models/factory';
 import type { AnswerCalibration, Settings } from '../core/settings';
 import { usageError } from './errors';
+import { integerFlag } from './flags';
 import { abortOnSignals } from './signals';
+import { forTerminal } from './terminal';
 
 export interface CalibrateFlags {
   dataset?: string[];
@@ -29,21 +33,14 @@ export interface CalibrateFlags {
   json?: boolean;
 }
 
-function integer(flag: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) throw usageError(`--${flag} ${value} must be an integer ≥ ${min}.`);
-  return n;
-}
-
 export async function runCalibrateCommand(flags: CalibrateFlags, argv: string[]): Promise<number> {
   const datasets = flags.dataset ?? [];
   const saved = flags.from ?? [];
   if (datasets.length === 0 && saved.length === 0) throw usageError('calibrate needs labelled answers: --dataset FILE.jsonl (or tiny:SEED:N, tiny-beyond:SEED:N, tiny-other:SEED:N; repeat for a mix), or --from a calibration.json written by --out.');
   if (datasets.length > 0 && saved.length > 0) throw usageError('Give either --dataset (solve now) or --from (answers solved before), not both.');
   if (flags.evaluate && flags.write !== undefined) throw usageError('--evaluate reads the configured calibration; it writes nothing, so it takes no --write.');
-  const limit = integer('limit', flags.limit, 1);
-  const seed = integer('seed', flags.seed, 0);
+  const limit = integerFlag('limit', flags.limit, 1);
+  const seed = integerFlag('seed', flags.seed, 0);
   const { settings: base, file: source } = loadConfig({ configPath: flags.config, profile: flags.profile });
   const settings = withSearchOverrides(base, { seed }, 'the command line');
   const configured = settings.models.prm.answerCalibration;
@@ -102,7 +99,7 @@ export async function runCalibrateCommand(flags: CalibrateFlags, argv: string[])
     process.stdout.write(reliabilityMarkdown(table) + '\n\n');
     process.stdout.write(`| answers of | answers | right | verified (≥ ${settings.search.minConfidence}) | right and verified | wrong and verified |\n|---|---|---|---|---|---|\n`);
     for (const g of groups) process.stdout.write(`| ${g.dataset} | ${g.answers} | ${g.right} | ${g.verified} | ${g.rightVerified} | ${g.wrongVerified} |\n`);
-    if (failed.length > 0) process.stdout.write(`\n${failed.length} solve(s) failed and were left out: ${failed[0]!.error}\n`);
+    if (failed.length > 0) process.stdout.write(`\n${failed.length} solve(s) failed and were left out: ${forTerminal(String(failed[0]!.error))}\n`);
     if (flags.write !== undefined) process.stdout.write(`\nwrote models.prm.answerCalibration into ${flags.write}\n`);
   }
   return failed.length > 0 ? 1 : 0;
@@ -141,7 +138,7 @@ async function solveAll(settings: Settings, methods: string[], problems: BenchPr
 function readSaved(file: string): { methods: string[]; records: BenchRecord[] } {
   let o: { methods?: unknown; records?: unknown };
   try {
-    o = JSON.parse(fs.readFileSync(file, 'utf8'));
+    o = JSON.parse(readTextFile(file, { what: 'the saved answers', code: 'usage', maxBytes: 256 * 2 ** 20, hint: 'Give a calibration.json that specsearch calibrate --out DIR wrote.' }));
   } catch (err) {
     throw usageError(`--from ${file} cannot be read as a calibration.json: ${(err as Error).message}.`, 'Give a file that specsearch calibrate --out DIR wrote (DIR/calibration.json).');
   }
@@ -155,8 +152,9 @@ function writeCalibration(file: string, calibration: AnswerCalibration): void {
   let config: Record<string, unknown> = {};
   if (fs.existsSync(file)) {
     try {
-      config = JSON.parse(fs.readFileSync(file, 'utf8'));
+      config = JSON.parse(readConfigText(file));
     } catch (err) {
+      if (err instanceof EngineError) throw err;
       throw usageError(`--write ${file} is not a JSON settings file: ${(err as Error).message}.`);
     }
     if (typeof config !== 'object' || config === null || Array.isArray(config)) throw usageError(`--write ${file} does not hold a JSON object.`);

@@ -1,7 +1,6 @@
 // `specsearch demo`: a few fresh tiny problems solved with SpecSearch on the bundled models, one line each,
 // then one just past what the models know, to show how an answer they cannot back is marked.
-import { loadConfig } from '../core/config-file';
-import { withSearchOverrides } from '../core/config';
+import { parseSettings, withSearchOverrides } from '../core/config';
 import { answersEquivalent } from '../core/answer/equivalence';
 import { createModels, disposeModels } from '../core/models/factory';
 import { solve } from '../core/solve';
@@ -9,17 +8,17 @@ import { answerCheckOf } from '../core/events';
 import { generateBeyondProblems } from '../core/tiny/neighbours';
 import { generateProblems } from '../core/tiny/task';
 import { answerLine } from '../core/verdict';
-import { usageError } from './errors';
+import { integerFlag } from './flags';
 import { formatStats } from './print';
+import { forTerminal } from './terminal';
 
 export async function runDemo(flags: { count?: string; seed?: string; method?: string }): Promise<number> {
-  const count = flags.count === undefined ? 5 : Number(flags.count);
+  const count = integerFlag('count', flags.count, 1, 1000) ?? 5;
   // Seeds from 100 up are never used in training: these problems are new to the models.
-  const seed = flags.seed === undefined ? 100 + (Date.now() % 100_000) : Number(flags.seed);
-  if (!Number.isInteger(count) || count < 1 || count > 1000) throw usageError(`--count ${flags.count} must be an integer from 1 to 1000.`);
-  if (!Number.isInteger(seed) || seed < 100) throw usageError(`--seed ${flags.seed} must be an integer ≥ 100 (lower seeds are the training data).`);
+  const seed = integerFlag('seed', flags.seed, 100) ?? 100 + (Date.now() % 100_000);
 
-  const { settings: base } = loadConfig({ profile: 'tiny' });
+  // The bundled models, as the demo says: never a specsearch.config.json found in the working directory.
+  const base = parseSettings({ profile: 'tiny' }, 'the demo (profile tiny)');
   const settings = withSearchOverrides(base, { method: (flags.method as 'specsearch' | undefined) ?? 'specsearch' }, 'the command line');
   process.stdout.write(`SpecSearch demo: ${count} fresh problems (seed ${seed}), bundled tiny models, method ${settings.search.method}\n\n`);
   const models = await createModels(settings);
@@ -34,7 +33,7 @@ export async function runDemo(flags: { count?: string; seed?: string; method?: s
         `${String(i + 1).padStart(2)}. ${p.problem}\n` +
           `    answer ${answerLine(answerCheckOf(r))} · ${ok ? 'right' : `wrong (expected ${p.answer})`}` +
           ` · drafted ${s.drafted}, kept ${s.accepted}, below β ${s.rejected}, corrected ${s.corrections}` +
-          ` · ${(s.wallMs / 1000).toFixed(2)} s${r.error ? ` · failed: ${r.error.message}` : ''}\n`,
+          ` · ${(s.wallMs / 1000).toFixed(2)} s${r.error ? ` · failed: ${forTerminal(r.error.message)}` : ''}\n`,
       );
       if (i === count - 1) process.stdout.write(`    ${formatStats(s)}\n`);
     }
@@ -45,7 +44,7 @@ export async function runDemo(flags: { count?: string; seed?: string; method?: s
     process.stdout.write(
       `\nPast what the models know: ${beyond.problem}\n` +
         `    answer ${answerLine(check)} · ${r.answer !== null && answersEquivalent(String(beyond.answer), r.answer) ? 'right' : `wrong (expected ${beyond.answer})`}\n` +
-        (check.caveat ? `    ${check.caveat}\n` : ''),
+        (check.caveat ? `    ${forTerminal(check.caveat)}\n` : ''),
     );
   } finally {
     await disposeModels(models);

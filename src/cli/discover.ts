@@ -74,8 +74,15 @@ export async function runDiscover(flags: DiscoverFlags): Promise<number> {
     return 0;
   }
   const file = path.resolve(flags.out ?? CONFIG_FILE_NAME);
-  if (fs.existsSync(file)) throw usageError(`${file} exists; SpecSearch does not overwrite it.`, 'Name another file with --out FILE, or move the old one away.');
-  fs.writeFileSync(file, text);
+  const exists = () => usageError(`${file} exists; SpecSearch does not overwrite it.`, 'Name another file with --out FILE, or move the old one away.');
+  if (fs.existsSync(file)) throw exists();
+  try {
+    // 'wx' creates the file or fails: a symlink there, even a dangling one, is never followed out of the folder.
+    fs.writeFileSync(file, text, { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw exists();
+    throw usageError(`Cannot write ${file}: ${(err as Error).message}.`, 'Name another file with --out FILE.');
+  }
   process.stderr.write(`specsearch: wrote ${file}; run "specsearch doctor --config ${path.relative(process.cwd(), file) || file}" to check it.\n`);
   return 0;
 }

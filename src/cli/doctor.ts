@@ -2,7 +2,9 @@
 import { loadConfig } from '../core/config-file';
 import { runDoctor, type DoctorModelReport, type DoctorReport } from '../core/doctor';
 import type { ServerCapabilities } from '../core/models/capabilities';
+import { redact } from '../core/redact';
 import { abortOnSignals } from './signals';
+import { forTerminalDeep } from './terminal';
 
 export async function runDoctorCommand(flags: { config?: string; profile?: string; json?: boolean }): Promise<number> {
   const { settings, file } = loadConfig({ configPath: flags.config, profile: flags.profile });
@@ -10,8 +12,8 @@ export async function runDoctorCommand(flags: { config?: string; profile?: strin
   const release = abortOnSignals(controller);
   try {
     const report = await runDoctor(settings, controller.signal);
-    if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else process.stdout.write(formatDoctorReport(report, file, process.stdout.isTTY === true));
+    if (flags.json) process.stdout.write(redact(JSON.stringify(report, null, 2)) + '\n');
+    else process.stdout.write(formatDoctorReport(forTerminalDeep(report), file, process.stdout.isTTY === true));
     return report.ok ? 0 : 1;
   } finally {
     release();

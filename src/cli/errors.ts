@@ -1,5 +1,6 @@
 // The CLI's one place that turns engine errors into messages and exit codes.
 import { EngineError, toErrorInfo } from '../core/errors';
+import { forTerminal } from './terminal';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -12,8 +13,8 @@ export function exitCodeFor(err: unknown): number {
   return info.code === 'usage' || info.code === 'config' ? EXIT.usage : EXIT.failed;
 }
 
-/** One paragraph on stderr, never a stack trace. */
+/** One paragraph on stderr, never a stack trace; what a server said cannot drive the terminal. */
 export function printError(err: unknown): void {
   const info = toErrorInfo(err);
-  process.stderr.write(`specsearch: ${info.message}${info.hint ? `\n  hint: ${info.hint}` : ''}\n`);
+  process.stderr.write(`specsearch: ${forTerminal(info.message)}${info.hint ? `\n  hint: ${forTerminal(info.hint)}` : ''}\n`);
 }

@@ -2,6 +2,7 @@
 import type { SearchEvent, SearchStats } from '../core/events';
 import { describeStep, explainTrace } from '../core/explain';
 import { acceptanceText, verdictText } from '../core/verdict';
+import { forTerminalDeep } from './terminal';
 
 interface Thought {
   text: string;
@@ -32,7 +33,9 @@ export class TracePrinter {
     this.out.write(`  ${this.paint(color, mark)} ${t.source.padEnd(5)} ${detail.padEnd(16)} ${text}\n`);
   }
 
-  print(e: SearchEvent): void {
+  /** Every text of the event (thoughts, answers, a server's error) is cleaned before it reaches the terminal. */
+  print(event: SearchEvent): void {
+    const e = forTerminalDeep(event);
     this.events.push(e);
     switch (e.type) {
       case 'search.started':

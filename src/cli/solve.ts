@@ -3,16 +3,29 @@ import { METHODS, ALGORITHMS, withSearchOverrides, type Algorithm, type Method }
 import { loadConfig } from '../core/config-file';
 import type { SearchEvent } from '../core/events';
 import { createModels, disposeModels } from '../core/models/factory';
-import { checkProblemFits, solve } from '../core/solve';
+import { checkProblemFits, MAX_PROBLEM_CHARS, solve } from '../core/solve';
 import { EngineError } from '../core/errors';
+import { redact } from '../core/redact';
 import { formatStats, TracePrinter } from './print';
 import { printError, usageError } from './errors';
+import { integerFlag } from './flags';
 import { abortOnSignals } from './signals';
 
+/** A character is at most 4 bytes of UTF-8: past this many bytes, stdin holds more than any problem may. */
+const MAX_STDIN_BYTES = 4 * MAX_PROBLEM_CHARS;
+
+/** The problem on stdin; reading stops, with a usage error, once it cannot fit the problem limit. */
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return '';
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  let bytes = 0;
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+    if (bytes > MAX_STDIN_BYTES) {
+      throw usageError(`stdin holds more than ${MAX_STDIN_BYTES} bytes, more than a problem of at most ${MAX_PROBLEM_CHARS} characters can take; SpecSearch stopped reading it.`, 'Pass just the problem statement.');
+    }
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -26,11 +39,7 @@ export async function runSolve(positionals: string[], flags: Record<string, stri
   const method = oneOf<Method>('method', flags.method, METHODS);
   const algorithm = oneOf<Algorithm>('algorithm', flags.algorithm, ALGORITHMS);
   const mode = oneOf('mode', flags.mode, ['solve', 'explain'] as const) ?? 'solve';
-  let seed: number | undefined;
-  if (flags.seed !== undefined) {
-    seed = Number(flags.seed);
-    if (!Number.isInteger(seed) || seed < 0) throw usageError(`--seed ${String(flags.seed)} is not a non-negative integer.`);
-  }
+  const seed = integerFlag('seed', flags.seed as string | undefined, 0);
   const problem = positionals.length > 0 ? positionals.join(' ') : await readStdin();
   if (problem.trim() === '') {
     throw usageError('No problem given.', 'Pass the problem as an argument (quoted) or on stdin, e.g. specsearch solve "Start with 7. Add 5. What is the result?"');
@@ -54,7 +63,7 @@ export async function runSolve(positionals: string[], flags: Record<string, stri
   try {
     const printer = new TracePrinter(process.stdout, { color: process.stdout.isTTY === true });
     const onEvent = (event: SearchEvent) => {
-      if (json) process.stdout.write(JSON.stringify(event) + '\n');
+      if (json) process.stdout.write(redact(JSON.stringify(event)) + '\n');
       else printer.print(event);
     };
     const result = await solve({ problem, mode, settings, models, signal: controller.signal, onEvent });

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError } from './errors';
 import { parseSettings, type Settings } from './config';
+import { readTextFile } from './files';
 
 export const CONFIG_FILE_NAME = 'specsearch.config.json';
 
@@ -18,6 +19,14 @@ export interface LoadedConfig {
  */
 /** Set to 1 to let a specsearch.config.json found in the working directory use apiKeyEnv. */
 export const TRUST_CONFIG_ENV = 'SPECSEARCH_TRUST_CONFIG';
+
+/** A config is kilobytes; past this the file is not one. */
+export const MAX_CONFIG_BYTES = 1 << 20;
+
+/** The text of a config file: a regular file of at most MAX_CONFIG_BYTES. */
+export function readConfigText(file: string): string {
+  return readTextFile(file, { what: 'the config file', maxBytes: MAX_CONFIG_BYTES, code: 'config', hint: 'Give a JSON settings file (docs/servers.md has examples); check its path and permissions.' });
+}
 
 export function loadConfig(options: { configPath?: string; cwd?: string; profile?: string; trustFoundConfig?: boolean }): LoadedConfig {
   const cwd = options.cwd ?? process.cwd();
@@ -37,12 +46,7 @@ export function loadConfig(options: { configPath?: string; cwd?: string; profile
 
   let raw: unknown = {};
   if (file !== null) {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new EngineError({ code: 'config', message: `Cannot read the config file ${file}: ${(err as Error).message}.`, hint: 'Check the file permissions.' });
-    }
+    const text = readConfigText(file);
     try {
       // Editors on Windows may start the file with a byte-order mark.
       raw = JSON.parse(text.replace(/^\uFEFF/, ''));

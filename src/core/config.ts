@@ -66,6 +66,11 @@ class Checker {
       this.fail(key, `${parsed.protocol}//***@${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`,
         'a URL must not carry a user name or password (they would be sent with every request and written to traces); put the API key in an environment variable and set apiKeyEnv to its name');
     }
+    if (parsed.search !== '' || parsed.hash !== '' || /[?#]/.test(s)) {
+      // A token there would go to every endpoint and into every message; SpecSearch appends paths to the URL anyway.
+      this.fail(key, `${parsed.origin}${parsed.pathname === '/' ? '' : parsed.pathname}${s.includes('?') ? '?***' : '#***'}`,
+        'a URL must not carry a ?query or #fragment (an API key there would be sent to every endpoint and written to messages and traces); give the server\'s base URL alone, put the API key in an environment variable and set apiKeyEnv to its name');
+    }
     return s.replace(/\/+$/, '');
   }
 
@@ -84,8 +89,14 @@ class Checker {
 
 function show(value: unknown): string {
   if (value === undefined) return 'undefined';
-  // JSON writes 1e309 (Infinity once parsed) as null: show numbers as numbers.
-  const s = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  let s: string;
+  try {
+    // JSON writes 1e309 (Infinity once parsed) as null: show numbers as numbers.
+    s = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  } catch {
+    // Settings from an editor are not depth-checked like a file: a list or object nested thousands deep.
+    return Array.isArray(value) ? 'a list nested too deeply to show' : 'an object nested too deeply to show';
+  }
   return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
 

@@ -1,4 +1,5 @@
 // Errors as values: a code for programs, a message for people, a hint saying what to do next.
+import { redact } from './redact';
 
 export type ErrorCode =
   | 'cancelled'
@@ -35,13 +36,14 @@ export class EngineError extends Error {
   readonly hint?: string;
   readonly setting?: SettingProblem;
 
+  /** Every text is redacted here, once: an error may quote a server that echoes the request's key. */
   constructor(info: ErrorInfo, options?: { cause?: unknown }) {
-    super(info.message, options);
+    super(redact(info.message), options);
     this.name = 'EngineError';
     this.code = info.code;
-    this.server = info.server;
-    this.hint = info.hint;
-    this.setting = info.setting;
+    this.server = info.server === undefined ? undefined : redact(info.server);
+    this.hint = info.hint === undefined ? undefined : redact(info.hint);
+    this.setting = info.setting === undefined ? undefined : { ...info.setting, value: redact(info.setting.value) };
   }
 
   toInfo(): ErrorInfo {
@@ -70,7 +72,7 @@ export function toErrorInfo(err: unknown): ErrorInfo {
   const message = err instanceof Error ? err.message : String(err);
   return {
     code: 'internal',
-    message: `Internal error: ${message}`,
+    message: `Internal error: ${redact(message)}`,
     hint: 'This is a bug in SpecSearch; please report it with the exported trace.',
   };
 }

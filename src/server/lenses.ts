@@ -63,9 +63,30 @@ function pathSteps(result: SolveResult): string[] {
   return finished.path.map((id) => text.get(id) ?? '');
 }
 
-export function blocksOf(document: TextDocument): ProblemBlock[] {
-  const kind: DocumentKind | null = languageKind(document.languageId) ?? kindFromUri(document.uri);
-  return kind ? findProblemBlocks(document.getText(), kind) : [];
+/** Past this a document gets no lenses or hovers: its blocks would take seconds and gigabytes to list. */
+export const MAX_LENS_DOCUMENT_CHARS = 2 * 1024 * 1024;
+/** The most problem blocks that get lenses in one document (the first ones). */
+export const MAX_LENS_BLOCKS = 1000;
+
+function kindOf(document: TextDocument): DocumentKind | null {
+  return languageKind(document.languageId) ?? kindFromUri(document.uri);
+}
+
+/** Why a document's lenses are cut short (too large, too many problems), for a message; null when they are not. */
+export function lensLimit(document: TextDocument, found: number): string | null {
+  const name = document.uri.split('/').pop() ?? document.uri;
+  if (kindOf(document) !== null && document.getText().length > MAX_LENS_DOCUMENT_CHARS) {
+    return `${name} is ${(document.getText().length / (1024 * 1024)).toFixed(1)} MB; Solve and Explain lenses cover documents of up to ${MAX_LENS_DOCUMENT_CHARS / (1024 * 1024)} MB. Select a problem and run Solve Selection instead.`;
+  }
+  if (found > MAX_LENS_BLOCKS) return `${name} has more than ${MAX_LENS_BLOCKS} problems; Solve and Explain lenses mark the first ${MAX_LENS_BLOCKS}.`;
+  return null;
+}
+
+/** The problem blocks, up to `limit`; none in a document over MAX_LENS_DOCUMENT_CHARS. */
+export function blocksOf(document: TextDocument, limit = MAX_LENS_BLOCKS): ProblemBlock[] {
+  const kind = kindOf(document);
+  if (!kind || document.getText().length > MAX_LENS_DOCUMENT_CHARS) return [];
+  return findProblemBlocks(document.getText(), kind, limit);
 }
 
 function kindFromUri(uri: string): DocumentKind | null {
@@ -75,9 +96,11 @@ function kindFromUri(uri: string): DocumentKind | null {
   return null;
 }
 
-export function codeLenses(document: TextDocument, store: AnswerStore): CodeLens[] {
+/** The lenses of the document's first MAX_LENS_BLOCKS problems, and why they stop short where they do. */
+export function codeLenses(document: TextDocument, store: AnswerStore): { lenses: CodeLens[]; limit: string | null } {
   const lenses: CodeLens[] = [];
-  for (const block of blocksOf(document)) {
+  const blocks = blocksOf(document, MAX_LENS_BLOCKS + 1);
+  for (const block of blocks.slice(0, MAX_LENS_BLOCKS)) {
     const range: Range = { start: block.range.start, end: { line: block.range.start.line, character: 0 } };
     const args = (mode: 'solve' | 'explain'): SolveBlockArgs => ({ uri: document.uri, range: block.range, mode, problem: block.text });
     const solved = store.lookup(document.uri, block.text);
@@ -85,11 +108,11 @@ export function codeLenses(document: TextDocument, store: AnswerStore): CodeLens
     lenses.push({ range, command: { title: solveTitle, command: SOLVE_BLOCK_COMMAND, arguments: [args('solve')] } });
     lenses.push({ range, command: { title: '💡 Explain', command: SOLVE_BLOCK_COMMAND, arguments: [args('explain')] } });
   }
-  return lenses;
+  return { lenses, limit: lensLimit(document, blocks.length) };
 }
 
 export function hover(document: TextDocument, position: Position, store: AnswerStore): Hover | null {
-  const block = blocksOf(document).find((b) => b.range.start.line <= position.line && position.line <= b.range.end.line);
+  const block = blocksOf(document, Infinity).find((b) => b.range.start.line <= position.line && position.line <= b.range.end.line);
   if (!block) return null;
   const solved = store.lookup(document.uri, block.text);
   if (!solved) return null;

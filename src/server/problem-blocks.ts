@@ -59,7 +59,8 @@ interface Pending {
   lines: string[];
 }
 
-export function findProblemBlocks(source: string, kind: DocumentKind): ProblemBlock[] {
+/** The problem blocks of `source`, in order; with `limit`, the scan stops once that many are found. */
+export function findProblemBlocks(source: string, kind: DocumentKind, limit = Infinity): ProblemBlock[] {
   const lines = source.split(/\r?\n/);
   const blocks: ProblemBlock[] = [];
   let pending: Pending | null = null;
@@ -75,7 +76,7 @@ export function findProblemBlocks(source: string, kind: DocumentKind): ProblemBl
     pending = null;
   };
 
-  for (let i = 0; i < lines.length; i++) {
+  for (let i = 0; i < lines.length && blocks.length < limit; i++) {
     const line = lines[i];
     const trimmed = line.trim();
 
@@ -162,7 +163,7 @@ export function findProblemBlocks(source: string, kind: DocumentKind): ProblemBl
     } else pending = { start: i, end: i, lines: [text] };
   }
   flush();
-  return blocks;
+  return blocks.slice(0, limit);
 }
 
 function stripLatexComment(line: string): string {

@@ -61,6 +61,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let options: InitializationOptions = {};
   let clientProgress = false;
   let clientLensRefresh = false;
+  // After `shutdown` the server only waits for `exit` (LSP): no request is served, no notification acted on.
+  let shutDown = false;
+  const refuseAfterShutdown = (method: string) => {
+    if (shutDown) throw new ResponseError(LspErrorCodes.InvalidRequest, `${method}: the server is shutting down (it received "shutdown"); only "exit" is accepted now.`);
+  };
+  // Documents whose lenses were cut short and the user was told so (once per document).
+  const lensLimitShown = new Set<string>();
 
   const solver = new SolveHandler(connection, host, {
     onResult(params, result) {
@@ -111,6 +118,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onDidChangeConfiguration((change) => {
+    if (shutDown) return;
     const raw = (change.settings ?? {}) as Record<string, unknown>;
     // {specsearch: {profile?, config?}} (the VS Code extension), or {specsearch: <settings object>}
     // (Neovim's `settings`), or either of these bare. An empty section changes nothing.
@@ -123,10 +131,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     announce();
   });
 
-  connection.onRequest(SolveRequest, (params, token) => solver.handle(params, token));
+  connection.onRequest(SolveRequest, (params, token) => {
+    refuseAfterShutdown(SolveRequest.method);
+    return solver.handle(params, token);
+  });
   // Requests without parameters of their own may come with [] for params (Neovim 0.7 encodes an empty Lua
   // table as an array), which vscode-jsonrpc spreads as no arguments: the token is then the first one.
   connection.onRequest(CancelRequest.method, (...args: unknown[]) => {
+    refuseAfterShutdown(CancelRequest.method);
     const params = args.length > 1 && args[0] && typeof args[0] === 'object' ? (args[0] as { searchId?: unknown }) : null;
     const searchId = params?.searchId ?? undefined;
     if (searchId !== undefined && typeof searchId !== 'string') {
@@ -136,12 +148,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onRequest(DiscoverRequest.method, async (...args: unknown[]) => {
+    refuseAfterShutdown(DiscoverRequest.method);
     const controller = new AbortController();
     tokenOf(args).onCancellationRequested(() => controller.abort());
     return discoverServers({ signal: controller.signal });
   });
 
   connection.onRequest(DoctorRequest.method, async (...args: unknown[]) => {
+    refuseAfterShutdown(DoctorRequest.method);
     const token = tokenOf(args);
     let settings: Settings;
     try {
@@ -156,11 +170,20 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onCodeLens((params) => {
+    refuseAfterShutdown('textDocument/codeLens');
     const document = documents.get(documentUri(params, 'textDocument/codeLens'));
-    return document ? codeLenses(document, answers) : [];
+    if (!document) return [];
+    const { lenses, limit } = codeLenses(document, answers);
+    if (limit && !lensLimitShown.has(document.uri)) {
+      lensLimitShown.add(document.uri);
+      log(limit);
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `SpecSearch: ${limit}` });
+    }
+    return lenses;
   });
 
   connection.onHover((params) => {
+    refuseAfterShutdown('textDocument/hover');
     const document = documents.get(documentUri(params, 'textDocument/hover'));
     const position = (params as { position?: unknown }).position as { line?: unknown; character?: unknown } | undefined;
     const index = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
@@ -172,6 +195,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   // Editors without a local handler (Neovim, Helix…) run the CodeLens command here.
   connection.onExecuteCommand(async (params, token) => {
+    refuseAfterShutdown('workspace/executeCommand');
     if (params.command !== SOLVE_BLOCK_COMMAND) throw new ResponseError(ErrorCodes.usage, `Unknown command ${params.command}.`);
     const args = (params.arguments?.[0] ?? {}) as SolveBlockArgs;
     const result = await solver.handle({ problem: args?.problem, mode: args?.mode, ...(args?.uri !== undefined ? { textDocument: { uri: args.uri } } : {}), range: args?.range }, token);
@@ -181,6 +205,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onNotification(RememberNotification, (params) => {
+    if (shutDown) return;
     const p = params as Partial<RememberParams> | null;
     const valid = typeof p?.textDocument?.uri === 'string' && typeof p.problem === 'string' && (p.mode === 'solve' || p.mode === 'explain') &&
       Array.isArray(p.result?.events) && p.result.events.every((e) => validateEvent(e).length === 0) && typeof p.result.stats === 'object' && p.result.stats !== null;
@@ -189,9 +214,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (clientLensRefresh) connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
   });
 
-  documents.onDidClose((e) => answers.forget(e.document.uri));
+  documents.onDidClose((e) => {
+    answers.forget(e.document.uri);
+    lensLimitShown.delete(e.document.uri);
+  });
 
   connection.onShutdown(async () => {
+    shutDown = true;
     solver.cancel();
     await host.dispose();
   });

@@ -10,7 +10,7 @@ import { loadDataset } from '../../src/core/bench/dataset';
 import { runBenchCommand } from '../../src/cli/bench';
 import { clearCapabilityCache } from '../../src/core/models/capabilities';
 import { countingModel, countingPrm, testSettings, trio } from './doubles';
-import { PROBLEM, startFixture, type Fixture } from '../servers/fixtures/http-fixture';
+import { json, PROBLEM, startFixture, type Fixture } from '../servers/fixtures/http-fixture';
 import { vllmHandler, vllmSpecDecodeMetrics } from '../servers/fixtures/engines';
 
 test('paired speed-up is the ratio of summed times, and its 95 % interval contains it', () => {
@@ -187,4 +187,88 @@ test('bench refuses a `large` column whose server speculates, takes --baseline f
   assert.match(flagged, /^> \*\*Warning:\*\* `large` is not an autoregressive baseline: the large model .* speculates/m);
   const json = JSON.parse(fs.readFileSync(path.join(dir, 'allowed', 'results.json'), 'utf8')) as { meta: { warnings: string[] } };
   assert.equal(json.meta.warnings.length, 1);
+});
+
+/** A config whose small model and PRM use `good`, and whose large model uses `large`. */
+function benchConfig(dir: string, good: string, large: string): string {
+  const m = (url: string) => ({ provider: 'openai-compatible', baseURL: `${url}/v1`, model: 'm', promptTemplate: 'raw', timeoutMs: 5000 });
+  const file = path.join(dir, 'config.json');
+  fs.writeFileSync(file, JSON.stringify({
+    models: { small: m(good), large: m(large), prm: { ...m(good), kind: 'logprob', stepTag: ' @', positiveToken: '+', negativeToken: '-' } },
+    search: { candidatesPerStep: 2, beamWidth: 1, draftRatio: 1, maxDepth: 4, maxStepTokens: 16 },
+  }));
+  return file;
+}
+
+/** The problems of a bench dataset, each answered 5 by the fixture's scripted model. */
+function benchDataset(dir: string, problems: string[]): string {
+  const file = path.join(dir, 'd.jsonl');
+  fs.writeFileSync(file, problems.map((problem, i) => JSON.stringify({ id: `p${i + 1}`, problem, answer: '5' })).join('\n') + '\n');
+  return file;
+}
+
+test('bench with a large model answering 503 to everything: exit 1, the report and results.json say which solves failed and why, no speed-up over the failures', async (t) => {
+  clearCapabilityCache();
+  const good = await startFixture(vllmHandler({ models: ['m'] }));
+  const plain = vllmHandler({ models: ['m'] });
+  const failing = await startFixture((req, res, body, f) => {
+    if (req.url === '/v1/completions') return json(res, 503, { error: { message: 'engine overloaded' } });
+    plain(req, res, body, f);
+  });
+  t.after(() => Promise.all([good.close(), failing.close()]));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-bench-fail-'));
+  const out = path.join(dir, 'out');
+  const code = await runBenchCommand({ dataset: benchDataset(dir, [PROBLEM, PROBLEM]), config: benchConfig(dir, good.origin, failing.origin), methods: 'large,small', json: true, out }, ['bench']);
+  assert.equal(code, 1, 'a bench with failed solves does not exit 0');
+  const md = fs.readFileSync(path.join(out, 'report.md'), 'utf8');
+  assert.match(md, /^> \*\*Warning:\*\* 2 solves failed \(large: 2 of 2\)/m);
+  assert.match(md, /## Failed solves\n\n\| problem \| method \| error \|\n\|---\|---\|---\|\n\| p1 \| large \| http: large model .*HTTP 503.*engine overloaded/);
+  assert.match(md, /\| large \| 0\/2 \(0\.0 %\) \| 2 \|/);
+  const json2 = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as { summary: { methods: Record<string, { errors: number; speedupVsLarge: unknown }> }; records: BenchRecord[] };
+  assert.equal(json2.summary.methods.large.errors, 2);
+  assert.equal(json2.summary.methods.small.errors, 0);
+  assert.equal(json2.summary.methods.small.speedupVsLarge, null, 'no speed-up against solves that failed');
+  assert.ok(json2.records.filter((r) => r.method === 'large').every((r) => /HTTP 503/.test(r.error ?? '')));
+});
+
+test('an interrupted bench: the cut-short solve is left out, the partial results are marked interrupted; interrupted before any result, --out is left as it was', async (t) => {
+  clearCapabilityCache();
+  const plain = vllmHandler({ models: ['m'] });
+  // Ctrl-C arrives while the server is working on a problem that says STOP.
+  const server = await startFixture((req, res, body, f) => {
+    if (req.url === '/v1/completions' && /STOP/.test(JSON.stringify(body?.prompt ?? ''))) {
+      process.emit('SIGINT');
+      return;
+    }
+    plain(req, res, body, f);
+  });
+  t.after(() => server.close());
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-bench-int-'));
+  const config = benchConfig(dir, server.origin, server.origin);
+  const out = path.join(dir, 'out');
+
+  // During the warm-up (the first problem): nothing measured, and what --out held stays.
+  fs.mkdirSync(out);
+  fs.writeFileSync(path.join(out, 'report.md'), 'an earlier report\n');
+  const early = await runBenchCommand({ dataset: benchDataset(dir, [`${PROBLEM} STOP`, PROBLEM]), config, methods: 'small', json: true, out }, ['bench']);
+  assert.equal(early, 1);
+  assert.equal(fs.readFileSync(path.join(out, 'report.md'), 'utf8'), 'an earlier report\n');
+  assert.equal(fs.existsSync(path.join(out, 'results.json')), false);
+
+  // At the second of three problems: the first is kept, the second is not counted wrong, the third never ran.
+  const late = await runBenchCommand({ dataset: benchDataset(dir, [PROBLEM, `${PROBLEM} STOP`, PROBLEM]), config, methods: 'small', json: true, out }, ['bench']);
+  assert.equal(late, 1);
+  const results = JSON.parse(fs.readFileSync(path.join(out, 'results.json'), 'utf8')) as { meta: { interrupted?: unknown }; records: BenchRecord[] };
+  assert.deepEqual(results.meta.interrupted, { solves: 1, planned: 3 });
+  assert.deepEqual(results.records.map((r) => [r.id, r.right, r.error]), [['p1', true, null]]);
+  assert.match(fs.readFileSync(path.join(out, 'report.md'), 'utf8'), /^> \*\*Warning:\*\* Interrupted: 1 of 3 solves ran/m);
+});
+
+test('a dataset line that is JSON but not an object (null, a list, a number) is a usage error naming the line', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-data-'));
+  const file = path.join(dir, 'd.jsonl');
+  for (const [line, what] of [['null', 'null'], ['[1]', 'a list'], ['7', 'a number']]) {
+    fs.writeFileSync(file, `${JSON.stringify({ problem: 'x', answer: 1 })}\n${line}\n`);
+    assert.throws(() => loadDataset(file), (err: Error & { code?: string }) => err.code === 'usage' && err.message === `${file}:2 is ${what}, not an object.`);
+  }
 });

@@ -142,3 +142,23 @@ test('calibrate --from fits the answer calibration from saved answers, writes it
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('numeric flags are plain digits: --seed 1e3, 0x10 or 1.0 is a usage error (exit 2)', () => {
+  for (const seed of ['1e3', '0x10', '1.0']) {
+    const r = cli(['solve', '--seed', seed, 'Start with 1. Add 1. What is the result?']);
+    assert.equal(r.code, 2, `--seed ${seed}: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`--seed ${seed.replace('.', '\\.')} must be an integer ≥ 0, written in digits`));
+  }
+  assert.equal(cli(['bench', '--limit', '1e1']).code, 2);
+});
+
+test('specsearch demo uses the bundled models, never a specsearch.config.json in the working directory', { skip: !fs.existsSync('models/tiny/large.gguf') && 'tiny models not built' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-demo-'));
+  // A stranger's config: were it read, the demo would fail on it (a server nobody runs) or send it the problems.
+  const m = { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1', model: 'm' };
+  fs.writeFileSync(path.join(dir, 'specsearch.config.json'), JSON.stringify({ models: { small: m, large: m, prm: { ...m, kind: 'logprob' } } }));
+  const r = spawnSync(process.execPath, [CLI, 'demo', '--count', '1', '--seed', '1000'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /bundled tiny models/);
+  assert.doesNotMatch(r.stdout + r.stderr, /127\.0\.0\.1:9|failed/);
+});

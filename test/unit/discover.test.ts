@@ -1,7 +1,6 @@
 // Discovery against fixture servers replaying vLLM, llama-server and Ollama: kinds, models, a closed port skipped fast, a config that loads.
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,6 +8,7 @@ import { parseSettings } from '../../src/core/config';
 import { configFor, discoverServers } from '../../src/core/discover';
 import { llamaServerHandler, ollamaHandler, vllmHandler } from '../servers/fixtures/engines';
 import { deadPort, startFixture, type Fixture } from '../servers/fixtures/http-fixture';
+import { runCli } from './run-cli';
 
 const fixtures: Fixture[] = [];
 after(async () => {
@@ -48,15 +48,7 @@ test('discover (fixture servers replaying documented shapes): names each server\
 test('specsearch discover --write writes a config that loads, and never overwrites one', { skip: !fs.existsSync('dist/cli.js') && 'dist/cli.js not built' }, async () => {
   const llama = await serve(llamaServerHandler({ alias: 'tiny', nVocab: 305 }));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-discover-'));
-  const cli = (args: string[]) => new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    // spawn, not spawnSync: the fixture server runs in this process and must keep answering.
-    const child = spawn(process.execPath, [path.resolve('dist/cli.js'), ...args], { cwd: dir });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const cli = (args: string[]) => runCli(args, { cwd: dir });
   const listed = await cli(['discover', '--ports', String(llama.port)]);
   assert.equal(listed.code, 0, listed.stderr);
   assert.match(listed.stdout, new RegExp(`${llama.origin}/v1  llama\\.cpp`));
@@ -70,6 +62,13 @@ test('specsearch discover --write writes a config that loads, and never overwrit
   const again = await cli(['discover', '--ports', String(llama.port), '--small', 'tiny', '--large', 'tiny', '--prm', 'tiny', '--write']);
   assert.equal(again.code, 2);
   assert.match(again.stderr, /exists; SpecSearch does not overwrite it/);
+  // A dangling symlink (git stores symlinks) is not followed out of the folder.
+  const outside = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-outside-')), 'planted.json');
+  fs.symlinkSync(outside, path.join(dir, 'link.json'));
+  const linked = await cli(['discover', '--ports', String(llama.port), '--small', 'tiny', '--large', 'tiny', '--prm', 'tiny', '--write', '--out', 'link.json']);
+  assert.equal(linked.code, 2, linked.stderr);
+  assert.match(linked.stderr, /link\.json exists; SpecSearch does not overwrite it/);
+  assert.equal(fs.existsSync(outside), false, 'nothing written outside the folder');
   const unknown = await cli(['discover', '--ports', String(llama.port), '--small', 'nope', '--large', 'tiny', '--prm', 'tiny']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /--small nope: no server found here serves that model[\s\S]*tiny \(/);

@@ -260,3 +260,47 @@ test('the CLI exits 1 with the message and hint and no stack trace when the serv
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('429 with Retry-After: the one retry waits as long as the server asked; past 10 s it fails at once, saying how long', async () => {
+  // Requests run concurrently: the retry is the next request with the refused one's body.
+  const seen: { at: number; body: string }[] = [];
+  const f = await serve(faulty((_req, res, body, fx) => {
+    seen.push({ at: performance.now(), body: JSON.stringify(body) });
+    if (seen.length === 1) {
+      res.writeHead(429, { 'retry-after': '1', 'content-type': 'text/plain' });
+      return res.end('slow down');
+    }
+    openAIHandler()(_req, res, body, fx);
+  }));
+  const r = await run(`${f.origin}/v1`);
+  assert.equal(r.error, null, r.error?.message);
+  const retry = seen.slice(1).find((q) => q.body === seen[0].body);
+  assert.ok(retry, 'the refused request was retried');
+  assert.ok(retry.at - seen[0].at >= 950, `retried after ${Math.round(retry.at - seen[0].at)} ms, asked for 1000`);
+
+  const g = await serve(faulty((_req, res) => {
+    res.writeHead(429, { 'retry-after': '3600' });
+    res.end();
+  }));
+  const started = performance.now();
+  const long = await run(`${g.origin}/v1`);
+  assertFailed(long, 'http', g.origin, /HTTP 429.*asked to wait 3600 s before trying again, more than SpecSearch waits \(10 s\)/);
+  assert.match(long.error!.hint!, /maxConcurrency/);
+  assert.ok(performance.now() - started < 3000, 'no retry, no wait');
+  assert.equal(g.requests.filter((q) => q.path === '/v1/completions').length, 1, 'not retried');
+});
+
+test('a redirect is never followed, to another host or the same: code "http", names the server and the Location, and the other host sees nothing', async () => {
+  const elsewhere = await serve(openAIHandler());
+  for (const status of [302, 307, 308]) {
+    const f = await serve(faulty((req, res) => {
+      res.writeHead(status, { location: `${elsewhere.origin}${req.url}` });
+      res.end();
+    }));
+    const r = await run(`${f.origin}/v1`);
+    assertFailed(r, 'http', f.origin, new RegExp(`answered HTTP ${status}, a redirect to ${elsewhere.origin}/v1/completions .*does not follow redirects`));
+    assert.match(r.error!.hint!, /baseURL/);
+    assert.equal(f.requests.filter((q) => q.path === '/v1/completions').length, 1, 'asked once: a redirect is not retried');
+  }
+  assert.equal(elsewhere.requests.length, 0, 'nothing went to the other host');
+});

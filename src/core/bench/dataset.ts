@@ -1,9 +1,9 @@
 // Benchmark datasets: JSON lines of {id?, problem|question, answer}, or generated problems: fresh ones of the
 // tiny family `tiny:SEED:N`, the family's wording past its limits `tiny-beyond:SEED:N`, other kinds of
 // problems `tiny-other:SEED:N` (src/core/tiny/neighbours.ts).
-import * as fs from 'node:fs';
 import { extractGsm8kReference } from '../answer/extract';
 import { EngineError } from '../errors';
+import { readTextFile } from '../files';
 import { generateBeyondProblems, generateOtherProblems } from '../tiny/neighbours';
 import { generateProblems } from '../tiny/task';
 
@@ -13,6 +13,9 @@ export interface BenchProblem {
   /** The reference final answer (GSM8K's `#### N` and `\boxed{}` already reduced to the answer). */
   answer: string;
 }
+
+/** GSM8K's test set is 0.7 MiB: a dataset file past this is not one. */
+export const MAX_DATASET_BYTES = 64 << 20;
 
 /** The most problems a generated dataset holds. */
 export const MAX_GENERATED = 100_000;
@@ -42,12 +45,7 @@ function generatedProblems(kind: string, seed: number, count: number): BenchProb
 }
 
 function readJsonl(file: string): BenchProblem[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new EngineError({ code: 'usage', message: `Cannot read the dataset ${file}: ${(err as Error).message}.`, hint: 'Give a JSON-lines file or tiny:SEED:N.' });
-  }
+  const text = readTextFile(file, { what: 'the dataset', maxBytes: MAX_DATASET_BYTES, code: 'usage', hint: 'Give a JSON-lines file or tiny:SEED:N.' });
   const rows: BenchProblem[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
@@ -57,6 +55,9 @@ function readJsonl(file: string): BenchProblem[] {
       o = JSON.parse(line);
     } catch (err) {
       throw new EngineError({ code: 'usage', message: `${where} is not valid JSON: ${(err as Error).message}.` });
+    }
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+      throw new EngineError({ code: 'usage', message: `${where} is ${o === null ? 'null' : Array.isArray(o) ? 'a list' : `a ${typeof o}`}, not an object.`, hint: 'Each line needs {"problem" | "question": string, "answer": string | number}.' });
     }
     const problem = o.problem ?? o.question;
     if (typeof problem !== 'string' || problem.trim() === '') {

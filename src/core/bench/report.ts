@@ -1,6 +1,7 @@
 // Writes a bench run as results.json, report.md and SVG plots.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { redact } from '../redact';
 import type { BenchRecord } from './run';
 import type { BenchSummary, Interval95, MethodSummary } from './summary';
 import { accuracyLatencySvg, acceptanceByDepthSvg, latencySvg } from './svg';
@@ -19,7 +20,43 @@ export interface BenchMeta {
   warnings?: string[];
   /** The large model of the `large` column, where --baseline gave one of its own. */
   baseline?: { provider: string; baseURL?: string; model: string };
+  /** Set when Ctrl-C or SIGTERM ended the run early: the solves that ran to an end, of those planned. */
+  interrupted?: { solves: number; planned: number };
   settings: unknown;
+}
+
+/** The failed solves listed in report.md; results.json has them all. */
+const MAX_FAILURES_LISTED = 50;
+
+/** A cell of a Markdown table: one line, no column breaks. */
+const cell = (text: string) => text.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|');
+
+/** What the top of the report says before any number: an interrupted run, failed solves. */
+function cautions(meta: BenchMeta, summary: BenchSummary): string[] {
+  const out: string[] = [];
+  if (meta.interrupted) {
+    out.push(`Interrupted: ${meta.interrupted.solves} of ${meta.interrupted.planned} solves ran before the run was stopped; these are partial results.`);
+  }
+  const failed = Object.entries(summary.methods).filter(([, m]) => m.errors > 0);
+  if (failed.length > 0) {
+    const total = failed.reduce((n, [, m]) => n + m.errors, 0);
+    out.push(`${total} solve${total === 1 ? '' : 's'} failed (${failed.map(([name, m]) => `${name}: ${m.errors} of ${m.total}`).join(', ')}); they count as wrong, and speed-ups count only problems both compared methods finished. See "Failed solves" below.`);
+  }
+  return out;
+}
+
+function failureSection(records: readonly BenchRecord[]): string[] {
+  const failed = records.filter((r) => r.error !== null);
+  if (failed.length === 0) return [];
+  return [
+    '## Failed solves',
+    '',
+    '| problem | method | error |',
+    '|---|---|---|',
+    ...failed.slice(0, MAX_FAILURES_LISTED).map((r) => `| ${cell(r.id)} | ${cell(r.label)} | ${cell(r.error ?? '')} |`),
+    ...(failed.length > MAX_FAILURES_LISTED ? ['', `… and ${failed.length - MAX_FAILURES_LISTED} more in results.json.`] : []),
+    '',
+  ];
 }
 
 const pct = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)} %`);
@@ -27,21 +64,21 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const perMin = (x: number | null | undefined) => (x === null || x === undefined ? '–' : `${x.toFixed(1)}/min`);
 const times = (i: Interval95 | null) => (i === null ? '–' : `${i.ratio.toFixed(2)}× [${i.low.toFixed(2)}, ${i.high.toFixed(2)}]`);
 
-export function markdownReport(meta: BenchMeta, summary: BenchSummary): string {
+export function markdownReport(meta: BenchMeta, summary: BenchSummary, records: readonly BenchRecord[] = []): string {
   const rows = Object.entries(summary.methods) as [string, MethodSummary][];
   const concurrency = meta.concurrency ?? 1;
   const lines = [
     `# SpecSearch benchmark: ${meta.dataset}`,
     '',
-    ...(meta.warnings ?? []).flatMap((w) => [`> **Warning:** ${w}`, '']),
+    ...[...cautions(meta, summary), ...(meta.warnings ?? [])].flatMap((w) => [`> **Warning:** ${w}`, '']),
     `- Command: \`${meta.command}\``,
     `- Machine: ${meta.machine}; Node ${meta.node}; ${meta.date}`,
     ...(meta.baseline ? [`- \`large\` ran on its own large model (--baseline): ${meta.baseline.model}${meta.baseline.baseURL ? ` at ${meta.baseline.baseURL}` : ''}`] : []),
     `- Profile \`${meta.profile}\`, algorithm \`${meta.algorithm}\`, ${summary.problems} problems; every method ran on the same problems, ${concurrency > 1 ? `one method after another, ${concurrency} problems in flight at once` : 'interleaved problem by problem, one at a time'}.`,
     '',
-    '| method | accuracy | mean latency | median latency | throughput | speed-up vs large (95 % CI) | speed-up vs sps (95 % CI) | acceptance | corrections | engine overhead |',
-    '|---|---|---|---|---|---|---|---|---|---|',
-    ...rows.map(([m, s]) => `| ${m} | ${s.correct}/${s.total} (${pct(s.accuracy)}) | ${sec(s.meanMs)} | ${sec(s.medianMs)} | ${perMin(s.throughputPerMin)} | ${times(s.speedupVsLarge)} | ${times(s.speedupVsSps)} | ${pct(s.acceptanceRate)} | ${s.corrected} | ${pct(s.overheadShare)} |`),
+    '| method | accuracy | failed | mean latency | median latency | throughput | speed-up vs large (95 % CI) | speed-up vs sps (95 % CI) | acceptance | corrections | engine overhead |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(([m, s]) => `| ${m} | ${s.correct}/${s.total} (${pct(s.accuracy)}) | ${s.errors} | ${sec(s.meanMs)} | ${sec(s.medianMs)} | ${perMin(s.throughputPerMin)} | ${times(s.speedupVsLarge)} | ${times(s.speedupVsSps)} | ${pct(s.acceptanceRate)} | ${s.corrected} | ${pct(s.overheadShare)} |`),
     '',
     `Latency is one problem's wall time; throughput is problems finished per minute while the method ran${concurrency > 1 ? ` with ${concurrency} in flight` : ''}. Speed-ups are ratios of summed latencies.`,
     '',
@@ -82,6 +119,7 @@ export function markdownReport(meta: BenchMeta, summary: BenchSummary): string {
       '',
     );
   }
+  lines.push(...failureSection(records));
   lines.push('![latency per method](latency.svg)', '![accuracy vs latency](accuracy-latency.svg)');
   if (searches.some(([, m]) => m.acceptanceByDepth.length > 0)) lines.push('![acceptance by depth](acceptance-by-depth.svg)');
   return lines.join('\n') + '\n';
@@ -91,11 +129,11 @@ export function writeReport(dir: string, meta: BenchMeta, records: readonly Benc
   fs.mkdirSync(dir, { recursive: true });
   const files: [string, string][] = [
     ['results.json', JSON.stringify({ meta, summary, records }, null, 2) + '\n'],
-    ['report.md', markdownReport(meta, summary)],
+    ['report.md', markdownReport(meta, summary, records)],
     ['latency.svg', latencySvg(summary)],
     ['accuracy-latency.svg', accuracyLatencySvg(summary)],
   ];
   if (Object.values(summary.methods).some((m) => m.acceptanceByDepth.length > 0)) files.push(['acceptance-by-depth.svg', acceptanceByDepthSvg(summary)]);
-  for (const [name, text] of files) fs.writeFileSync(path.join(dir, name), text);
+  for (const [name, text] of files) fs.writeFileSync(path.join(dir, name), redact(text));
   return files.map(([name]) => path.join(dir, name));
 }

@@ -102,6 +102,7 @@ function verdictOf(events: readonly SearchEvent[]): Pick<BenchRecord, 'confidenc
   return { confidence: last.confidence, weakestScore: last.weakestScore, basis: last.basis, verified: last.verified };
 }
 
+/** The records of the solves that ran to an end (finished or failed); those an abort of `signal` cut short are left out. */
 export async function runBench(options: BenchOptions): Promise<BenchRecord[]> {
   const methods = options.methods.map((m) => (typeof m === 'string' ? { label: m, method: m, overrides: {} } : m));
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
@@ -117,6 +118,8 @@ export async function runBench(options: BenchOptions): Promise<BenchRecord[]> {
     const models = method === 'large' && options.baselineModels ? options.baselineModels : options.models;
     const startMs = performance.now() - started;
     const r = await solve({ problem: p.problem, settings, models, signal: options.signal });
+    // A solve cut short by the bench's own interruption measured nothing: it is left out, not counted wrong.
+    if (options.signal?.aborted && r.error?.code === 'cancelled') return;
     const s = r.stats;
     const record: BenchRecord = {
       id: p.id,

@@ -91,8 +91,9 @@ export function summarize(records: readonly BenchRecord[]): BenchSummary {
   const largeLabel = baseline('large');
   const spsLabel = baseline('sps');
   const ids = [...new Set(records.map((r) => r.id))];
-  // Speed-ups are paired: only problems every compared method finished count.
-  const wallOf = (method: string) => new Map((byMethod.get(method) ?? []).map((r) => [r.id, r.wallMs]));
+  // Speed-ups are paired: only problems both compared methods finished without an error count (a failed
+  // request returns fast, and would otherwise read as a speed-up).
+  const wallOf = (method: string) => new Map((byMethod.get(method) ?? []).filter((r) => r.error === null).map((r) => [r.id, r.wallMs]));
   const paired = (base: string, method: string) => {
     const b = wallOf(base);
     const m = wallOf(method);
@@ -140,7 +141,7 @@ export function summarize(records: readonly BenchRecord[]): BenchSummary {
   }
   const large = largeLabel !== null ? methods[largeLabel] : undefined;
   for (const [label, m] of Object.entries(methods)) {
-    if (byMethod.get(label)?.[0].method !== 'specsearch' || !large || m.smallMs + m.prmMs <= 0) continue;
+    if (byMethod.get(label)?.[0].method !== 'specsearch' || !large || large.errors > 0 || m.errors > 0 || m.smallMs + m.prmMs <= 0) continue;
     m.bound = large.wallMs / (m.smallMs + m.prmMs);
     m.boundShare = m.speedupVsLarge ? m.speedupVsLarge.ratio / m.bound : null;
   }

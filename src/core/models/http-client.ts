@@ -2,6 +2,7 @@
 import OpenAI from 'openai';
 import type { ModelSettings } from '../config';
 import { EngineError } from '../errors';
+import { addSecret } from '../redact';
 import { deadlineSignal, normalizingFetch, toEngineError, type RequestContext } from './http-errors';
 
 /** Transient failures (connection reset, 429, 5xx) get one retry; the deadline bounds retries too. */
@@ -39,6 +40,7 @@ export class HttpClient {
         });
       }
       apiKey = value;
+      addSecret(value);
     }
     this.openai = new OpenAI({ baseURL: this.baseURL, apiKey, maxRetries: MAX_RETRIES, timeout: settings.timeoutMs, fetch: normalizingFetch });
   }

@@ -79,6 +79,34 @@ async function headOf(response: Response, limit: number): Promise<string> {
   return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, limit));
 }
 
+/** A Retry-After longer than this is not waited for: the request fails at once, saying how long the server asked for. */
+export const MAX_RETRY_AFTER_MS = 10_000;
+
+/** Retry-After (seconds or an HTTP date) in ms, or null when absent or unreadable. */
+function retryAfterMs(headers: Headers): number | null {
+  const raw = headers.get('retry-after')?.trim();
+  if (!raw) return null;
+  const ms = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) * 1000 : Date.parse(raw) - Date.now();
+  return Number.isFinite(ms) ? Math.max(0, Math.round(ms)) : null;
+}
+
+/**
+ * The headers the openai client reads of an error response: a redirect's Location, and the wait before its one
+ * retry (`retry-after-ms`, which it prefers; a wait past MAX_RETRY_AFTER_MS turns the retry off, as the client's
+ * sleep cannot be cancelled).
+ */
+function errorHeaders(response: Response): Headers {
+  const headers = new Headers({ 'content-type': 'application/json' });
+  const location = response.headers.get('location');
+  if (location !== null) headers.set('location', location);
+  const wait = retryAfterMs(response.headers);
+  if (wait !== null) {
+    headers.set('retry-after-ms', String(wait));
+    if (wait > MAX_RETRY_AFTER_MS) headers.set('x-should-retry', 'false');
+  }
+  return headers;
+}
+
 /**
  * Servers disagree on error bodies: OpenAI/llama.cpp `{error: {message}}`, older vLLM `{message}`,
  * Ollama `{error: "..."}`, FastAPI `{detail}`, or plain text. This `fetch` rewrites every non-2xx body into
@@ -86,7 +114,9 @@ async function headOf(response: Response, limit: number): Promise<string> {
  * what it reads of any body.
  */
 export const normalizingFetch: typeof fetch = async (input, init) => {
-  const response = await fetch(input, init);
+  // A redirect is never followed: it would send the problem (and the key) to a server the settings do not name,
+  // and a 302 would turn the POST into a GET. toEngineError names it, with its Location.
+  const response = await fetch(input, { ...init, redirect: 'manual' });
   if (response.ok) {
     if (!response.body) return response;
     const declared = Number(response.headers.get('content-length') ?? '0');
@@ -100,7 +130,7 @@ export const normalizingFetch: typeof fetch = async (input, init) => {
   const text = await headOf(response, MAX_ERROR_BYTES).catch(() => '');
   const message = serverMessage(text);
   const body = JSON.stringify({ error: { message, raw: text.slice(0, 2000) } });
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: { 'content-type': 'application/json' } });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: errorHeaders(response) });
 };
 
 /** At most `max` characters of any value as JSON, for error messages: never throws (undefined, cycles, deep nesting). */
@@ -176,6 +206,15 @@ function deepestMessage(err: unknown): string {
   return message;
 }
 
+/** A Location as an absolute URL where it reads as one, else as the server wrote it. */
+function resolved(location: string, base: string): string {
+  try {
+    return new URL(location, base).href;
+  } catch {
+    return preview(location);
+  }
+}
+
 /** The one place that decides what a failed request means. */
 export function toEngineError(err: unknown, ctx: RequestContext): EngineError {
   if (err instanceof EngineError) return err;
@@ -210,6 +249,13 @@ export function toEngineError(err: unknown, ctx: RequestContext): EngineError {
     const status = err.status;
     const said = (err.error as { message?: string } | undefined)?.message ?? err.message.replace(/^\d+ /, '');
     const quoted = said ? `: "${said}"` : ' (no body)';
+    if (status >= 300 && status < 400) {
+      const location = err.headers?.get('location');
+      return fail(ctx, 'http', `${ctx.url} answered HTTP ${status}, a redirect to ${location ? resolved(location, ctx.url) : '(no Location given)'} (${ctx.what}); SpecSearch does not follow redirects, which would send the problem and any API key to a server the settings do not name.`,
+        `If the server has moved, or a proxy redirects (http to https, a missing /v1), set ${ctx.key}.baseURL to the final address.`, err);
+    }
+    const wait = Number(err.headers?.get('retry-after-ms') ?? NaN);
+    const asked = Number.isFinite(wait) ? `; the server asked to wait ${wait / 1000} s before trying again${wait > MAX_RETRY_AFTER_MS ? `, more than SpecSearch waits (${MAX_RETRY_AFTER_MS / 1000} s)` : ''}` : '';
     if (MODEL_OUTPUT.test(said)) {
       return fail(ctx, 'model-output', `the model produced output the server could not return (HTTP ${status}, ${ctx.what})${quoted}.`,
         'The model emitted text that is not valid UTF-8 (common with undertrained or mismatched models); check the model file and its tokenizer.', err);
@@ -230,8 +276,9 @@ export function toEngineError(err: unknown, ctx: RequestContext): EngineError {
       return fail(ctx, 'http', `${ctx.url} does not exist on this server (HTTP 404, ${ctx.what})${quoted}.`,
         `Check ${ctx.key}.baseURL: OpenAI-compatible servers want it to end in /v1 (e.g. http://127.0.0.1:8000/v1); Ollama's native API wants /api.`, err);
     }
-    return fail(ctx, 'http', `HTTP ${status} from ${ctx.url} (${ctx.what})${quoted}.`,
-      status >= 500 ? 'The server failed; its log says why.' : 'The server rejected the request; check that it is the kind of server configured (docs/servers.md).', err);
+    return fail(ctx, 'http', `HTTP ${status} from ${ctx.url} (${ctx.what})${quoted}${asked}.`,
+      status === 429 ? `The server is limiting requests: lower ${ctx.key}.maxConcurrency, or try again later.`
+        : status >= 500 ? 'The server failed; its log says why.' : 'The server rejected the request; check that it is the kind of server configured (docs/servers.md).', err);
   }
   if (err instanceof SyntaxError) {
     return fail(ctx, 'bad-response', `the server answered ${ctx.url} with malformed JSON (${ctx.what}): ${err.message}.`,
