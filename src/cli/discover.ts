@@ -37,7 +37,7 @@ function pick(role: string, wanted: string, servers: readonly FoundServer[]): Ch
 export function formatDiscovery(result: DiscoverResult): string {
   const lines = [`specsearch discover — ${result.servers.length} model server${result.servers.length === 1 ? '' : 's'} found in ${result.ms} ms`, ''];
   for (const s of result.servers) {
-    lines.push(`  ${s.baseURL}  ${s.kind}${s.version ? ` ${s.version}` : ''}${s.speculative ? ', speculative decoding on' : ''}`);
+    lines.push(`  ${s.baseURL}  ${s.kind}${s.version ? ` ${s.version}` : ''}${s.speculative ? ', speculative decoding on' : s.speculative === null ? ', speculative decoding unknown' : ''}`);
     for (const m of s.models) lines.push(`      ${m}`);
   }
   for (const s of result.skipped) lines.push(`  ${s.baseURL}  — ${s.why}`);

@@ -22,7 +22,8 @@ export interface FoundServer {
   models: string[];
   /** Which PRM kinds this server can serve, from what it offers. */
   prmKinds: PrmKind[];
-  speculative: boolean;
+  /** null where the server does not say (vLLM with --disable-log-stats). */
+  speculative: boolean | null;
 }
 
 export interface DiscoverResult {

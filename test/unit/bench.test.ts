@@ -11,7 +11,7 @@ import { runBenchCommand } from '../../src/cli/bench';
 import { clearCapabilityCache } from '../../src/core/models/capabilities';
 import { countingModel, countingPrm, testSettings, trio } from './doubles';
 import { PROBLEM, startFixture, type Fixture } from '../servers/fixtures/http-fixture';
-import { vllmHandler, vllmSpecDecodeMetrics } from '../servers/fixtures/engines';
+import { VLLM_METRICS_WITHOUT_STATS, vllmHandler, vllmSpecDecodeMetrics } from '../servers/fixtures/engines';
 
 test('paired speed-up is the ratio of summed times, and its 95 % interval contains it', () => {
   const base = [100, 200, 300, 400];
@@ -187,4 +187,27 @@ test('bench refuses a `large` column whose server speculates, takes --baseline f
   assert.match(flagged, /^> \*\*Warning:\*\* `large` is not an autoregressive baseline: the large model .* speculates/m);
   const json = JSON.parse(fs.readFileSync(path.join(dir, 'allowed', 'results.json'), 'utf8')) as { meta: { warnings: string[] } };
   assert.equal(json.meta.warnings.length, 1);
+});
+
+test('fixture replay of vLLM 0.11.0 started with --disable-log-stats: bench cannot tell whether `large` speculates, asks for --baseline, and takes the one it names with a warning', async (t) => {
+  clearCapabilityCache();
+  const f = await startFixture(vllmHandler({ models: ['m'], version: '0.11.0', metrics: VLLM_METRICS_WITHOUT_STATS }));
+  t.after(() => f.close());
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-unknown-'));
+  const m = { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'm', promptTemplate: 'raw', timeoutMs: 5000 };
+  const config = path.join(dir, 'c.json');
+  fs.writeFileSync(config, JSON.stringify({
+    models: { small: m, large: m, prm: { ...m, kind: 'logprob', stepTag: ' @', positiveToken: '+', negativeToken: '-' } },
+    search: { candidatesPerStep: 2, beamWidth: 1, draftRatio: 1, maxDepth: 4, maxStepTokens: 16 },
+  }));
+  fs.writeFileSync(path.join(dir, 'd.jsonl'), JSON.stringify({ problem: PROBLEM, answer: '5' }) + '\n');
+  const run = (extra: Record<string, unknown>, out: string) => runBenchCommand({ dataset: path.join(dir, 'd.jsonl'), config, json: true, methods: 'large,sps', ...extra, out: path.join(dir, out) }, ['bench']);
+  await assert.rejects(run({}, 'refused'), (err: Error & { code?: string; hint?: string }) => {
+    assert.equal(err.code, 'usage');
+    assert.match(err.message, /^Cannot tell whether `large` is an autoregressive baseline: .* does not say whether it speculates \(.*--disable-log-stats/);
+    assert.match(err.hint ?? '', /--baseline FILE/);
+    return true;
+  });
+  assert.equal(await run({ baseline: config }, 'named'), 0);
+  assert.match(fs.readFileSync(path.join(dir, 'named', 'report.md'), 'utf8'), /^> \*\*Warning:\*\* `large` is taken as the autoregressive baseline because --baseline names it, unchecked: /m);
 });
