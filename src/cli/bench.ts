@@ -26,6 +26,8 @@ export interface BenchFlags {
   'allow-speculative-baseline'?: boolean;
   out?: string;
   json?: boolean;
+  /** `paper`: large, sps and specsearch on gsm8k and math500, and the paper's table (src/cli/bench-preset.ts). */
+  preset?: string;
 }
 
 function integer(flag: string, value: string | undefined, min: number): number | undefined {
@@ -47,6 +49,7 @@ function progress(done: number, total: number, label: string): void {
 }
 
 export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promise<number> {
+  if (flags.preset !== undefined) return (await import('./bench-preset')).runPreset(flags, argv, runBenchCommand);
   const dataset = flags.dataset ?? 'tiny:1000:20';
   const specs = (flags.methods ?? 'large,sps,specsearch,small').split(',').map((m) => m.trim()).filter(Boolean);
   let methods: BenchMethod[];
