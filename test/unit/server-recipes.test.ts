@@ -230,3 +230,24 @@ test('doctor on llama-server fixtures whose draft and target vocabularies differ
   assert.match(farGap?.missing ?? '', /32000 entries, the large model's 152064, so the small model cannot be its draft/);
   assert.match(farGap?.fix ?? '', /--spec-type ngram-mod/);
 });
+
+test('the GPU recipes fit their cards: vLLM fractions of one card add up to at most 0.9, and every shared card is named with CUDA_VISIBLE_DEVICES', () => {
+  let checked = 0;
+  for (const file of ['docs/servers.md', 'docs/bench.md']) {
+    const doc = fs.readFileSync(file, 'utf8');
+    for (const [, block] of doc.matchAll(/```sh\n([\s\S]*?)```/g)) {
+      const serves = block.replace(/\\\n/g, ' ').split('\n').filter((l) => /vllm serve .*--gpu-memory-utilization/.test(l));
+      if (serves.length < 2) continue;
+      const exported = /^export CUDA_VISIBLE_DEVICES=(\d+)/m.exec(block)?.[1];
+      const perCard = new Map<string, number>();
+      for (const line of serves) {
+        const card = /CUDA_VISIBLE_DEVICES=(\d+)/.exec(line)?.[1] ?? exported;
+        assert.ok(card !== undefined, `${file}: no CUDA_VISIBLE_DEVICES for: ${line}`);
+        perCard.set(card, (perCard.get(card) ?? 0) + Number(/--gpu-memory-utilization ([\d.]+)/.exec(line)![1]));
+      }
+      for (const [card, sum] of perCard) assert.ok(sum <= 0.9 + 1e-9, `${file}: GPU ${card} is asked for ${sum.toFixed(2)} of its memory`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 2, 'the one-GPU and two-GPU paths are checked');
+});
