@@ -37,7 +37,7 @@ function pick(role: string, wanted: string, servers: readonly FoundServer[]): Ch
 export function formatDiscovery(result: DiscoverResult): string {
   const lines = [`specsearch discover — ${result.servers.length} model server${result.servers.length === 1 ? '' : 's'} found in ${result.ms} ms`, ''];
   for (const s of result.servers) {
-    lines.push(`  ${s.baseURL}  ${s.kind}${s.version ? ` ${s.version}` : ''}${s.speculative ? ', speculative decoding on' : ''}`);
+    lines.push(`  ${s.baseURL}  ${s.kind}${s.version ? ` ${s.version}` : ''}${s.speculative ? ', speculative decoding on' : s.speculative === null ? ', speculative decoding unknown' : ''}`);
     for (const m of s.models) lines.push(`      ${m}`);
   }
   for (const s of result.skipped) lines.push(`  ${s.baseURL}  — ${s.why}`);
@@ -65,7 +65,8 @@ export async function runDiscover(flags: DiscoverFlags): Promise<number> {
   if (flags.small === undefined || flags.large === undefined || flags.prm === undefined) throw usageError('Choose all three: --small MODEL --large MODEL --prm MODEL.');
   const prmKind = flags['prm-kind'];
   if (prmKind !== undefined && !(PRM_KINDS as readonly string[]).includes(prmKind)) throw usageError(`--prm-kind ${prmKind} is not one of ${PRM_KINDS.join(', ')}.`);
-  const config = configFor({ small: pick('small', flags.small, result.servers), large: pick('large', flags.large, result.servers), prm: pick('prm', flags.prm, result.servers), prmKind: prmKind as PrmKind | undefined }, result.servers);
+  const { config, notes } = configFor({ small: pick('small', flags.small, result.servers), large: pick('large', flags.large, result.servers), prm: pick('prm', flags.prm, result.servers), prmKind: prmKind as PrmKind | undefined }, result.servers);
+  for (const note of notes) process.stderr.write(`specsearch: ${note}\n`);
   // What is written must load: the engine's own schema checks it first.
   parseSettings(config, 'the discovered settings');
   const text = JSON.stringify(config, null, 2) + '\n';

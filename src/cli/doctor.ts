@@ -57,7 +57,7 @@ function describe(c: ServerCapabilities): string {
     yes(c.logprobs, 'logprobs'),
     `tokenize: ${c.tokenize ? 'yes' : 'no'}`,
     ...(c.pooling !== null ? [`pooling: ${c.pooling ? 'yes' : 'no'}`] : []),
-    `speculative decoding: ${c.speculative.enabled ? 'yes' : 'no'}`,
+    `speculative decoding: ${c.speculative.enabled === null ? 'unknown' : c.speculative.enabled ? 'yes' : 'no'}`,
     ...(c.contextTokens !== null ? [`context: ${c.contextTokens} tokens`] : []),
   ].join(', ');
 }

@@ -50,8 +50,13 @@ Runs every method on the same problems in one process, interleaved problem by pr
 DIR/report.md and SVG plots: accuracy, latency, throughput, speed-ups.
 
 Options:
-  --dataset FILE.jsonl|tiny:SEED:N   rows {id?, problem|question, answer} (GSM8K "#### N" accepted),
-                                     or N fresh tiny problems from SEED ≥ 100 (default tiny:1000:20)
+  --preset paper                     the paper's benchmark: large, sps and specsearch on gsm8k and
+                                     math500, one folder each under --out (default bench/results/paper)
+                                     and DIR/paper.md, the paper's table over both (docs/bench.md)
+  --dataset FILE.jsonl|NAME|tiny:SEED:N
+                                     rows {id?, problem|question, answer} (GSM8K "#### N" accepted),
+                                     gsm8k or math500 (bench/data), or N fresh tiny problems from
+                                     SEED ≥ 100 (default tiny:1000:20)
   --methods LIST                     comma-separated, from large,sps,specsearch,small (default: all four)
   --algorithm beam|mcts|best-of-n    the tree search (default: from settings)
   --profile NAME / --config FILE     settings, as for solve
@@ -163,6 +168,7 @@ async function main(argv: string[]): Promise<number> {
         'allow-speculative-baseline': { type: 'boolean' },
         out: { type: 'string' },
         json: { type: 'boolean' },
+        preset: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       });
       if (values.help) return help('bench');

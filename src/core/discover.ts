@@ -6,11 +6,22 @@ import { toErrorInfo } from './errors';
 import { probeServer, type ServerKind } from './models/capabilities';
 import { HttpClient } from './models/http-client';
 
-/** The ports each engine listens on by default. */
+/** The ports each engine listens on by default, and those docs/servers.md's recipes give the other servers. */
 export const USUAL_PORTS: readonly { port: number; engine: string; path: '/v1' | '/api' }[] = [
   { port: 8000, engine: 'vLLM', path: '/v1' },
+  // docs/servers.md's vLLM recipe: small 8001, PRM 8002, the large model without speculation 8003 (docs/bench.md).
+  { port: 8001, engine: 'vLLM', path: '/v1' },
+  { port: 8002, engine: 'vLLM', path: '/v1' },
+  { port: 8003, engine: 'vLLM', path: '/v1' },
   { port: 30000, engine: 'SGLang', path: '/v1' },
+  { port: 30001, engine: 'SGLang', path: '/v1' },
   { port: 8080, engine: 'llama.cpp llama-server', path: '/v1' },
+  { port: 8081, engine: 'llama.cpp llama-server', path: '/v1' },
+  { port: 8082, engine: 'llama.cpp llama-server', path: '/v1' },
+  // The bundled tiny models on llama-server (docs/servers.md).
+  { port: 8180, engine: 'llama.cpp llama-server', path: '/v1' },
+  { port: 8181, engine: 'llama.cpp llama-server', path: '/v1' },
+  { port: 8182, engine: 'llama.cpp llama-server', path: '/v1' },
   { port: 11434, engine: 'Ollama', path: '/api' },
   { port: 1234, engine: 'LM Studio', path: '/v1' },
 ];
@@ -22,7 +33,8 @@ export interface FoundServer {
   models: string[];
   /** Which PRM kinds this server can serve, from what it offers. */
   prmKinds: PrmKind[];
-  speculative: boolean;
+  /** null where the server does not say (vLLM with --disable-log-stats). */
+  speculative: boolean | null;
 }
 
 export interface DiscoverResult {

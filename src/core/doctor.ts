@@ -148,14 +148,23 @@ function findLanguageModelGaps(role: 'small' | 'large', report: DoctorModelRepor
     }
     return;
   }
-  if (role === 'large' && !caps.speculative.enabled) {
+  if (role === 'large' && caps.speculative.enabled === null) {
+    report.findings.push({
+      level: 'warning',
+      missing: `word of whether this server speculates (${caps.speculative.evidence}): method "sps" and SpecSearch's corrections are faster if it does, and \`specsearch bench\` will not take it as the autoregressive \`large\` baseline`,
+      fix: caps.server === 'vllm'
+        ? 'start vLLM without --disable-log-stats, so that /metrics says; for bench, give the config of a large model served without speculation with --baseline FILE (docs/bench.md)'
+        : 'give bench the config of a large model served without speculation with --baseline FILE (docs/bench.md)',
+    });
+  }
+  if (role === 'large' && caps.speculative.enabled === false) {
     report.findings.push({
       level: s.method === 'sps' ? 'error' : 'warning',
       missing: `server-side speculative decoding (${caps.speculative.evidence}); method "sps" needs it and SpecSearch's corrections run slower without it`,
       fix: fixFor(caps.server, 'speculative'),
     });
   }
-  if (role === 'large' && caps.speculative.enabled) {
+  if (role === 'large' && caps.speculative.enabled === true) {
     report.findings.push({
       level: 'warning',
       missing: `an autoregressive baseline: this server speculates (${caps.speculative.evidence}), which serves "sps" and SpecSearch's corrections, but \`specsearch bench\` would measure its \`large\` column with that speculation`,

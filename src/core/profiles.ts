@@ -1,6 +1,6 @@
 // Named bundles of settings; `tiny` runs the bundled CPU models in-process and is the default.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { besideInstall } from './paths';
 import { DEFAULT_SEARCH, type Settings } from './settings';
 
 export const PROFILE_NAMES = ['tiny'] as const;
@@ -9,13 +9,7 @@ export const PROFILE_NAMES = ['tiny'] as const;
 export function bundledModelsDir(): string {
   const override = process.env.SPECSEARCH_MODELS_DIR;
   if (override) return path.resolve(override);
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, 'models', 'tiny');
-    if (fs.existsSync(candidate)) return candidate;
-    dir = path.dirname(dir);
-  }
-  return path.resolve(__dirname, '..', 'models', 'tiny');
+  return besideInstall(path.join('models', 'tiny')) ?? path.resolve(__dirname, '..', 'models', 'tiny');
 }
 
 export function profileSettings(name: string): Settings {

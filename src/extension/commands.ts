@@ -178,7 +178,7 @@ export const COMMANDS: Record<string, Command> = {
     if (!result) return;
     ctx.output.appendLine(`Discovery (${result.ms} ms): ${result.servers.map((s) => `${s.baseURL} ${s.kind} [${s.models.join(', ')}]`).join('; ') || 'no server'}; ${result.skipped.map((s) => `${s.baseURL}: ${s.why}`).join('; ')}`);
     if (result.servers.length === 0) {
-      return void showMessageWithActions(ctx, 'info', 'SpecSearch: no model server answers on this machine at the usual ports (vLLM 8000, SGLang 30000, llama-server 8080, Ollama 11434, LM Studio 1234). docs/servers.md shows how to start one.', ['Show Log']);
+      return void showMessageWithActions(ctx, 'info', 'SpecSearch: no model server answers on this machine at the usual ports (vLLM 8000–8003, SGLang 30000–30001, llama-server 8080–8082, Ollama 11434, LM Studio 1234). docs/servers.md shows how to start one.', ['Show Log']);
     }
     const items = result.servers.flatMap((s) => s.models.map((model) => ({ label: model, description: `${s.kind}${s.version ? ` ${s.version}` : ''} · ${s.baseURL}`, choice: { baseURL: s.baseURL, model } })));
     const ask = (role: string, hint: string) => vscode.window.showQuickPick(items, { title: `SpecSearch: which model is the ${role}?`, placeHolder: hint, ignoreFocusOut: true });
@@ -196,7 +196,8 @@ export const COMMANDS: Record<string, Command> = {
       ...(vscode.workspace.workspaceFolders ? [{ label: 'Workspace Settings', target: vscode.ConfigurationTarget.Workspace }] : []),
     ], { title: 'SpecSearch: save the models in…', ignoreFocusOut: true });
     if (!scope) return;
-    const config = configFor({ small: small.choice, large: large.choice, prm: prm.choice, prmKind: kind.label as PrmKind }, result.servers);
+    const { config, notes } = configFor({ small: small.choice, large: large.choice, prm: prm.choice, prmKind: kind.label as PrmKind }, result.servers);
+    for (const note of notes) ctx.output.appendLine(`Discovery: ${note}`);
     const settings = vscode.workspace.getConfiguration('specsearch');
     for (const role of ['small', 'large', 'prm'] as const) await settings.update(`models.${role}`, config.models[role], scope.target);
     void showMessageWithActions(ctx, 'info', `SpecSearch: models saved in your ${scope.label}: small ${small.label}, large ${large.label}, PRM ${prm.label} (${kind.label}).`, ['Check Model Servers']);

@@ -50,6 +50,44 @@ for (const perToken of [false, true]) {
   });
 }
 
+async function poolingVersion(version: string, extra: { hideVersion?: boolean } = {}): Promise<Fixture> {
+  const f = await startFixture(vllmPoolingHandler({ version, ...extra }));
+  fixtures.push(f);
+  return f;
+}
+
+const poolingTasks = async (f: Fixture) => {
+  clearCapabilityCache();
+  const prm = await createRewardModel(prmSettings(f.origin));
+  const r = await prm.scoreLast({ problem: PROBLEM, paths: [['2 + 3 = 5.'], ['2 + 3 = 6, which is wrong.']], signal });
+  assert.deepEqual(r.scores.map((s) => Math.round(s * 100) / 100), [0.95, 0.15]);
+  return f.requests.filter((q) => q.path === '/pooling').map((q) => q.body!.task);
+};
+
+test('fixture replay of vLLM 0.10.2 /pooling: no `task` is sent (the field does not exist before 0.11.1); one row per step', async () => {
+  assert.deepEqual(await poolingTasks(await poolingVersion('0.10.2')), [undefined]);
+});
+
+test('fixture replay of vLLM 0.11.1 /pooling: `task: "token_classify"` is sent, read from GET /version, and accepted', async () => {
+  assert.deepEqual(await poolingTasks(await poolingVersion('0.11.1')), ['token_classify']);
+});
+
+test('fixture replay of vLLM 0.26.0 /pooling: `task: "token_classify"` is sent, so the PRM rows come back and not the hidden states an untasked request resolves to', async () => {
+  assert.deepEqual(await poolingTasks(await poolingVersion('0.26.0')), ['token_classify']);
+});
+
+test('fixture replay of vLLM 0.26.0 /pooling behind a proxy without /version: hidden-state rows are an error naming the task, never read as scores', async () => {
+  clearCapabilityCache();
+  const f = await poolingVersion('0.26.0', { hideVersion: true });
+  const prm = await createRewardModel(prmSettings(f.origin));
+  await assert.rejects(prm.scoreLast({ problem: PROBLEM, paths: [['2 + 3 = 5.']], signal }), (err: Error & { code?: string; hint?: string }) => {
+    assert.equal(err.code, 'bad-response');
+    assert.match(err.message, /rows of 16 values, not \[p\(wrong\), p\(right\)\]: the server pooled without a task, which resolved to another task than token_classify/);
+    assert.match(err.hint ?? '', /--pooler-config\.task token_classify/);
+    return true;
+  });
+});
+
 test('vLLM /pooling (fixture server replaying documented shapes): a server without /pooling fails with the flag that adds it', async () => {
   clearCapabilityCache();
   const f = await startFixture(openAIHandler({ models: ['Qwen/Qwen2.5-Math-PRM-7B'] }));

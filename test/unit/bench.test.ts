@@ -11,7 +11,17 @@ import { runBenchCommand } from '../../src/cli/bench';
 import { clearCapabilityCache } from '../../src/core/models/capabilities';
 import { countingModel, countingPrm, testSettings, trio } from './doubles';
 import { json, PROBLEM, startFixture, type Fixture } from '../servers/fixtures/http-fixture';
-import { vllmHandler, vllmSpecDecodeMetrics } from '../servers/fixtures/engines';
+import { VLLM_METRICS_WITHOUT_STATS, vllmHandler, vllmSpecDecodeMetrics } from '../servers/fixtures/engines';
+
+/** A config file in `dir` whose three models are the fixture server at `url`. */
+function fixtureConfig(dir: string, file: string, url: string): string {
+  const m = { provider: 'openai-compatible', baseURL: `${url}/v1`, model: 'm', promptTemplate: 'raw', timeoutMs: 5000 };
+  fs.writeFileSync(path.join(dir, file), JSON.stringify({
+    models: { small: m, large: m, prm: { ...m, kind: 'logprob', stepTag: ' @', positiveToken: '+', negativeToken: '-' } },
+    search: { candidatesPerStep: 2, beamWidth: 1, draftRatio: 1, maxDepth: 4, maxStepTokens: 16 },
+  }));
+  return path.join(dir, file);
+}
 
 test('paired speed-up is the ratio of summed times, and its 95 % interval contains it', () => {
   const base = [100, 200, 300, 400];
@@ -152,14 +162,7 @@ test('bench refuses a `large` column whose server speculates, takes --baseline f
   const speculating = await serve(vllmSpecDecodeMetrics('m', { drafts: 10, drafted: 50, accepted: 20 }));
   const plain = await serve();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-baseline-'));
-  const config = (file: string, url: string) => {
-    const m = { provider: 'openai-compatible', baseURL: `${url}/v1`, model: 'm', promptTemplate: 'raw', timeoutMs: 5000 };
-    fs.writeFileSync(path.join(dir, file), JSON.stringify({
-      models: { small: m, large: m, prm: { ...m, kind: 'logprob', stepTag: ' @', positiveToken: '+', negativeToken: '-' } },
-      search: { candidatesPerStep: 2, beamWidth: 1, draftRatio: 1, maxDepth: 4, maxStepTokens: 16 },
-    }));
-    return path.join(dir, file);
-  };
+  const config = (file: string, url: string) => fixtureConfig(dir, file, url);
   const main = config('main.json', speculating.origin);
   const baseline = config('baseline.json', plain.origin);
   fs.writeFileSync(path.join(dir, 'd.jsonl'), JSON.stringify({ problem: PROBLEM, answer: '5' }) + '\n');
@@ -271,4 +274,49 @@ test('a dataset line that is JSON but not an object (null, a list, a number) is 
     fs.writeFileSync(file, `${JSON.stringify({ problem: 'x', answer: 1 })}\n${line}\n`);
     assert.throws(() => loadDataset(file), (err: Error & { code?: string }) => err.code === 'usage' && err.message === `${file}:2 is ${what}, not an object.`);
   }
+});
+
+test('fixture replay of vLLM 0.11.0 started with --disable-log-stats: bench cannot tell whether `large` speculates, asks for --baseline, and takes the one it names with a warning', async (t) => {
+  clearCapabilityCache();
+  const f = await startFixture(vllmHandler({ models: ['m'], version: '0.11.0', metrics: VLLM_METRICS_WITHOUT_STATS }));
+  t.after(() => f.close());
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-unknown-'));
+  const config = fixtureConfig(dir, 'c.json', f.origin);
+  fs.writeFileSync(path.join(dir, 'd.jsonl'), JSON.stringify({ problem: PROBLEM, answer: '5' }) + '\n');
+  const run = (extra: Record<string, unknown>, out: string) => runBenchCommand({ dataset: path.join(dir, 'd.jsonl'), config, json: true, methods: 'large,sps', ...extra, out: path.join(dir, out) }, ['bench']);
+  await assert.rejects(run({}, 'refused'), (err: Error & { code?: string; hint?: string }) => {
+    assert.equal(err.code, 'usage');
+    assert.match(err.message, /^Cannot tell whether `large` is an autoregressive baseline: .* does not say whether it speculates \(.*--disable-log-stats/);
+    assert.match(err.hint ?? '', /--baseline FILE/);
+    return true;
+  });
+  assert.equal(await run({ baseline: config }, 'named'), 0);
+  assert.match(fs.readFileSync(path.join(dir, 'named', 'report.md'), 'utf8'), /^> \*\*Warning:\*\* `large` is taken as the autoregressive baseline because --baseline names it, unchecked: /m);
+});
+
+test('bench --preset paper (fixture servers replaying vLLM 0.11.0): large, sps and specsearch on gsm8k and math500 with --limit, the --baseline rules, and the paper\'s table over both', async (t) => {
+  clearCapabilityCache();
+  const speculating = await startFixture(vllmHandler({ models: ['m'], version: '0.11.0', metrics: vllmSpecDecodeMetrics('m', { drafts: 10, drafted: 50, accepted: 20 }) }));
+  const plain = await startFixture(vllmHandler({ models: ['m'], version: '0.11.0' }));
+  t.after(() => Promise.all([speculating.close(), plain.close()]));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-paper-'));
+  const config = (file: string, url: string) => fixtureConfig(dir, file, url);
+  const flags = { preset: 'paper', config: config('main.json', speculating.origin), limit: '2', out: path.join(dir, 'paper') };
+  await assert.rejects(runBenchCommand(flags, ['bench']), /Refusing to measure `large`/, 'the baseline rules hold');
+  await assert.rejects(runBenchCommand({ ...flags, dataset: 'gsm8k' }, ['bench']), /chooses the datasets/);
+  await assert.rejects(runBenchCommand({ ...flags, preset: 'fast' }, ['bench']), /--preset fast is not one of paper/);
+  assert.equal(await runBenchCommand({ ...flags, baseline: config('baseline.json', plain.origin) }, ['bench', '--preset', 'paper']), 0);
+  for (const dataset of ['gsm8k', 'math500']) {
+    const results = JSON.parse(fs.readFileSync(path.join(dir, 'paper', dataset, 'results.json'), 'utf8')) as { meta: { dataset: string }; summary: { problems: number; methods: Record<string, unknown> } };
+    assert.equal(results.meta.dataset, dataset);
+    assert.equal(results.summary.problems, 2, '--limit holds for each dataset');
+    assert.deepEqual(Object.keys(results.summary.methods).sort(), ['large', 'specsearch', 'sps']);
+  }
+  const table = fs.readFileSync(path.join(dir, 'paper', 'paper.md'), 'utf8');
+  assert.match(table, /^\| method \| GSM8K \(2\) accuracy \(%\) \| latency \(s\) \| speed-up vs large \(95 % CI\) \| MATH-500 \(2\) accuracy \(%\) \| latency \(s\) \| speed-up vs large \(95 % CI\) \|$/m);
+  assert.match(table, /^\| large \| [\d.]+ \| [\d.]+ \| 1\.00× \| [\d.]+ \| [\d.]+ \| 1\.00× \|$/m);
+  assert.match(table, /^\| specsearch \| [\d.]+ \| [\d.]+ \| [\d.]+× \[[\d.]+, [\d.]+\] \|/m);
+  assert.match(table, /^\| speed-up vs sps \(95 % CI\) \| [\d.]+× \[/m);
+  assert.match(table, /^\| acceptance \(%\) \| /m);
+  assert.match(table, /\[GSM8K\]\(gsm8k\/report\.md\), \[MATH-500\]\(math500\/report\.md\)/);
 });

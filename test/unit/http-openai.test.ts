@@ -10,6 +10,7 @@ import { runDoctor } from '../../src/core/doctor';
 import { formatDoctorReport } from '../../src/cli/doctor';
 import { solve } from '../../src/core/solve';
 import { deadPort, httpSettings, openAIHandler, PROBLEM, startFixture, type Fixture } from '../servers/fixtures/http-fixture';
+import { vllmHandler } from '../servers/fixtures/engines';
 
 const fixtures: Fixture[] = [];
 after(async () => {
@@ -107,7 +108,9 @@ test('a whole SpecSearch solve over HTTP: answer found, requests counted', async
 });
 
 test('doctor: a healthy vLLM-shaped server is ok with findings and flags; a dead URL is not, with the connection error', async () => {
-  const f = await vllm();
+  // /metrics with engine metrics and no spec_decode counters: a vLLM that says it does not speculate.
+  const f = await startFixture(vllmHandler({}));
+  fixtures.push(f);
   const good = await runDoctor(httpSettings({ small: `${f.origin}/v1` }), signal);
   assert.equal(good.ok, true, JSON.stringify(good.models.map((m) => m.error)));
   assert.equal(good.models[0].server, 'vllm');

@@ -6,13 +6,13 @@ import * as path from 'node:path';
 import { parseSettings } from '../../src/core/config';
 import { runDoctor } from '../../src/core/doctor';
 import { formatDoctorReport } from '../../src/cli/doctor';
-import { clearCapabilityCache, fixFor, ollamaHasLogprobs } from '../../src/core/models/capabilities';
+import { clearCapabilityCache, fixFor, ollamaHasLogprobs, versionAtLeast, vllmSpeculation } from '../../src/core/models/capabilities';
 import type { HttpLanguageModel } from '../../src/core/models/http-model';
 import { createLanguageModel } from '../../src/core/models/openai-compatible';
 import { createRewardModel } from '../../src/core/models/prm/factory';
 import { mathShepherdText, prmTaggedText, qwenPrmText } from '../../src/core/models/templates';
 import { startFixture, type Fixture, type Handler } from '../servers/fixtures/http-fixture';
-import { llamaServerHandler, ollamaHandler, sglangHandler, vllmHandler, vllmSpecDecodeMetrics } from '../servers/fixtures/engines';
+import { llamaServerHandler, ollamaHandler, sglangHandler, VLLM_METRICS_WITHOUT_STATS, vllmHandler, vllmSpecDecodeMetrics } from '../servers/fixtures/engines';
 
 const fixtures: Fixture[] = [];
 after(async () => {
@@ -103,6 +103,35 @@ test('vLLM ≥ 0.10 (fixture): speculation is detected from /metrics and its cou
   assert.match(formatDoctorReport(report, null), /missing +an autoregressive baseline: this server speculates/);
 });
 
+test('fixture replay of vLLM 0.11.0 started with --disable-log-stats: speculation reads as unknown, not as off, and doctor says what that costs', async () => {
+  clearCapabilityCache();
+  const f = await serve(vllmHandler({ models: ['m'], version: '0.11.0', metrics: VLLM_METRICS_WITHOUT_STATS }));
+  const m = { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'm', promptTemplate: 'raw' };
+  const caps = await (createLanguageModel('large', parseSettings({ models: { large: m } }, 'test').models.large) as HttpLanguageModel).probe(signal);
+  assert.equal(caps.speculative.enabled, null);
+  assert.match(caps.speculative.evidence, /--disable-log-stats/);
+  const report = await runDoctor(parseSettings({ models: { small: m, large: m, prm: { ...m, kind: 'logprob' } } }, 'test'), signal);
+  const large = report.models[1];
+  assert.ok(!large.findings.some((x) => /^server-side speculative decoding/.test(x.missing)), 'unknown is not reported as missing speculation');
+  assert.ok(!large.findings.some((x) => /autoregressive baseline: this server speculates/.test(x.missing)), 'nor as speculation');
+  const unknown = large.findings.find((x) => /whether this server speculates/.test(x.missing));
+  assert.equal(unknown?.level, 'warning');
+  assert.match(unknown?.fix ?? '', /without --disable-log-stats.*--baseline FILE/);
+  assert.match(formatDoctorReport(report, null), /speculative decoding: unknown/);
+  assert.equal(vllmSpeculation(null).enabled, null, 'an unreadable /metrics is unknown too');
+});
+
+test('fixture replay of llama-server (llama.cpp of September 2026) without a draft model: doctor\'s fix names the flags of all three generations of builds', async () => {
+  clearCapabilityCache();
+  const f = await serve(llamaServerHandler({ alias: 'large', nVocab: 152064 }));
+  const m = { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'large', promptTemplate: 'raw' };
+  const report = await runDoctor(parseSettings({ models: { small: m, large: m, prm: { ...m, kind: 'logprob' } } }, 'test'), signal);
+  const fix = report.models[1].findings.find((x) => /^server-side speculative decoding/.test(x.missing))?.fix ?? '';
+  assert.match(fix, /^-md small\.gguf --spec-type draft-simple --spec-draft-n-max 8 \(/, 'builds from May 2026 (llama.cpp PR #22964)');
+  assert.match(fix, /take --spec-draft-n-max but not draft-simple: -md small\.gguf --spec-draft-n-max 8;/, 'builds between PR #22397 and PR #22964');
+  assert.match(fix, /older builds: -md small\.gguf --draft-max 8\)$/, 'builds before PR #22397');
+});
+
 test('SGLang (fixture): /server_info is read first, speculation and its accept length from it; older SGLang falls back to /get_server_info', async () => {
   clearCapabilityCache();
   const current = await serve(sglangHandler({ version: '0.5.9', algorithm: 'NGRAM', acceptLength: 2.7 }));
@@ -131,6 +160,15 @@ test('Ollama logprobs: known from 0.12.11 on, unknown for dev builds', () => {
   assert.equal(ollamaHasLogprobs('1.0.0'), true);
   assert.equal(ollamaHasLogprobs('0.0.0'), null);
   assert.equal(ollamaHasLogprobs(null), null);
+});
+
+test('engine versions as vLLM writes them compare by their first three numbers', () => {
+  assert.equal(versionAtLeast('0.11.1', [0, 11, 1]), true);
+  assert.equal(versionAtLeast('0.11.0', [0, 11, 1]), false);
+  assert.equal(versionAtLeast('0.26.0rc1', [0, 11, 1]), true);
+  assert.equal(versionAtLeast('0.10.1.1+cu128', [0, 10, 1]), true);
+  assert.equal(versionAtLeast('0.12', [0, 11, 1]), true);
+  assert.equal(versionAtLeast('dev', [0, 11, 1]), null);
 });
 
 function ollamaPrm(origin: string) {
@@ -191,4 +229,25 @@ test('doctor on llama-server fixtures whose draft and target vocabularies differ
   const farGap = farReport.models[1].findings.find((x) => /vocabulary/.test(x.missing));
   assert.match(farGap?.missing ?? '', /32000 entries, the large model's 152064, so the small model cannot be its draft/);
   assert.match(farGap?.fix ?? '', /--spec-type ngram-mod/);
+});
+
+test('the GPU recipes fit their cards: vLLM fractions of one card add up to at most 0.9, and every shared card is named with CUDA_VISIBLE_DEVICES', () => {
+  let checked = 0;
+  for (const file of ['docs/servers.md', 'docs/bench.md']) {
+    const doc = fs.readFileSync(file, 'utf8');
+    for (const [, block] of doc.matchAll(/```sh\n([\s\S]*?)```/g)) {
+      const serves = block.replace(/\\\n/g, ' ').split('\n').filter((l) => /vllm serve .*--gpu-memory-utilization/.test(l));
+      if (serves.length < 2) continue;
+      const exported = /^export CUDA_VISIBLE_DEVICES=(\d+)/m.exec(block)?.[1];
+      const perCard = new Map<string, number>();
+      for (const line of serves) {
+        const card = /CUDA_VISIBLE_DEVICES=(\d+)/.exec(line)?.[1] ?? exported;
+        assert.ok(card !== undefined, `${file}: no CUDA_VISIBLE_DEVICES for: ${line}`);
+        perCard.set(card, (perCard.get(card) ?? 0) + Number(/--gpu-memory-utilization ([\d.]+)/.exec(line)![1]));
+      }
+      for (const [card, sum] of perCard) assert.ok(sum <= 0.9 + 1e-9, `${file}: GPU ${card} is asked for ${sum.toFixed(2)} of its memory`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 2, 'the one-GPU and two-GPU paths are checked');
 });

@@ -1,9 +1,11 @@
-// Benchmark datasets: JSON lines of {id?, problem|question, answer}, or generated problems: fresh ones of the
-// tiny family `tiny:SEED:N`, the family's wording past its limits `tiny-beyond:SEED:N`, other kinds of
-// problems `tiny-other:SEED:N` (src/core/tiny/neighbours.ts).
+// Benchmark datasets: JSON lines of {id?, problem|question, answer}, the named datasets that ship in bench/data
+// (`gsm8k`, `math500`), or generated problems: fresh ones of the tiny family `tiny:SEED:N`, the family's wording
+// past its limits `tiny-beyond:SEED:N`, other kinds of problems `tiny-other:SEED:N` (src/core/tiny/neighbours.ts).
+import * as path from 'node:path';
 import { extractGsm8kReference } from '../answer/extract';
 import { EngineError } from '../errors';
 import { readTextFile } from '../files';
+import { besideInstall } from '../paths';
 import { generateBeyondProblems, generateOtherProblems } from '../tiny/neighbours';
 import { generateProblems } from '../tiny/task';
 
@@ -26,10 +28,33 @@ const GENERATED: Record<string, (seed: number, count: number) => { id: string; p
   'tiny-other': generateOtherProblems,
 };
 
+/** The datasets that ship in bench/data, by name: the paper's two benchmarks. */
+export const NAMED_DATASETS = {
+  /** GSM8K's test split (Cobbe et al. 2021), 1,319 problems, answers `#### N`. */
+  gsm8k: 'gsm8k-test.jsonl',
+  /** MATH-500 (PRM800K's math_splits/test.jsonl, Lightman et al. 2023), 500 problems, LaTeX answers. */
+  math500: 'math500-test.jsonl',
+} as const;
+
+export type DatasetName = keyof typeof NAMED_DATASETS;
+
+/** The file of a named dataset, in bench/data next to the installation. */
+export function benchDataFile(name: DatasetName): string {
+  const file = NAMED_DATASETS[name];
+  const found = besideInstall(path.join('bench', 'data', file));
+  if (found !== null) return found;
+  throw new EngineError({
+    code: 'usage',
+    message: `The dataset ${name} (bench/data/${file}) is not next to this installation.`,
+    hint: 'Run specsearch from a clone of the repository (npm run build; node dist/cli.js bench …), or give the file itself with --dataset FILE.jsonl.',
+  });
+}
+
 export function loadDataset(spec: string, limit?: number): BenchProblem[] {
   const generated = /^(tiny|tiny-beyond|tiny-other):(\d+):(\d+)$/.exec(spec);
   if (generated) return generatedProblems(generated[1]!, Number(generated[2]), Math.min(Number(generated[3]), limit ?? Infinity));
-  const rows = readJsonl(spec);
+  const file = Object.hasOwn(NAMED_DATASETS, spec) ? benchDataFile(spec as DatasetName) : spec;
+  const rows = readJsonl(file);
   return limit === undefined ? rows : rows.slice(0, limit);
 }
 
@@ -45,7 +70,7 @@ function generatedProblems(kind: string, seed: number, count: number): BenchProb
 }
 
 function readJsonl(file: string): BenchProblem[] {
-  const text = readTextFile(file, { what: 'the dataset', maxBytes: MAX_DATASET_BYTES, code: 'usage', hint: 'Give a JSON-lines file or tiny:SEED:N.' });
+  const text = readTextFile(file, { what: 'the dataset', maxBytes: MAX_DATASET_BYTES, code: 'usage', hint: `Give a JSON-lines file, ${Object.keys(NAMED_DATASETS).join(' or ')}, or tiny:SEED:N.` });
   const rows: BenchProblem[] = [];
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
@@ -67,7 +92,9 @@ function readJsonl(file: string): BenchProblem[] {
       throw new EngineError({ code: 'usage', message: `${where} has no "answer".`, hint: 'Each line needs an "answer" (GSM8K solutions ending in "#### N" are accepted).' });
     }
     const answer = typeof o.answer === 'number' ? String(o.answer) : referenceAnswer(o.answer);
-    rows.push({ id: typeof o.id === 'string' || typeof o.id === 'number' ? String(o.id) : `row-${i + 1}`, problem, answer });
+    // MATH rows name themselves by unique_id ("test/algebra/1349.json").
+    const id = o.id ?? o.unique_id;
+    rows.push({ id: typeof id === 'string' || typeof id === 'number' ? String(id) : `row-${i + 1}`, problem, answer });
   });
   return rows;
 }

@@ -23,7 +23,8 @@ export interface ServerCapabilities {
   pooling: boolean | null;
   /** Token-level speculative decoding configured on the server. */
   speculative: {
-    enabled: boolean;
+    /** null: the server does not say (vLLM started with --disable-log-stats exports no counters), which is not "off". */
+    enabled: boolean | null;
     evidence: string;
     /** The draft model the server names (SGLang's speculative_draft_model_path); null where it names none. */
     draft: string | null;
@@ -189,12 +190,7 @@ export async function probeServer(client: HttpClient, model: string | null, sign
       caps.tokenize = true;
       caps.version = str((await client.optional<Json>(`${client.origin}/version`, opts('reading the version')).catch(() => null))?.version);
       const metrics = await client.optional<unknown>(`${client.origin}/metrics`, opts('reading metrics (GET /metrics)')).catch(() => null);
-      if (typeof metrics === 'string' && /spec_decode/.test(metrics)) {
-        const totals = vllmSpeculationTotals(metrics);
-        caps.speculative = { enabled: true, evidence: `vLLM /metrics exports spec_decode counters (--speculative-config is set)${describeTotals(totals)}`, draft: null, totals };
-      } else {
-        caps.speculative = { enabled: false, evidence: 'vLLM /metrics has no spec_decode counters', draft: null, totals: null };
-      }
+      caps.speculative = vllmSpeculation(typeof metrics === 'string' ? metrics : null);
       break;
     }
     case 'sglang': {
@@ -229,13 +225,45 @@ export async function probeServer(client: HttpClient, model: string | null, sign
   return caps;
 }
 
+/**
+ * Whether an engine's version ("0.11.1", "v0.12.11", "0.26.0rc1", "0.10.1.1+cu128") is `least` or later; null where
+ * it cannot be read, and for dev builds that call themselves 0.0.0.
+ */
+export function versionAtLeast(version: string | null, least: readonly [number, number, number]): boolean | null {
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(version ?? '');
+  if (!m) return null;
+  const parts = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  if (parts.every((p) => p === 0)) return null;
+  for (let i = 0; i < 3; i++) if (parts[i] !== least[i]) return parts[i] > least[i];
+  return true;
+}
+
 /** Ollama added `logprobs`/`top_logprobs` to /api/generate in 0.12.11 (ollama PR #12899); null for unknown and dev ("0.0.0") builds. */
 export function ollamaHasLogprobs(version: string | null): boolean | null {
-  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(version ?? '');
-  if (!m) return null;
-  const [major, minor, patch] = m.slice(1).map(Number);
-  if (major === 0 && minor === 0 && patch === 0) return null;
-  return major > 0 || minor > 12 || (minor === 12 && patch >= 11);
+  return versionAtLeast(version, [0, 12, 11]);
+}
+
+/**
+ * What vLLM's /metrics says of speculation. Its engine metrics (`vllm:` samples) exist only while it logs stats:
+ * with spec_decode counters it speculates; with other engine samples but none of those it does not; with no
+ * engine sample at all (started with --disable-log-stats, or /metrics unreadable) nobody can tell from here.
+ */
+export function vllmSpeculation(metrics: string | null): ServerCapabilities['speculative'] {
+  if (metrics !== null && /^(# (HELP|TYPE) )?vllm:spec_decode_/m.test(metrics)) {
+    const totals = vllmSpeculationTotals(metrics);
+    return { enabled: true, evidence: `vLLM /metrics exports spec_decode counters (--speculative-config is set)${describeTotals(totals)}`, draft: null, totals };
+  }
+  if (metrics !== null && /^(# (HELP|TYPE) )?vllm:/m.test(metrics)) {
+    return { enabled: false, evidence: 'vLLM /metrics exports engine metrics but no spec_decode counters', draft: null, totals: null };
+  }
+  return {
+    enabled: null,
+    evidence: metrics === null
+      ? 'vLLM /metrics could not be read, so whether it speculates is unknown'
+      : 'vLLM /metrics exports no engine metrics (the server was started with --disable-log-stats), so whether it speculates is unknown',
+    draft: null,
+    totals: null,
+  };
 }
 
 /** A Prometheus counter summed over its label sets; null when the text has no sample of it. */
@@ -277,6 +305,9 @@ function notServed(client: HttpClient, model: string, caps: ServerCapabilities):
   });
 }
 
+/** llama-server's draft flags on builds before PR #22964 (`draft-simple`) and before PR #22397 (`--spec-draft-n-max`). */
+const LLAMA_SPEC_OLDER = 'builds from late April 2026 that take --spec-draft-n-max but not draft-simple: -md small.gguf --spec-draft-n-max 8; older builds: -md small.gguf --draft-max 8';
+
 /**
  * The exact server flag that adds what is missing, per server kind; used by `doctor` and error hints.
  * Flags whose spelling changed between versions say the range (docs/servers.md gives the sources).
@@ -286,7 +317,7 @@ export function fixFor(server: ServerKind, missing: 'speculative' | 'n' | 'logpr
     speculative: {
       // N-gram needs no draft model: Qwen2.5-Math-1.5B (151936 vocabulary entries) is refused as the 7B's (152064) draft.
       vllm: `--speculative-config '{"method": "ngram", "num_speculative_tokens": 5, "prompt_lookup_max": 4}' (vLLM ≥ 0.8.3; a draft model instead needs a vLLM newer than 0.13 and exactly the large model's vocabulary size)`,
-      'llama.cpp': '-md small.gguf --spec-type draft-simple --spec-draft-n-max 8 (llama.cpp builds from May 2026 on; older builds: -md small.gguf --draft-max 8)',
+      'llama.cpp': `-md small.gguf --spec-type draft-simple --spec-draft-n-max 8 (llama.cpp builds from May 2026 on, whose llama-server --help lists draft-simple; ${LLAMA_SPEC_OLDER})`,
       sglang: '--speculative-algorithm NGRAM --speculative-num-draft-tokens 8 (SGLang releases since its n-gram speculation landed in autumn 2025, CUDA only; STANDALONE with a draft model needs exactly the large model\'s vocabulary)',
       default: 'serve the large model from vLLM, SGLang or llama-server with speculation on (docs/servers.md)',
     },

@@ -59,9 +59,9 @@ export abstract class HttpLanguageModel implements LanguageModel {
     throwIfAborted(request.signal);
     const started = performance.now();
     const caps = await this.probe(request.signal);
-    this.capabilities.speculative = caps.speculative.enabled;
+    this.capabilities.speculative = caps.speculative.enabled === true;
     this.capabilities.batchedDrafts = caps.n !== false;
-    if (request.speculative && !caps.speculative.enabled) {
+    if (request.speculative && caps.speculative.enabled === false) {
       degrade(caps, `Token-level speculation was asked for (method "sps", or SpecSearch's corrections) but this server has none (${caps.speculative.evidence}): the large model writes autoregressively. See \`specsearch doctor\` for the flag.`);
     }
     const prompt = renderPrompt({

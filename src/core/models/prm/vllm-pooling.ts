@@ -1,11 +1,22 @@
 // PRM kind "vllm-pooling": a trained PRM (Qwen2.5-Math-PRM) on vLLM's pooling runner, over HTTP.
 import { EngineError } from '../../errors';
-import { fixFor } from '../capabilities';
+import { fixFor, versionAtLeast } from '../capabilities';
 import { badShape, preview } from '../http-errors';
 import { qwenPrmText } from '../templates';
 import { HttpPrm } from './http';
 
 type Json = Record<string, unknown>;
+
+/**
+ * The `task` a /pooling request names for a PRM's per-step [p(wrong), p(right)] rows. vLLM 0.11.1 split the
+ * old "encode" task into token_embed and token_classify and let /pooling take either (vllm PRs #25370, #25524);
+ * since its pooling IO refactor (0.26) a request without a task may resolve to another than token_classify for
+ * Qwen2ForProcessRewardModel. Older versions know no such task and pool their one way: nothing is sent there,
+ * nor where the version is unknown.
+ */
+export function vllmPoolingTask(version: string | null): 'token_classify' | null {
+  return versionAtLeast(version, [0, 11, 1]) === true ? 'token_classify' : null;
+}
 
 /**
  * Qwen2.5-Math-PRM-7B on vLLM's pooling runner: POST /pooling with the chat text, steps closed by
@@ -18,9 +29,11 @@ export class VllmPoolingPrm extends HttpPrm {
     const texts = paths.map((steps) => qwenPrmText(problem, steps, this.settings.systemPrompt));
     const url = `${this.client.origin}/pooling`;
     const what = `scoring ${paths.length} thought${paths.length === 1 ? '' : 's'} (POST /pooling)`;
+    const task = caps.server === 'vllm' ? vllmPoolingTask(caps.version) : null;
+    const body = { model: this.settings.model, input: texts.length === 1 ? texts[0] : texts, ...(task ? { task } : {}) };
     let response: Json;
     try {
-      response = await this.gate.run(signal, () => this.client.post<Json>(url, { model: this.settings.model, input: texts.length === 1 ? texts[0] : texts }, { what, signal }));
+      response = await this.gate.run(signal, () => this.client.post<Json>(url, body, { what, signal }));
     } catch (err) {
       if (err instanceof EngineError && err.code === 'http' && /HTTP (404|405)/.test(err.message)) {
         caps.pooling = false;
@@ -38,7 +51,19 @@ export class VllmPoolingPrm extends HttpPrm {
     for (let i = 0; i < texts.length; i++) {
       const item = items[i];
       let rows = toRows(item?.data);
-      if (rows === null) throw badShape(ctx, `item ${i} has no [p(wrong), p(right)] rows of finite numbers: ${preview(item)}`);
+      if (rows === null) {
+        const width = widthOf(item?.data);
+        if (width !== null) {
+          // Hidden states (token_embed) instead of the two-label head: the server pooled with another task.
+          throw new EngineError({
+            code: 'bad-response',
+            message: `${this.label}: ${url} answered rows of ${width} values, not [p(wrong), p(right)]: the server pooled${task ? '' : ' without a task, which resolved'} to another task than token_classify${caps.version ? ` (vLLM ${caps.version})` : ''}.`,
+            server: url,
+            hint: 'Start the PRM with --pooler-config.task token_classify (newer vLLM), or use the vLLM version docs/servers.md names.',
+          });
+        }
+        throw badShape(ctx, `item ${i} has no [p(wrong), p(right)] rows of finite numbers: ${preview(item)}`);
+      }
       const steps = paths[i].length;
       if (rows.length !== steps) {
         rows = await this.tagRows(texts[i], rows, signal, ctx);
@@ -65,12 +90,22 @@ export class VllmPoolingPrm extends HttpPrm {
   }
 }
 
+const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+
+/** Two-label rows (one per step, or per token); null for anything else. */
 function toRows(data: unknown): number[][] | null {
   if (!Array.isArray(data) || data.length === 0) return null;
-  const finite = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
   if (data.every(finite)) return data.length === 2 ? [data as number[]] : null;
-  if (data.every((r) => Array.isArray(r) && r.length >= 2 && r.every(finite))) return data as number[][];
+  if (data.every((r) => Array.isArray(r) && r.length === 2 && r.every(finite))) return data as number[][];
   return null;
+}
+
+/** The width of rows of finite numbers wider than two labels (hidden states), else null. */
+function widthOf(data: unknown): number | null {
+  if (!Array.isArray(data) || data.length === 0) return null;
+  const rows = data.every(finite) ? [data] : data;
+  const width = Array.isArray(rows[0]) ? rows[0].length : 0;
+  return width > 2 && rows.every((r) => Array.isArray(r) && r.length === width && r.every(finite)) ? width : null;
 }
 
 /** p(right) of a [wrong, right] row; logits (rows that are not probabilities) go through a softmax. */
