@@ -193,6 +193,18 @@ function hasType(value: unknown, kind: string): boolean {
   }
 }
 
+/**
+ * A search.finished saved before it carried the verdict's threshold, calibration and basis (history kept
+ * by an earlier version): filled in as what it was then, an uncalibrated score read against 0.5, so that
+ * restored searches show and count like new ones. Other events pass through unchanged.
+ */
+export function upgradeEvent<T>(value: T): T {
+  const e = value as Record<string, unknown> | null;
+  if (typeof e !== 'object' || e === null || e.type !== 'search.finished' || 'basis' in e) return value;
+  const confidence = typeof e.confidence === 'number' ? e.confidence : null;
+  return { ...e, calibrated: false, threshold: 0.5, weakestScore: confidence, basis: e.verified === true ? 'score' : confidence === null ? 'none' : 'score' } as T;
+}
+
 /** Checks one event's shape; returns the problems found (empty when valid). For traces read from disk and tests. */
 export function validateEvent(value: unknown): string[] {
   if (typeof value !== 'object' || value === null) return ['event is not an object'];

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Algorithm, Method } from '../core/config';
-import type { SearchEvent, SolveResult } from '../core/events';
+import { upgradeEvent, type SearchEvent, type SolveResult } from '../core/events';
 import type { EventParams } from '../protocol';
 import type { Ctx } from './ctx';
 import { errorInfoOf, showEngineError } from './errors';
@@ -57,7 +57,8 @@ export class SearchRegistry {
       if (!item || typeof item.searchId !== 'string' || !Array.isArray(item.result?.events)) continue;
       const a = item.request.anchor;
       const anchor = a ? { uri: vscode.Uri.parse(a.uri), range: new vscode.Range(...a.range) } : undefined;
-      this.entries.set(item.searchId, { searchId: item.searchId, request: { ...item.request, anchor }, events: item.result.events, result: item.result, cancel: null });
+      const result = { ...item.result, events: item.result.events.map((e) => upgradeEvent(e)) };
+      this.entries.set(item.searchId, { searchId: item.searchId, request: { ...item.request, anchor }, events: result.events, result, cancel: null });
       this.current = item.searchId;
     }
   }

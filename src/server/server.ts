@@ -31,7 +31,8 @@ import {
   type RememberParams,
   type SolveBlockArgs,
 } from '../protocol';
-import { validateEvent } from '../core/events';
+import { answerCheckOf, upgradeEvent, validateEvent } from '../core/events';
+import { answerLine } from '../core/verdict';
 import { discoverServers } from '../core/discover';
 import { runDoctor } from '../core/doctor';
 import { EngineHost } from './engine-host';
@@ -199,7 +200,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (params.command !== SOLVE_BLOCK_COMMAND) throw new ResponseError(ErrorCodes.usage, `Unknown command ${params.command}.`);
     const args = (params.arguments?.[0] ?? {}) as SolveBlockArgs;
     const result = await solver.handle({ problem: args?.problem, mode: args?.mode, ...(args?.uri !== undefined ? { textDocument: { uri: args.uri } } : {}), range: args?.range }, token);
-    const message = result.error ? `SpecSearch: ${result.error.message}` : `SpecSearch answer: ${result.answer ?? '(none found)'}`;
+    const message = result.error ? `SpecSearch: ${result.error.message}` : `SpecSearch answer: ${answerLine(answerCheckOf(result))}`;
     void connection.sendNotification(ShowMessageNotification.type, { type: result.error ? MessageType.Error : MessageType.Info, message });
     return result;
   });
@@ -207,6 +208,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onNotification(RememberNotification, (params) => {
     if (shutDown) return;
     const p = params as Partial<RememberParams> | null;
+    if (p && typeof p.result === 'object' && p.result !== null && Array.isArray(p.result.events)) p.result = { ...p.result, events: p.result.events.map(upgradeEvent) };
     const valid = typeof p?.textDocument?.uri === 'string' && typeof p.problem === 'string' && (p.mode === 'solve' || p.mode === 'explain') &&
       Array.isArray(p.result?.events) && p.result.events.every((e) => validateEvent(e).length === 0) && typeof p.result.stats === 'object' && p.result.stats !== null;
     if (!valid) return log('Ignored a specsearch/remember notification whose params are not {textDocument, problem, mode, result}.');

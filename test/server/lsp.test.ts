@@ -64,21 +64,25 @@ describe('language server without models', () => {
     const uri = 'file:///tmp/history.md';
     await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'markdown', version: 1, text: `${PROBLEM}\n\nFind x such that 2x + 3 = 11.\n` } });
     const stats = { wallMs: 1200, depth: 1, drafted: 1, accepted: 1, surplus: 0, rejected: 0, corrections: 0, acceptanceRate: 1, acceptanceByDepth: [], small: { tokens: 1, ms: 1, calls: 1, requests: 1 }, large: { tokens: 0, ms: 0, calls: 0, requests: 0 }, prm: { scored: 1, ms: 1, calls: 1, requests: 1 }, speculative: null, bound: null } as never;
+    // The verified answer as this version saves it (a calibrated confidence); the other as an earlier version
+    // saved it (no threshold, calibration or basis: read as an uncalibrated score against 0.5).
     const result = (problem: string, answer: string, verified: boolean) => ({
       searchId: `h-${answer}`, problem, answer, stats, error: null,
       events: [
         { searchId: `h-${answer}`, t: 0, type: 'search.started', problem, mode: 'solve', method: 'specsearch', algorithm: 'beam', settings: {} },
         { searchId: `h-${answer}`, t: 1, type: 'thought.drafted', id: 't1', parentId: null, depth: 1, source: 'small', text: `The answer is ${answer}.`, tokens: 1, ms: 1, speculative: null },
-        { searchId: `h-${answer}`, t: 2, type: 'search.finished', answer, answerThoughtId: 't1', path: ['t1'], confidence: verified ? 0.97 : 0.1, verified, caveat: verified ? null : 'The PRM doubts it.', stats },
+        verified
+          ? { searchId: `h-${answer}`, t: 2, type: 'search.finished', answer, answerThoughtId: 't1', path: ['t1'], confidence: 0.97, calibrated: true, threshold: 0.5, weakestScore: 0.999, basis: 'score', verified, caveat: null, stats }
+          : { searchId: `h-${answer}`, t: 2, type: 'search.finished', answer, answerThoughtId: 't1', path: ['t1'], confidence: 0.1, verified, caveat: 'The PRM doubts it.', stats },
       ],
     });
     await server.connection.sendNotification('specsearch/remember', { textDocument: { uri }, problem: PROBLEM, mode: 'solve', result: result(PROBLEM, '32', true) });
     await server.connection.sendNotification('specsearch/remember', { textDocument: { uri }, problem: 'Find x such that 2x + 3 = 11.', mode: 'solve', result: result('Find x such that 2x + 3 = 11.', '5', false) });
     await server.connection.sendNotification('specsearch/remember', { textDocument: { uri }, problem: 7, result: { events: 'no' } });
     const lenses = (await server.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as { command: { title: string } }[];
-    assert.deepEqual(lenses.map((l) => l.command.title).filter((t) => !/Explain/.test(t)), ['✓ 32 · Solve again', '⚠ unverified: 5 · Solve again']);
+    assert.deepEqual(lenses.map((l) => l.command.title).filter((t) => !/Explain/.test(t)), ['32 ✓ verified · confidence 0.97 · Solve again', '5 ⚠ unverified · PRM score 0.10 (uncalibrated), below 0.5 · Solve again']);
     const hover = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 3 } })) as { contents: { value: string } };
-    assert.match(hover.contents.value, /SpecSearch answer: 5\*\* — ⚠ unverified/);
+    assert.match(hover.contents.value, /SpecSearch answer: 5 ⚠ unverified · PRM score 0\.10 \(uncalibrated\), below 0\.5\*\*/);
     assert.match(hover.contents.value, /The PRM doubts it\./);
   });
 
