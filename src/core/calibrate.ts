@@ -2,7 +2,7 @@
 // "the answer is right" on the log-odds of the weakest score on its path, a 10-bin reliability table and the
 // expected calibration error (ECE). `specsearch calibrate` and the model card's figures use these.
 import { calibrateAnswer, type ConfidenceBasis } from './confidence';
-import type { AnswerCalibration, Calibration } from './settings';
+import type { AnswerCalibration, PlattMap } from './settings';
 
 export interface LabelledAnswer {
   weakestScore: number | null;
@@ -19,18 +19,28 @@ const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
  * ((N₊ + 1)/(N₊ + 2) for right answers, 1/(N₋ + 2) for wrong ones), so that classes that separate completely
  * still give a finite slope. Null with fewer than 2 answers.
  */
-export function fitPlatt(samples: readonly { score: number; right: boolean }[]): Calibration | null {
+export function fitPlatt(samples: readonly { score: number; right: boolean }[]): PlattMap | null {
   if (samples.length < 2) return null;
   const pos = samples.filter((x) => x.right).length;
   const neg = samples.length - pos;
   const hi = (pos + 1) / (pos + 2);
   const lo = 1 / (neg + 2);
   const xs = samples.map((x) => ({ z: logit(clampScore(x.score)), t: x.right ? hi : lo }));
+  // Mean log-loss against the smoothed targets; Newton's method with a step halved until the loss falls.
+  const loss = (a: number, b: number) => {
+    let l = 0;
+    for (const { z, t } of xs) {
+      const u = a + b * z;
+      // log(1 + e^u) without overflow, then −[t·log σ(u) + (1 − t)·log(1 − σ(u))] = log(1 + e^u) − t·u.
+      l += (u > 0 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u))) - t * u;
+    }
+    return l / xs.length;
+  };
   let a = 0;
   let b = 1;
-  for (let iter = 0; iter < 200; iter++) {
-    // Gradient and Hessian of the mean log-loss, with a small ridge so a flat direction stays finite.
-    let ga = 0, gb = 0, haa = 1e-6, hab = 0, hbb = 1e-6;
+  let current = loss(a, b);
+  for (let iter = 0; iter < 500; iter++) {
+    let ga = 0, gb = 0, haa = 1e-9, hab = 0, hbb = 1e-9;
     for (const { z, t } of xs) {
       const p = sigmoid(a + b * z);
       const w = p * (1 - p);
@@ -41,17 +51,30 @@ export function fitPlatt(samples: readonly { score: number; right: boolean }[]):
       hbb += w * z * z;
     }
     const det = haa * hbb - hab * hab;
-    if (!(det > 0)) break;
-    const da = (hbb * ga - hab * gb) / det;
-    const db = (haa * gb - hab * ga) / det;
-    a -= da;
-    b -= db;
-    if (Math.abs(da) + Math.abs(db) < 1e-10) break;
+    let da = det > 0 ? (hbb * ga - hab * gb) / det : ga;
+    let db = det > 0 ? (haa * gb - hab * ga) / det : gb;
+    let step = 1;
+    let next = loss(a - da, b - db);
+    while (!(next < current) && step > 1e-12) {
+      step /= 2;
+      next = loss(a - step * da, b - step * db);
+    }
+    if (!(next < current)) break;
+    a -= step * da;
+    b -= step * db;
+    const gain = current - next;
+    current = next;
+    if (gain < 1e-13) break;
   }
-  // As {midpoint, slope}: ½ at logit(midpoint) = −a/b. A slope that does not rise is kept at the least allowed.
-  const slope = Math.max(0.01, b);
-  const midpoint = sigmoid(-a / slope);
-  return { midpoint: Number(Math.min(1 - 1e-9, Math.max(1e-12, midpoint)).toPrecision(4)), slope: Number(slope.toPrecision(4)) };
+  // A score that goes against being right is read as saying nothing: the slope is kept at 0 or above.
+  if (b < 0) return fitConstant(xs);
+  return { intercept: Number(a.toPrecision(4)), slope: Number(b.toPrecision(4)) };
+}
+
+/** The best constant map: the smoothed share of right answers. */
+function fitConstant(xs: readonly { t: number }[]): PlattMap {
+  const mean = xs.reduce((n, x) => n + x.t, 0) / xs.length;
+  return { intercept: Number(logit(mean).toPrecision(4)), slope: 0 };
 }
 
 /** Fits the map for answers inside the models' domain and, where there are any, the one for answers outside it. */

@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { falseEquation } from './answer/arithmetic';
 import type { Settings } from './settings';
-import type { AnswerCalibration, Calibration } from './settings';
+import type { AnswerCalibration, PlattMap } from './settings';
 import type { ThoughtNode } from './generate/types';
 import { bundledModelsDir } from './profiles';
 import { obeysTinyGrammar, parseTinyProblem } from './tiny/task';
@@ -48,11 +48,10 @@ export function weakestStep(winner: ThoughtNode | null): { score: number; depth:
 }
 
 /** P(right | weakest score s) under an answer calibration (Platt scaling on the log-odds of s). */
-export function calibrateAnswer(s: number, c: Calibration): number {
-  if (!(s > 0)) return 0;
-  if (s >= 1) return 1;
-  const odds = (x: number) => x / (1 - x);
-  return 1 / (1 + (odds(c.midpoint) / odds(s)) ** c.slope);
+export function calibrateAnswer(s: number, c: PlattMap): number {
+  // Scores are clamped into (0, 1) so that 0 and 1 keep a finite log-odds: a map with slope 0 stays constant.
+  const x = Math.min(1 - 1e-12, Math.max(1e-12, s));
+  return 1 / (1 + Math.exp(-(c.intercept + c.slope * Math.log(x / (1 - x)))));
 }
 
 const TINY_EXAMPLE = 'Start with 7. Add 5. Multiply by 3. What is the result?';

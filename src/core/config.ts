@@ -3,7 +3,7 @@ import { EngineError } from './errors';
 import { profileSettings, PROFILE_NAMES } from './profiles';
 import { THRESHOLD_RULES } from './quality';
 import { ALGORITHMS, DEFAULT_MODEL, DEFAULT_SEARCH, METHODS, PRM_KINDS, PROMPT_TEMPLATES, PROVIDERS } from './settings';
-import type { AnswerCalibration, Calibration, ModelSettings, PrmSettings, SearchSettings, Settings } from './settings';
+import type { AnswerCalibration, Calibration, PlattMap, ModelSettings, PrmSettings, SearchSettings, Settings } from './settings';
 
 export * from './settings';
 
@@ -161,11 +161,11 @@ function parsePrm(c: Checker, raw: unknown, base: PrmSettings | undefined): PrmS
   return settings;
 }
 
-function parseCalibration(c: Checker, key: string, raw: unknown, inherited: Calibration | undefined, extra: string[] = []): Calibration | undefined {
+function parseCalibration(c: Checker, key: string, raw: unknown, inherited: Calibration | undefined): Calibration | undefined {
   if (raw === undefined) return inherited;
   if (raw === null) return undefined;
   const o = c.object(key, raw);
-  c.unknownKeys(`${key}.`, o, ['midpoint', 'slope', ...extra]);
+  c.unknownKeys(`${key}.`, o, ['midpoint', 'slope']);
   if (o.midpoint === undefined || o.slope === undefined) {
     c.fail(key, raw, 'an object with both midpoint (0..1) and slope (> 0), or null for none');
   }
@@ -177,11 +177,18 @@ function parseCalibration(c: Checker, key: string, raw: unknown, inherited: Cali
 
 function parseAnswerCalibration(c: Checker, raw: unknown, inherited: AnswerCalibration | undefined): AnswerCalibration | undefined {
   const key = 'models.prm.answerCalibration';
-  const base = parseCalibration(c, key, raw, inherited, ['outside']);
-  if (!base || raw === undefined) return base;
-  const outside = parseCalibration(c, `${key}.outside`, (raw as Record<string, unknown>).outside, undefined);
-  if (base.midpoint >= 1) c.fail(`${key}.midpoint`, base.midpoint, 'a number below 1');
-  return outside ? { ...base, outside } : base;
+  if (raw === undefined) return inherited;
+  if (raw === null) return undefined;
+  const base = parsePlatt(c, key, raw, ['outside']);
+  const outside = (raw as Record<string, unknown>).outside;
+  return outside === undefined || outside === null ? base : { ...base, outside: parsePlatt(c, `${key}.outside`, outside, []) };
+}
+
+function parsePlatt(c: Checker, key: string, raw: unknown, extra: string[]): PlattMap {
+  const o = c.object(key, raw);
+  c.unknownKeys(`${key}.`, o, ['intercept', 'slope', ...extra]);
+  if (o.intercept === undefined || o.slope === undefined) c.fail(key, raw, 'an object with both intercept (−50..50) and slope (0..100), or null for none');
+  return { intercept: c.number(`${key}.intercept`, o.intercept, 0, -50, 50), slope: c.number(`${key}.slope`, o.slope, 0, 0, 100) };
 }
 
 const SEARCH_KEYS = Object.keys(DEFAULT_SEARCH);

@@ -57,15 +57,21 @@ export interface Calibration {
 }
 
 /**
- * P(right | s) = 1 / (1 + (odds(midpoint) / odds(s))^slope), odds(s) = s / (1 − s): Platt scaling on the
- * log-odds of the weakest score s, ½ at the midpoint.
+ * P(right | s) = σ(intercept + slope · ln(s / (1 − s))), σ(u) = 1 / (1 + e^−u): Platt scaling on the log-odds
+ * of the weakest score s on an answer's path. A slope of 0 is a constant probability (a score that says
+ * nothing).
  */
-export interface AnswerCalibration extends Calibration {
+export interface PlattMap {
+  intercept: number;
+  slope: number;
+}
+
+export interface AnswerCalibration extends PlattMap {
   /**
    * The same map for problems the models' own domain check puts outside what they were trained on (the
    * bundled tiny models: anything but chain arithmetic within its limits), fitted on such problems.
    */
-  outside?: Calibration;
+  outside?: PlattMap;
 }
 
 export interface SearchSettings {

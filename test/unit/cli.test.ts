@@ -97,7 +97,7 @@ test('a model path that is not a regular file (a FIFO would block the loader for
 test('calibrate --from fits the answer calibration from saved answers, writes it into a settings file, and --evaluate reads it back', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-calibrate-'));
   try {
-    // Answers whose chance of being right follows a known map of their weakest score: odds-midpoint 0.9, slope 1.
+    // Answers whose chance of being right follows a known map of their weakest score: ½ at 0.9, slope 1.
     let seed = 11;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const truth = (s: number) => 1 / (1 + (9 / (s / (1 - s))) ** 1);
@@ -118,7 +118,7 @@ test('calibrate --from fits the answer calibration from saved answers, writes it
     const written = JSON.parse(fs.readFileSync(config, 'utf8'));
     assert.equal(written.search.temperature, 0.5, 'the rest of the file is kept');
     const c = written.models.prm.answerCalibration;
-    assert.ok(Math.abs(c.midpoint - 0.9) < 0.03 && Math.abs(c.slope - 1) < 0.15, JSON.stringify(c));
+    assert.ok(Math.abs(c.intercept + Math.log(9)) < 0.2 && Math.abs(c.slope - 1) < 0.15, JSON.stringify(c));
     const evaluated = cli(['calibrate', '--config', config, '--from', saved, '--evaluate', '--json']);
     assert.equal(evaluated.code, 0, evaluated.stderr);
     const figures = JSON.parse(evaluated.stdout);

@@ -21,8 +21,9 @@ function path(scores: number[]): ThoughtNode {
 
 /** Settings whose models are not the bundled tiny ones (no model is loaded: the tests use doubles); PRM uncalibrated. */
 const own = parseSettings({ models: { large: { model: '/models/own-large.gguf' } }, search: { temperature: 0.7, maxDepth: 10 } }, 'test');
-/** The same models with an answer calibration: ½ at a weakest score of 0.6. */
-const ownCalibrated = parseSettings({ models: { large: { model: '/models/own-large.gguf' }, prm: { model: '/models/prm.gguf', answerCalibration: { midpoint: 0.6, slope: 2 } } } }, 'test');
+/** The same models with an answer calibration: ½ at a weakest score of 0.6 (intercept −2·ln(0.6/0.4)). */
+const HALF_AT_06 = { intercept: -2 * Math.log(0.6 / 0.4), slope: 2 };
+const ownCalibrated = parseSettings({ models: { large: { model: '/models/own-large.gguf' }, prm: { model: '/models/prm.gguf', answerCalibration: HALF_AT_06 } } }, 'test');
 /** The bundled tiny profile, as shipped. */
 const tiny = parseSettings({}, 'test');
 
@@ -56,18 +57,20 @@ test('without a calibration: verified at or above the threshold; below it the ca
   assert.equal(none.confidence, 0);
 });
 
-test('with a calibration the confidence is P(right) from the weakest score: ½ at the midpoint, rising with it', () => {
-  const c = { midpoint: 0.6, slope: 2 };
+test('with a calibration the confidence is P(right) from the weakest score: ½ where the map says, rising with it', () => {
+  const c = HALF_AT_06;
   assert.ok(Math.abs(calibrateAnswer(0.6, c) - 0.5) < 1e-12);
   assert.ok(calibrateAnswer(0.9, c) > calibrateAnswer(0.7, c) && calibrateAnswer(0.7, c) > 0.5);
   assert.ok(calibrateAnswer(0.3, c) < 0.5);
-  assert.equal(calibrateAnswer(0, c), 0);
-  assert.equal(calibrateAnswer(1, c), 1);
+  assert.ok(calibrateAnswer(0, c) < 1e-20);
+  assert.ok(calibrateAnswer(1, c) > 0.999999);
+  // A slope of 0 is a constant probability, whatever the score.
+  assert.ok(Math.abs(calibrateAnswer(0.999, { intercept: -2, slope: 0 }) - 1 / (1 + Math.exp(2))) < 1e-12);
   const at = checkAnswer(path([0.95, 0.9]), '12', 'p', ownCalibrated);
   assert.equal(at.calibrated, true);
   assert.ok(Math.abs(at.confidence! - calibrateAnswer(0.9, c)) < 1e-12);
   assert.equal(at.verified, true);
-  assert.equal(checkAnswer(path([0.95, 0.55]), '12', 'p', ownCalibrated).verified, false, 'a weakest score under the midpoint is below ½');
+  assert.equal(checkAnswer(path([0.95, 0.55]), '12', 'p', ownCalibrated).verified, false, 'a weakest score under 0.6 is below ½');
 });
 
 test('a false equation on the path makes the answer unverified at confidence 0, however sure the PRM is', () => {

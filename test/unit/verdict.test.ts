@@ -58,7 +58,8 @@ test('the arithmetic check flags false equations it can read and leaves alone wh
 });
 
 test('Platt fit: recovers a known calibration from samples drawn from it, and stays finite when classes separate', () => {
-  const truth = { midpoint: 0.8, slope: 1.5 };
+  // ½ at a weakest score of 0.8, slope 1.5.
+  const truth = { intercept: -1.5 * Math.log(0.8 / 0.2), slope: 1.5 };
   const rng = mulberry32(99);
   const samples = Array.from({ length: 20000 }, () => {
     const score = 1 / (1 + Math.exp(-(rng() * 16 - 6)));
@@ -66,9 +67,12 @@ test('Platt fit: recovers a known calibration from samples drawn from it, and st
   });
   const fit = fitPlatt(samples)!;
   assert.ok(Math.abs(fit.slope - truth.slope) < 0.1, JSON.stringify(fit));
-  assert.ok(Math.abs(fit.midpoint - truth.midpoint) < 0.03, JSON.stringify(fit));
+  assert.ok(Math.abs(fit.intercept - truth.intercept) < 0.1, JSON.stringify(fit));
   const separated = fitPlatt([...Array(50)].map((_, i) => ({ score: i < 25 ? 0.01 : 0.99, right: i >= 25 })))!;
-  assert.ok(Number.isFinite(separated.slope) && separated.slope > 0 && separated.midpoint > 0.01 && separated.midpoint < 0.99, JSON.stringify(separated));
+  assert.ok(Number.isFinite(separated.slope) && separated.slope > 0 && Number.isFinite(separated.intercept), JSON.stringify(separated));
+  // Right answers no likelier at high scores than at low ones: a constant map at their share.
+  const flat = fitPlatt([...Array(400)].map((_, i) => ({ score: (i % 20) / 20 + 0.01, right: i % 10 === 0 })))!;
+  assert.ok(flat.slope < 0.05 && Math.abs(calibrateAnswer(0.9, flat) - 0.1) < 0.02, JSON.stringify(flat));
   assert.equal(fitPlatt([{ score: 0.5, right: true }]), null);
   const both = fitAnswerCalibration([
     ...samples.slice(0, 500).map((x) => ({ weakestScore: x.score, right: x.right, basis: 'score' as const })),
