@@ -14,6 +14,7 @@ import type { SearchRequest } from './searches';
 import { isEnvName } from './secrets';
 import { problemFromEditor } from './selection';
 import { apiKeyNames, readSettings } from './settings';
+import { clipWords } from './text';
 
 type Command = (ctx: Ctx, ...args: any[]) => unknown;
 
@@ -164,7 +165,7 @@ export const COMMANDS: Record<string, Command> = {
     if (!chosen) {
       const pick = await vscode.window.showQuickPick(
         METHODS.map((m) => ({ label: m, description: METHOD_DESCRIPTIONS[m] })),
-        { title: `Rerun "${entry.request.problem.slice(0, 50)}" with…`, placeHolder: 'method' },
+        { title: `SpecSearch: rerun "${clipWords(entry.request.problem, 50)}" with…`, placeHolder: 'method' },
       );
       chosen = pick?.label as Method | undefined;
     }
@@ -234,3 +235,4 @@ export const COMMANDS: Record<string, Command> = {
     void vscode.window.showInformationMessage(`SpecSearch: API key ${name} ${key === '' ? 'deleted' : 'stored'}; the language server was restarted to use it.`);
   },
 };
+

@@ -60,8 +60,13 @@ test('commands, menus, keybinding, view and walkthrough media exist', () => {
   }
   const source = fs.readFileSync(path.join(ROOT, 'src', 'extension', 'commands.ts'), 'utf8');
   for (const id of commands) assert.ok(source.includes(`'${id}'`), `${id} has a handler in src/extension/commands.ts`);
-  assert.equal(pkg.contributes.keybindings[0].key, 'ctrl+alt+s');
+  const keys = Object.fromEntries(pkg.contributes.keybindings.map((k: { command: string; key: string }) => [k.command, k.key]));
+  assert.deepEqual(keys, { 'specsearch.solveSelection': 'ctrl+alt+s', 'specsearch.explainSelection': 'ctrl+alt+e', 'specsearch.stop': 'ctrl+alt+x' });
   assert.ok(pkg.contributes.menus['editor/context'].every((m: { when: string }) => m.when === 'editorHasSelection'));
+  // The context menu says whose commands these are: a "SpecSearch" submenu holding Solve and Explain Selection.
+  const submenu = pkg.contributes.menus['editor/context'][0].submenu;
+  assert.equal(pkg.contributes.submenus.find((m: { id: string }) => m.id === submenu)?.label, 'SpecSearch');
+  assert.deepEqual(pkg.contributes.menus[submenu].map((m: { command: string }) => m.command), ['specsearch.solveSelection', 'specsearch.explainSelection']);
   for (const step of pkg.contributes.walkthroughs[0].steps) assert.ok(fs.existsSync(path.join(ROOT, step.media.markdown)), step.media.markdown);
   assert.ok(fs.existsSync(path.join(ROOT, pkg.icon)));
   assert.ok(fs.existsSync(path.join(ROOT, pkg.contributes.viewsContainers.activitybar[0].icon)));
