@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { ALGORITHMS, DEFAULT_MODEL, DEFAULT_SEARCH, METHODS, parseSettings, PRM_KINDS, PROMPT_TEMPLATES, PROVIDERS } from '../../src/core/config';
+import { ALGORITHM_INFO, ALGORITHMS, DEFAULT_MODEL, DEFAULT_PRM_KIND, DEFAULT_SEARCH, METHOD_INFO, METHODS, parseSettings, PRM_KIND_INFO, PRM_KINDS, PROMPT_TEMPLATES, PROVIDERS } from '../../src/core/config';
 import { PROFILE_NAMES } from '../../src/core/profiles';
 import { MAX_PROBLEM_CHARS } from '../../src/core/solve';
 
@@ -26,6 +26,14 @@ test('every search setting is contributed with the engine default, and the enums
   assert.deepEqual(model.promptTemplate.enum, [...PROMPT_TEMPLATES]);
   assert.equal(model.timeoutMs.default, DEFAULT_MODEL.timeoutMs);
   assert.deepEqual(props['specsearch.models.prm'].properties.kind.enum, [...PRM_KINDS]);
+});
+
+test('package.json describes each PRM kind, method and algorithm as their one descriptor does, with the one default kind', () => {
+  const kind = props['specsearch.models.prm'].properties.kind;
+  assert.equal(kind.default, DEFAULT_PRM_KIND);
+  assert.deepEqual(kind.enumDescriptions, PRM_KINDS.map((k) => PRM_KIND_INFO[k].description));
+  assert.deepEqual(props['specsearch.search.method'].enumDescriptions, METHODS.map((m) => METHOD_INFO[m].description));
+  assert.deepEqual(props['specsearch.search.algorithm'].enumDescriptions, ALGORITHMS.map((a) => ALGORITHM_INFO[a].description));
 });
 
 test('the numeric bounds VS Code enforces are exactly the bounds the engine accepts', () => {
