@@ -7,7 +7,8 @@ import './panel.css';
 import type { FromPanel, ToPanel } from './messages';
 import { emptyState, reduceAll, toggleFold, toggleGroup, type PanelState } from './reducer';
 import { PanelPatcher } from './patch';
-import { groupKeyOf, panelParts, shownAs, type RenderOptions } from './render';
+import { panelParts, type RenderOptions } from './render';
+import { groupsHiding, shownAs } from './tree';
 import { findRow, focusRow, onTreeKey, rowKey } from './tree-keys';
 
 interface VsCodeApi {
@@ -25,7 +26,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('root')!;
 const saved = vscode.getState();
-let state: PanelState = saved?.panel ?? emptyState();
+// A state saved by an earlier version lacks the newer fields: the empty state supplies them.
+let state: PanelState = saved?.panel ? { ...emptyState(), ...saved.panel } : emptyState();
 let profile: RenderOptions['profile'] = saved?.profile ?? null;
 let focused: string | null = saved?.focused ?? null;
 let scheduled = false;
@@ -70,6 +72,7 @@ function render(): void {
   if (tree) {
     const row = findRow(tree, focused) ?? tree.querySelector<HTMLElement>('.row.on-path:last-of-type') ?? tree.querySelector<HTMLElement>('[role="treeitem"]');
     focusRow(tree, row, hadFocus);
+    revealPending(tree);
   }
   // Elements that did not change stay in place, so the scroll position needs no restoring (restoring it
   // would force a layout in the middle of the frame).
@@ -112,9 +115,12 @@ window.addEventListener('message', (message: MessageEvent<ToPanel>) => {
       state = reduceAll(fresh, state);
       break;
     }
-    case 'show':
-      if (state.searches[m.searchId]) state = { ...state, current: m.searchId };
+    case 'show': {
+      // A search whose tab a later search of the same problem took is shown by that one.
+      const id = state.replaced[m.searchId] ?? m.searchId;
+      if (state.searches[id]) state = { ...state, current: id };
       break;
+    }
     case 'profile':
       profile = { profile: m.profile, models: m.models };
       break;
@@ -131,20 +137,39 @@ function goTo(target: string): void {
   if (!s || !s.thoughts[target]) return;
   // A thought collapsed into an identical sibling's row ("×12") is shown by that row.
   const id = shownAs(s, target);
-  // Open what hides the thought: its rejected-draft group and any folded ancestor.
-  const group = groupKeyOf(s, id);
-  if (group && !state.openGroups[group]) state = toggleGroup(state, group);
+  // Open what hides the thought: rejected-draft and other-branch groups, and any folded ancestor.
+  for (const group of groupsHiding(s, id)) if (!state.openGroups[group]) state = toggleGroup(state, group);
   for (let p = s.thoughts[id].parentId; p; p = s.thoughts[p]?.parentId ?? null) {
     if (state.folded[`${s.searchId}/${p}`]) state = toggleFold(state, `${s.searchId}/${p}`);
   }
   focused = `id:${id}`;
+  revealing = focused;
   render();
-  const tree = root.querySelector<HTMLElement>('[role="tree"]');
-  const row = tree && findRow(tree, focused);
-  if (tree && row) {
-    focusRow(tree, row);
-    row.classList.add('flash');
-  }
+}
+
+/** The row a link asked for, until it is in the DOM (rows arrive ROWS_PER_FRAME at a time) and scrolled to. */
+let revealing: string | null = null;
+
+/**
+ * Rows out of view are laid out only when scrolled near (content-visibility), at their real height: one
+ * scroll lands short of a row far below. Scroll, then again on the next frames until the row stays in view.
+ */
+function reveal(row: HTMLElement, tries = 4): void {
+  row.scrollIntoView({ block: 'center' });
+  requestAnimationFrame(() => {
+    const box = row.getBoundingClientRect();
+    if (tries > 1 && row.isConnected && (box.top < 0 || box.bottom > window.innerHeight)) reveal(row, tries - 1);
+  });
+}
+
+function revealPending(tree: HTMLElement): void {
+  if (!revealing) return;
+  const row = findRow(tree, revealing);
+  if (!row) return;
+  revealing = null;
+  focusRow(tree, row);
+  reveal(row);
+  row.classList.add('flash');
 }
 
 function toggle(row: HTMLElement): void {
@@ -167,6 +192,7 @@ root.addEventListener('click', (event) => {
   if (select) {
     state = { ...state, current: select };
     focused = null;
+    revealing = null;
     return render();
   }
   const goto = target.closest<HTMLElement>('[data-goto]')?.dataset.goto;
@@ -211,6 +237,7 @@ function onTabKey(tab: HTMLElement, event: KeyboardEvent): void {
   event.preventDefault();
   state = { ...state, current: next.dataset.select };
   focused = null;
+  revealing = null;
   render();
   root.querySelector<HTMLElement>(`[role="tab"][data-select="${CSS.escape(next.dataset.select)}"]`)?.focus();
 }

@@ -1,7 +1,8 @@
 // Keyed DOM updates for the panel: a part or a tree row whose HTML is unchanged keeps its element (and its
 // custom elements, focus and layout); only new or changed ones are parsed. A search's events change a few
 // rows each frame, so a frame costs what changed, not the whole tree.
-import { TREE_OPEN, type PanelPart } from './render';
+import type { PanelPart } from './render';
+import { TREE_OPEN } from './tree';
 
 interface Kept {
   html: string;

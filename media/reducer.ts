@@ -1,7 +1,7 @@
 // The panel's state as a pure function of SearchEvents: reduce(state, event) → state. No DOM, no engine logic.
 import type { ErrorInfo } from '../src/core/errors';
 import type { EventOf, SearchEvent, SearchStats, Source, SpeculativeStats, Verdict } from '../src/core/events';
-import { acceptanceRate as rateOf } from '../src/core/verdict';
+import { acceptanceRate as rateOf, type VerdictFacts } from '../src/core/verdict';
 
 export interface ThoughtView {
   id: string;
@@ -24,6 +24,12 @@ export interface ThoughtView {
   /** This (rejected) draft was rewritten by that thought. */
   replacedBy: string | null;
   children: string[];
+}
+
+/** What an earlier search of the same problem finished with: shown until this one finishes. */
+export interface EarlierAnswer extends VerdictFacts {
+  searchId: string;
+  method: string;
 }
 
 /** What search.finished says (answer, path, confidence: ✓ only when verified, the caveat otherwise) is kept as sent. */
@@ -53,6 +59,8 @@ export interface SearchView extends Pick<EventOf<'search.finished'>, 'answer' | 
   t: number;
   /** Events reduced so far: the extension resends only what the page lacks. */
   events: number;
+  /** The last finished answer to this problem before this search (a stopped rerun keeps it in view). */
+  earlier: EarlierAnswer | null;
 }
 
 export interface PanelState {
@@ -64,15 +72,17 @@ export interface PanelState {
   openGroups: Record<string, true>;
   /** Thoughts whose children the user folded, by `${searchId}/${id}`. */
   folded: Record<string, true>;
+  /** Searches a later one of the same problem and method took the tab of: their events are ignored. */
+  replaced: Record<string, string>;
 }
 
 export const MAX_SEARCHES = 5;
 
 export function emptyState(): PanelState {
-  return { searches: {}, order: [], current: null, openGroups: {}, folded: {} };
+  return { searches: {}, order: [], current: null, openGroups: {}, folded: {}, replaced: {} };
 }
 
-function newSearch(e: Extract<SearchEvent, { type: 'search.started' }>): SearchView {
+function newSearch(e: Extract<SearchEvent, { type: 'search.started' }>, earlier: EarlierAnswer | null): SearchView {
   return {
     searchId: e.searchId,
     problem: e.problem,
@@ -103,6 +113,7 @@ function newSearch(e: Extract<SearchEvent, { type: 'search.started' }>): SearchV
     error: null,
     t: e.t,
     events: 0,
+    earlier,
   };
 }
 
@@ -192,15 +203,39 @@ export function reduceAll(events: readonly SearchEvent[], state: PanelState = em
   return next;
 }
 
+const sameProblem = (a: Pick<SearchView, 'problem' | 'mode'>, b: Pick<SearchView, 'problem' | 'mode'>) =>
+  a.mode === b.mode && a.problem.replace(/\s+/g, ' ').trim() === b.problem.replace(/\s+/g, ' ').trim();
+
+/** The last finished answer among the searches of this problem (the newest first), carried to a new search. */
+function earlierAnswer(state: PanelState, started: Pick<SearchView, 'problem' | 'mode'>): EarlierAnswer | null {
+  for (const id of [...state.order].reverse()) {
+    const s = state.searches[id];
+    if (!s || !sameProblem(s, started)) continue;
+    if (s.status === 'finished') {
+      return { searchId: s.searchId, method: s.method, answer: s.answer, confidence: s.confidence, calibrated: s.calibrated, threshold: s.threshold, verified: s.verified, caveat: s.caveat };
+    }
+    if (s.earlier) return s.earlier;
+  }
+  return null;
+}
+
 function reduceInBatch(state: PanelState, event: SearchEvent): PanelState {
+  if (state.replaced[event.searchId]) return state;
   let search = state.searches[event.searchId];
-  let { order, current } = state;
+  let { order, current, replaced } = state;
   let searches = state.searches;
   if (!search) {
     // Events of a search whose start this page never saw (e.g. evicted) cannot be placed: ignore them.
     if (event.type !== 'search.started') return state;
-    search = newSearch(event);
-    order = [...order.filter((id) => id !== event.searchId), event.searchId];
+    search = newSearch(event, earlierAnswer(state, event));
+    // Solving the same problem again with the same method takes the earlier search's tab.
+    const twin = order.find((id) => searches[id] && searches[id].method === event.method && sameProblem(searches[id], event));
+    if (twin) {
+      searches = { ...searches };
+      delete searches[twin];
+      replaced = { ...replaced, [twin]: event.searchId };
+    }
+    order = [...order.filter((id) => id !== event.searchId && id !== twin), event.searchId];
     current = event.searchId;
     if (order.length > MAX_SEARCHES) {
       const dropped = order.slice(0, order.length - MAX_SEARCHES);
@@ -210,7 +245,7 @@ function reduceInBatch(state: PanelState, event: SearchEvent): PanelState {
     }
   }
   const next = reduceSearch(search, event);
-  return { ...state, order, current, searches: { ...searches, [event.searchId]: { ...next, t: event.t, events: search.events + 1 } } };
+  return { ...state, order, current, replaced, searches: { ...searches, [event.searchId]: { ...next, t: event.t, events: search.events + 1 } } };
 }
 
 

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { configFor, discoverServers, type Choice, type DiscoverResult, type FoundServer } from '../core/discover';
-import { parseSettings, PRM_KINDS, type PrmKind } from '../core/config';
+import { parseSettings, PRM_KINDS, SERVED_PRM_KINDS, type PrmKind } from '../core/config';
 import { CONFIG_FILE_NAME } from '../core/config-file';
 import { usageError } from './errors';
 import { abortOnSignals } from './signals';
@@ -41,7 +41,7 @@ export function formatDiscovery(result: DiscoverResult): string {
     for (const m of s.models) lines.push(`      ${m}`);
   }
   for (const s of result.skipped) lines.push(`  ${s.baseURL}  — ${s.why}`);
-  if (result.servers.length > 0) lines.push('', 'Write a config: specsearch discover --small MODEL --large MODEL --prm MODEL [--prm-kind logprob|vllm-pooling|judge] --write [--out FILE]');
+  if (result.servers.length > 0) lines.push('', `Write a config: specsearch discover --small MODEL --large MODEL --prm MODEL [--prm-kind ${SERVED_PRM_KINDS.join('|')}] --write [--out FILE]`);
   return lines.join('\n') + '\n';
 }
 

@@ -1,5 +1,6 @@
 // The `specsearch` command: solve, grade, bench, calibrate, doctor, demo, lsp. One place turns errors into exit codes.
 import { parseArgs } from 'node:util';
+import { SERVED_PRM_KINDS } from '../core/config';
 import { EXIT, exitCodeFor, printError, usageError } from './errors';
 import { runSolve } from './solve';
 import { runGrade } from './grade';
@@ -100,7 +101,7 @@ Exit codes: 0 done, 1 some solves failed (left out of the fit), 2 usage or confi
 Checks each configured model: reachable, the model served, capabilities, a one-token round trip, what
 is missing and the server flag that fixes it. Exit 0 when all is well, 1 otherwise.`,
   discover: `Usage: specsearch discover [--json] [--ports 8000,30000,8080,11434,1234] [--host 127.0.0.1]
-       specsearch discover --small MODEL --large MODEL --prm MODEL [--prm-kind logprob|vllm-pooling|judge] [--write [--out FILE]]
+       specsearch discover --small MODEL --large MODEL --prm MODEL [--prm-kind ${SERVED_PRM_KINDS.join('|')}] [--write [--out FILE]]
 
 Probes the usual ports of vLLM (8000), SGLang (30000), llama-server (8080), Ollama (11434) and LM Studio (1234)
 and lists each server found: its kind, version and models (a closed port is skipped at once, a silent one

@@ -2,7 +2,7 @@
 import { EngineError } from './errors';
 import { profileSettings, PROFILE_NAMES } from './profiles';
 import { THRESHOLD_RULES } from './quality';
-import { ALGORITHMS, DEFAULT_MODEL, DEFAULT_SEARCH, METHODS, PRM_KINDS, PROMPT_TEMPLATES, PROVIDERS } from './settings';
+import { ALGORITHMS, DEFAULT_MODEL, DEFAULT_PRM_KIND, DEFAULT_SEARCH, METHODS, PRM_KINDS, PROMPT_TEMPLATES, PROVIDERS } from './settings';
 import type { AnswerCalibration, Calibration, PlattMap, ModelSettings, PrmSettings, SearchSettings, Settings } from './settings';
 
 export * from './settings';
@@ -142,7 +142,7 @@ function parsePrm(c: Checker, raw: unknown, base: PrmSettings | undefined): PrmS
   const o = c.object('models.prm', raw);
   const model = parseModel(c, 'models.prm', raw, base);
   const inherit = base && base.provider === model.provider ? base : undefined;
-  const kind = c.oneOf('models.prm.kind', o.kind, PRM_KINDS, inherit?.kind ?? 'vllm-pooling');
+  const kind = c.oneOf('models.prm.kind', o.kind, PRM_KINDS, inherit?.kind ?? DEFAULT_PRM_KIND);
   const settings: PrmSettings = {
     ...model,
     kind,

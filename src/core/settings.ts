@@ -9,6 +9,38 @@ export const PROMPT_TEMPLATES = ['raw', 'qwen2.5-math', 'chatml', 'llama3', 'ggu
 export const METHODS = ['specsearch', 'large', 'sps', 'small'] as const;
 export const ALGORITHMS = ['beam', 'mcts', 'best-of-n'] as const;
 
+/**
+ * One descriptor per PRM kind, method and algorithm: what it is (the settings UI's enumDescriptions, the pickers,
+ * the CLI's help) and, for a PRM kind, whether a model server can serve it. package.json agrees with these
+ * (test/server/settings-manifest.test.ts).
+ */
+export const PRM_KIND_INFO: Record<(typeof PRM_KINDS)[number], { description: string; served: boolean }> = {
+  'vllm-pooling': { description: "a trained PRM on vLLM's /pooling runner, such as Qwen2.5-Math-PRM", served: true },
+  logprob: { description: 'a step-tag PRM (Math-Shepherd) read from completion logprobs: the probability of positiveToken after stepTag', served: true },
+  judge: { description: 'an instruction model asked whether a step is right', served: true },
+  likelihood: { description: 'in-process only: a model that solves the task scores a path by the least likely token of its steps', served: false },
+};
+/**
+ * The kind a PRM has when its settings name none: the paper's PRM (Qwen2.5-Math-PRM) on vLLM. Discovery
+ * (configFor) always writes a kind, guessed from the model's name and server where the user gave none.
+ */
+export const DEFAULT_PRM_KIND: (typeof PRM_KINDS)[number] = 'vllm-pooling';
+/** The kinds a model server can serve (`--prm-kind`, the Find Local Model Servers picker). */
+export const SERVED_PRM_KINDS = PRM_KINDS.filter((k) => PRM_KIND_INFO[k].served);
+
+export const METHOD_INFO: Record<(typeof METHODS)[number], { description: string }> = {
+  specsearch: { description: "the small model drafts, the PRM judges, the large model rewrites the rejected (the paper's method)" },
+  large: { description: 'the large model writes every thought (baseline)' },
+  sps: { description: 'the large model with token-level speculative decoding (baseline)' },
+  small: { description: 'the small model only (baseline)' },
+};
+
+export const ALGORITHM_INFO: Record<(typeof ALGORITHMS)[number], { description: string }> = {
+  beam: { description: "beam search over thoughts (the paper's main setting)" },
+  mcts: { description: 'Monte Carlo tree search (PUCT)' },
+  'best-of-n': { description: 'N whole solutions, the best-scored kept' },
+};
+
 export type Provider = (typeof PROVIDERS)[number];
 export type PrmKind = (typeof PRM_KINDS)[number];
 export type PromptTemplate = (typeof PROMPT_TEMPLATES)[number];
@@ -155,7 +187,7 @@ function templateFor(model: string): { template: PromptTemplate; why: string | n
 function prmKindFor(model: string, server: FoundServer['kind'] | undefined): { kind: PrmKind; why: string } {
   if (/shepherd/i.test(model)) return { kind: 'logprob', why: `"${model}" is a Math-Shepherd PRM: kind "logprob" reads its "+"/"-" after the step tag " ки"` };
   if (server === 'vllm' && /prm|reward/i.test(model)) return { kind: 'vllm-pooling', why: `"${model}" is a PRM on vLLM: kind "vllm-pooling" reads its step scores from POST /pooling` };
-  return { kind: 'logprob', why: `kind "logprob" for "${model}" (a step-tag PRM read from completion logprobs) is a guess from nothing: pass --prm-kind vllm-pooling, logprob or judge to say what it is` };
+  return { kind: 'logprob', why: `kind "logprob" for "${model}" (a step-tag PRM read from completion logprobs) is a guess from nothing: pass --prm-kind ${SERVED_PRM_KINDS.slice(0, -1).join(', ')} or ${SERVED_PRM_KINDS.at(-1)} to say what it is` };
 }
 
 /**

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { METHODS, type Method, type PrmKind } from '../core/config';
-import { configFor } from '../core/settings';
+import { configFor, METHOD_INFO, PRM_KIND_INFO } from '../core/settings';
 import { answerCheckOf, type SolveResult } from '../core/events';
 import { answerLine } from '../core/verdict';
 import type { DoctorReport, SolveBlockArgs } from '../protocol';
@@ -14,15 +14,9 @@ import type { SearchRequest } from './searches';
 import { isEnvName } from './secrets';
 import { problemFromEditor } from './selection';
 import { apiKeyNames, readSettings } from './settings';
+import { clipWords } from './text';
 
 type Command = (ctx: Ctx, ...args: any[]) => unknown;
-
-const METHOD_DESCRIPTIONS: Record<Method, string> = {
-  specsearch: 'small model drafts, PRM judges, large model rewrites the rejected (the paper\'s method)',
-  large: 'large model writes every thought (baseline)',
-  sps: 'large model with token-level speculative decoding (baseline)',
-  small: 'small model only (baseline)',
-};
 
 async function solveOrExplain(ctx: Ctx, mode: 'solve' | 'explain'): Promise<void> {
   const problem = await problemFromEditor();
@@ -163,8 +157,8 @@ export const COMMANDS: Record<string, Command> = {
     let chosen: Method | undefined = method && METHODS.includes(method) ? method : undefined;
     if (!chosen) {
       const pick = await vscode.window.showQuickPick(
-        METHODS.map((m) => ({ label: m, description: METHOD_DESCRIPTIONS[m] })),
-        { title: `Rerun "${entry.request.problem.slice(0, 50)}" with…`, placeHolder: 'method' },
+        METHODS.map((m) => ({ label: m, description: METHOD_INFO[m].description })),
+        { title: `SpecSearch: rerun "${clipWords(entry.request.problem, 50)}" with…`, placeHolder: 'method' },
       );
       chosen = pick?.label as Method | undefined;
     }
@@ -189,7 +183,7 @@ export const COMMANDS: Record<string, Command> = {
     const prm = await ask('process reward model (PRM)', 'scores each thought');
     if (!prm) return;
     const kinds = result.servers.find((s) => s.baseURL === prm.choice.baseURL)?.prmKinds ?? ['logprob'];
-    const kind = await vscode.window.showQuickPick(kinds.map((k) => ({ label: k, description: { 'vllm-pooling': 'a trained PRM on vLLM\'s pooling runner (Qwen2.5-Math-PRM)', logprob: 'a step-tag PRM read from completion logprobs', judge: 'an instruction model asked whether a step is right', likelihood: '' }[k] })), { title: 'SpecSearch: what kind of PRM is it?', ignoreFocusOut: true });
+    const kind = await vscode.window.showQuickPick(kinds.map((k) => ({ label: k, description: PRM_KIND_INFO[k].description })), { title: 'SpecSearch: what kind of PRM is it?', ignoreFocusOut: true });
     if (!kind) return;
     const scope = await vscode.window.showQuickPick([
       { label: 'User Settings', target: vscode.ConfigurationTarget.Global },
@@ -234,3 +228,4 @@ export const COMMANDS: Record<string, Command> = {
     void vscode.window.showInformationMessage(`SpecSearch: API key ${name} ${key === '' ? 'deleted' : 'stored'}; the language server was restarted to use it.`);
   },
 };
+

@@ -98,7 +98,7 @@ export class Ctx {
     if (key === this.settingsErrorShown) return;
     this.settingsErrorShown = key;
     if (!error) return;
-    this.output.appendLine(`[error] config: ${error.message}`);
+    this.output.error(`config: ${error.message}`);
     const view = settingErrorView(error, true);
     if (!view) {
       void showMessageWithActions(this, 'error', `SpecSearch: ${error.message}${error.hint ? ` ${error.hint}` : ''}`, ['Open Settings', 'Show Log']);

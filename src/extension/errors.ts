@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { ErrorInfo } from '../core/errors';
 import type { Ctx } from './ctx';
+import { docsPages, docsUrl } from './text';
 
 export type Action = 'Open Settings' | 'Check Model Servers' | 'Show Log' | 'Set API Key…';
 
@@ -12,10 +13,24 @@ const RUN: Record<Action, (ctx: Ctx) => unknown> = {
   'Set API Key…': () => vscode.commands.executeCommand('specsearch.setApiKey'),
 };
 
+/** The docs pages a message names, each as a button "Open docs/servers.md". */
+function docsActions(ctx: Ctx, message: string): Map<string, string> {
+  const links = new Map<string, string>();
+  for (const page of docsPages(message)) {
+    const url = docsUrl((ctx.extension.extension.packageJSON as { repository?: unknown }).repository, page);
+    if (url) links.set(`Open ${page}`, url);
+  }
+  return links;
+}
+
 export async function showMessageWithActions(ctx: Ctx, severity: 'error' | 'warning' | 'info', message: string, actions: Action[]): Promise<void> {
   const show = severity === 'error' ? vscode.window.showErrorMessage : severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  const choice = await show(message, ...actions);
-  if (choice) await RUN[choice as Action](ctx);
+  const docs = docsActions(ctx, message);
+  const choice = await show(message, ...docs.keys(), ...actions);
+  if (!choice) return;
+  const url = docs.get(choice);
+  if (url) await vscode.env.openExternal(vscode.Uri.parse(url));
+  else await RUN[choice as Action](ctx);
 }
 
 /** Which actions fit which failure: a connection problem wants the doctor, a bad setting wants the settings. */
@@ -37,7 +52,10 @@ function actionsFor(info: ErrorInfo): Action[] {
 }
 
 export function showEngineError(ctx: Ctx, info: ErrorInfo): void {
-  ctx.output.appendLine(`[error] ${info.code}: ${info.message}${info.hint ? ` (hint: ${info.hint})` : ''}`);
+  // The log channel writes the level itself ("[error]"): the line says only what happened.
+  const line = `${info.code}: ${info.message}${info.hint ? ` (hint: ${info.hint})` : ''}`;
+  if (info.code === 'cancelled') ctx.output.info(line);
+  else ctx.output.error(line);
   if (info.code === 'cancelled') {
     vscode.window.setStatusBarMessage('SpecSearch: search stopped', 3000);
     return;

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { SettingsParams } from '../protocol';
 import type { SearchEntry } from './searches';
+import { settingErrorView } from './settings';
 
 const OPEN_PANEL = 'specsearch.openPanel';
 
@@ -24,7 +25,8 @@ export class StatusBar implements vscode.Disposable {
       ? new vscode.MarkdownString(
           `**SpecSearch** — profile \`${s.profile}\`, ${s.method} / ${s.algorithm}\n\n` +
             `- small: ${s.models.small}\n- large: ${s.models.large}\n- PRM: ${s.models.prm}` +
-            (error ? `\n\n$(warning) ${error.message}` : '') +
+            // A bad setting is named as VS Code shows it (specsearch.search.beamWidth), with where it is set.
+            (error ? `\n\n$(warning) ${settingErrorView(error, true)?.message.replace(/^SpecSearch: /, '') ?? error.message}` : '') +
             '\n\nClick to open the reasoning panel.',
           true,
         )

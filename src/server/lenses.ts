@@ -24,12 +24,19 @@ interface Solved extends VerdictFacts {
 export class AnswerStore {
   private readonly byDocument = new Map<string, Map<string, Solved>>();
 
+  /**
+   * A search that did not finish (stopped, failed) leaves an earlier answer to the same block in place: the
+   * last finished answer stays until a new one finishes.
+   */
   record(uri: string, problem: string, result: SolveResult, mode: 'solve' | 'explain'): void {
     let doc = this.byDocument.get(uri);
     if (!doc) this.byDocument.set(uri, (doc = new Map()));
+    const key = normalize(problem);
+    const finished = result.events.some((e) => e.type === 'search.finished');
+    if (!finished && doc.get(key)?.error === null) return;
     const started = result.events.find((e) => e.type === 'search.started');
     const check = answerCheckOf(result);
-    doc.set(normalize(problem), {
+    doc.set(key, {
       ...check,
       answer: result.answer,
       mode,

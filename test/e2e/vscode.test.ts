@@ -117,6 +117,8 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
       const rows = panel.locator('.tree .row.thought');
       assert.ok((await rows.count()) >= accepted);
       assert.match((await rows.first().getAttribute('aria-label')) ?? '', /written by the (small|large) model, score \d\.\d\d/);
+      // The answer's path comes first; with its groups closed, every thought shown is on the path.
+      await assertPathFirst(panel);
       // The inline result after the selection and the answer notification.
       await waitFor(async () => inlineResult(await wb.afterDecorations(PROBLEM_SOLVE), /SpecSearch: 32 ✓ verified/), 30_000, 'the inline "32 ✓ verified" after the problem');
       const note = wb.notifications().filter({ hasText: 'SpecSearch answer: 32' }).first();
@@ -263,6 +265,69 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
     });
   });
 
+  test('the panel reads at a glance: the path first, links that scroll to their row, tabs by verdict, one tab per problem (light and dark)', async () => {
+    await step('glance', async () => {
+      const panel = wb.webview();
+      await page.mouse.move(900, 700);
+      // Tabs: the verified answer 32 has a check, the unverified word problem a warning, and a count.
+      const tab = (text: string) => panel.locator('[role="tab"]', { hasText: text }).first();
+      await tab('Tom has 3').waitFor({ state: 'visible', timeout: 30_000 });
+      assert.equal(await tab('Tom has 3').locator('.codicon-warning').count(), 1, 'the unverified answer\'s tab has a warning icon');
+      assert.equal(await tab('Tom has 3').locator('.codicon-pass').count(), 0, 'and no check');
+      assert.equal(await tab('Start with 7').locator('.codicon-pass').count(), 1, 'the verified answer\'s tab has a check');
+      const tabsBefore = await panel.locator('[role="tab"]').count();
+      assert.equal((await panel.locator('.tab-count').innerText()).trim(), String(tabsBefore), 'the tab list says how many searches it holds');
+      // At the default side-bar width every tab stays in view (they share the width).
+      await wb.resizeSidebar(300);
+      await assertTabsFit(panel);
+      await inThemes(async (theme) => screenshot(page, `tabs-${theme}.png`, await sidebarClip(page)));
+      await wb.resizeSidebar(460);
+      // The solved problem's tab: the answer's path first, the rest folded; the shots in both themes.
+      await tab('Start with 7').click();
+      await panel.locator('header.search .problem', { hasText: 'Start with 7' }).waitFor({ state: 'visible', timeout: 10_000 });
+      await assertPathFirst(panel);
+      await inThemes(async (theme) => screenshot(page, `answer-path-${theme}.png`, await sidebarClip(page)));
+      // Links scroll: open every folded group so the tree is long, scroll to its end, then follow the answer's
+      // "path (N steps)" link without scrolling to it first: the answer's row must end up in view and focused.
+      for (let i = 0; i < 20; i++) {
+        const closed = panel.locator('.tree .row.group[aria-expanded="false"]');
+        if ((await closed.count()) === 0) break;
+        await closed.first().click();
+      }
+      await panel.locator('body').evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+      const link = panel.locator('section.answer a.goto').first();
+      const target = await link.getAttribute('data-goto');
+      assert.ok(target, 'the answer links to its last step');
+      await link.dispatchEvent('click');
+      const row = panel.locator(`.tree [role="treeitem"][data-id="${target}"]`);
+      await waitFor(async () => row.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        return box.top >= 0 && box.bottom <= window.innerHeight && document.activeElement === el;
+      }), 5_000, 'the linked row to be scrolled into view and focused');
+      await inThemes(async (theme) => screenshot(page, `link-scrolled-${theme}.png`, await sidebarClip(page)));
+      // Solving the same problem again with the same method takes its tab: no duplicate.
+      const before = await tab('Start with 7').getAttribute('data-select');
+      await wb.selectLine(PROBLEM_SOLVE);
+      await wb.runCommand('SpecSearch: Solve Selection');
+      await waitFor(async () => (await tab('Start with 7').getAttribute('data-select')) !== before, 30_000, 'the new search to take the problem\'s tab');
+      await panel.locator('.status.finished, .status.failed').first().waitFor({ state: 'visible', timeout: 120_000 });
+      assert.equal(await panel.locator('[role="tab"]', { hasText: 'Start with 7' }).count(), 1, 'one tab for the solved problem');
+      assert.equal(await panel.locator('[role="tab"]').count(), tabsBefore, 'solving again adds no tab');
+      await page.mouse.move(900, 700);
+    });
+  });
+
+  /** Runs `shoot` in Light Modern, then in Dark Modern (where the other tests run), once the panel took each theme. */
+  async function inThemes(shoot: (theme: 'light' | 'dark') => Promise<void>): Promise<void> {
+    const panel = wb.webview();
+    for (const [theme, name, body] of [['light', 'Default Light Modern', 'vscode-light'], ['dark', 'Default Dark Modern', 'vscode-dark']] as const) {
+      updateWorkspaceSettings(server!.workspace, { 'workbench.colorTheme': name });
+      await panel.locator(`body.${body}`).waitFor({ state: 'attached', timeout: 30_000 });
+      await new Promise((r) => setTimeout(r, 800));
+      await shoot(theme);
+    }
+  }
+
   test('after a window reload the searches are still there: tabs with method and answer, CodeLens answers, rerun', async () => {
     await step('history', async () => {
       await page.reload();
@@ -330,6 +395,29 @@ describe('SpecSearch in VS Code (code-server + Chromium)', { skip: chromium ? fa
         await waitFor(async () => !(await wb.afterDecorations(PROBLEM_STOP)).some((t) => /SpecSearch/.test(t)), 15_000, 'the inline "solving…" to go away');
         await page.mouse.move(900, 700);
         await screenshot(page, 'stopped.png', await sidebarClip(page));
+
+        // A stopped rerun of the problem solved earlier keeps its last finished answer: CodeLens, hover, panel.
+        const held = stuck.requests.filter((r) => r.path === '/v1/completions').length;
+        await wb.selectLine(PROBLEM_SOLVE);
+        await wb.runCommand('SpecSearch: Solve Selection');
+        await wb.runCommand('SpecSearch: Stop', {
+          beforeEnter: async () => {
+            await panel.locator('.status.running').waitFor({ state: 'visible', timeout: 60_000 });
+            await panel.locator('header.search .problem', { hasText: 'Start with 7' }).waitFor({ state: 'visible', timeout: 30_000 });
+            await waitFor(async () => stuck.requests.filter((r) => r.path === '/v1/completions').length > held, 60_000, 'the rerun\'s first completion request');
+            // While it runs, the panel already shows the last answer.
+            assert.match(await panel.locator('.earlier').innerText(), /Last answer \(specsearch\): 32 ✓ verified/);
+          },
+        });
+        await panel.locator('.status.stopped').waitFor({ state: 'visible', timeout: 30_000 });
+        assert.match(await panel.locator('section.error.stopped .earlier').innerText(), /Last answer \(specsearch\): 32 ✓ verified · confidence \d\.\d\d/);
+        assert.equal(await panel.locator('[role="tab"]', { hasText: 'Start with 7' }).count(), 1, 'the rerun took the problem\'s tab');
+        await page.locator('.codelens-decoration', { hasText: /32 ✓ verified · confidence \d\.\d\d · Solve again/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+        await wb.editorLine(PROBLEM_SOLVE).first().locator('span').first().hover();
+        await page.locator('.monaco-hover:visible', { hasText: /SpecSearch answer: 32 ✓ verified/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+        await page.mouse.move(900, 700);
+        await page.keyboard.press('Escape');
+        await inThemes(async (theme) => screenshot(page, `stopped-rerun-${theme}.png`, await windowClip(page)));
       } finally {
         await stuck.close();
       }
@@ -448,4 +536,36 @@ function logTails(root: string): string {
     .filter((f) => fs.existsSync(f))
     .map((f) => `--- ${path.relative(root, f)}\n${fs.readFileSync(f, 'utf8').split('\n').slice(-40).join('\n')}`)
     .join('\n');
+}
+
+type Panel = ReturnType<Workbench['webview']>;
+
+/** The answer's path comes first: the tree's first row is on it, and with its groups closed every thought is. */
+async function assertPathFirst(panel: Panel): Promise<void> {
+  const rows = await panel.locator('.tree [role="treeitem"]').evaluateAll((els) => els.map((el) => ({
+    thought: el.classList.contains('thought'),
+    onPath: el.classList.contains('on-path'),
+    open: el.getAttribute('aria-expanded') === 'true' && el.classList.contains('group'),
+    label: el.getAttribute('aria-label') ?? '',
+  })));
+  assert.ok(rows.length > 0, 'the tree has rows');
+  assert.ok(rows[0].onPath, `the first row is on the answer's path: ${rows[0].label}`);
+  if (!rows.some((r) => r.open)) {
+    const off = rows.filter((r) => r.thought && !r.onPath);
+    assert.equal(off.length, 0, `thoughts off the path are folded: ${off.map((r) => r.label).join(' | ')}`);
+  }
+}
+
+/** Every tab, its icon included, lies inside the tab list: none is pushed out of view. */
+async function assertTabsFit(panel: Panel): Promise<void> {
+  const boxes = await panel.locator('nav.tabs').evaluate((nav) => {
+    const outer = nav.getBoundingClientRect();
+    return Array.from(nav.querySelectorAll('[role="tab"]')).map((tab) => {
+      const box = tab.getBoundingClientRect();
+      const icon = tab.querySelector('.codicon')!.getBoundingClientRect();
+      return { text: (tab.textContent ?? '').slice(0, 40), inside: box.left >= outer.left - 1 && box.right <= outer.right + 1, icon: icon.width > 0 && icon.right <= outer.right + 1 };
+    });
+  });
+  assert.ok(boxes.length >= 2, 'several tabs');
+  for (const b of boxes) assert.ok(b.inside && b.icon, `the tab "${b.text}" and its icon are in view`);
 }

@@ -84,6 +84,19 @@ describe('language server without models', () => {
     const hover = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 3 } })) as { contents: { value: string } };
     assert.match(hover.contents.value, /SpecSearch answer: 5 ⚠ unverified · PRM score 0\.10 \(uncalibrated\), below 0\.5\*\*/);
     assert.match(hover.contents.value, /The PRM doubts it\./);
+    // A rerun of the first problem that was stopped keeps its last finished answer in CodeLens and hover.
+    const stopped = {
+      searchId: 'h-stopped', problem: PROBLEM, answer: null, stats, error: { code: 'cancelled', message: 'The search was cancelled.' },
+      events: [
+        { searchId: 'h-stopped', t: 0, type: 'search.started', problem: PROBLEM, mode: 'solve', method: 'specsearch', algorithm: 'beam', settings: {} },
+        { searchId: 'h-stopped', t: 1, type: 'search.failed', error: { code: 'cancelled', message: 'The search was cancelled.' }, partial: true, stats },
+      ],
+    };
+    await server.connection.sendNotification('specsearch/remember', { textDocument: { uri }, problem: PROBLEM, mode: 'solve', result: stopped });
+    const after = (await server.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as { command: { title: string } }[];
+    assert.equal(after[0].command.title, '32 ✓ verified · confidence 0.97 · Solve again', 'the stopped rerun leaves the answer 32');
+    const kept = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 3 } })) as { contents: { value: string } };
+    assert.match(kept.contents.value, /SpecSearch answer: 32 ✓ verified/);
   });
 
   test('invalid settings are reported by window/showMessage in the user\'s words, and solving goes on with the last valid ones', async () => {

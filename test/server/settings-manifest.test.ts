@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { ALGORITHMS, DEFAULT_MODEL, DEFAULT_SEARCH, METHODS, parseSettings, PRM_KINDS, PROMPT_TEMPLATES, PROVIDERS } from '../../src/core/config';
+import { ALGORITHM_INFO, ALGORITHMS, DEFAULT_MODEL, DEFAULT_PRM_KIND, DEFAULT_SEARCH, METHOD_INFO, METHODS, parseSettings, PRM_KIND_INFO, PRM_KINDS, PROMPT_TEMPLATES, PROVIDERS } from '../../src/core/config';
 import { PROFILE_NAMES } from '../../src/core/profiles';
 import { MAX_PROBLEM_CHARS } from '../../src/core/solve';
 
@@ -26,6 +26,14 @@ test('every search setting is contributed with the engine default, and the enums
   assert.deepEqual(model.promptTemplate.enum, [...PROMPT_TEMPLATES]);
   assert.equal(model.timeoutMs.default, DEFAULT_MODEL.timeoutMs);
   assert.deepEqual(props['specsearch.models.prm'].properties.kind.enum, [...PRM_KINDS]);
+});
+
+test('package.json describes each PRM kind, method and algorithm as their one descriptor does, with the one default kind', () => {
+  const kind = props['specsearch.models.prm'].properties.kind;
+  assert.equal(kind.default, DEFAULT_PRM_KIND);
+  assert.deepEqual(kind.enumDescriptions, PRM_KINDS.map((k) => PRM_KIND_INFO[k].description));
+  assert.deepEqual(props['specsearch.search.method'].enumDescriptions, METHODS.map((m) => METHOD_INFO[m].description));
+  assert.deepEqual(props['specsearch.search.algorithm'].enumDescriptions, ALGORITHMS.map((a) => ALGORITHM_INFO[a].description));
 });
 
 test('the numeric bounds VS Code enforces are exactly the bounds the engine accepts', () => {
@@ -60,8 +68,13 @@ test('commands, menus, keybinding, view and walkthrough media exist', () => {
   }
   const source = fs.readFileSync(path.join(ROOT, 'src', 'extension', 'commands.ts'), 'utf8');
   for (const id of commands) assert.ok(source.includes(`'${id}'`), `${id} has a handler in src/extension/commands.ts`);
-  assert.equal(pkg.contributes.keybindings[0].key, 'ctrl+alt+s');
+  const keys = Object.fromEntries(pkg.contributes.keybindings.map((k: { command: string; key: string }) => [k.command, k.key]));
+  assert.deepEqual(keys, { 'specsearch.solveSelection': 'ctrl+alt+s', 'specsearch.explainSelection': 'ctrl+alt+e', 'specsearch.stop': 'ctrl+alt+x' });
   assert.ok(pkg.contributes.menus['editor/context'].every((m: { when: string }) => m.when === 'editorHasSelection'));
+  // The context menu says whose commands these are: a "SpecSearch" submenu holding Solve and Explain Selection.
+  const submenu = pkg.contributes.menus['editor/context'][0].submenu;
+  assert.equal(pkg.contributes.submenus.find((m: { id: string }) => m.id === submenu)?.label, 'SpecSearch');
+  assert.deepEqual(pkg.contributes.menus[submenu].map((m: { command: string }) => m.command), ['specsearch.solveSelection', 'specsearch.explainSelection']);
   for (const step of pkg.contributes.walkthroughs[0].steps) assert.ok(fs.existsSync(path.join(ROOT, step.media.markdown)), step.media.markdown);
   assert.ok(fs.existsSync(path.join(ROOT, pkg.icon)));
   assert.ok(fs.existsSync(path.join(ROOT, pkg.contributes.viewsContainers.activitybar[0].icon)));
