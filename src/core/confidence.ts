@@ -114,7 +114,7 @@ export function checkAnswer(winner: ThoughtNode | null, answer: string | null, p
     // Exact: a false equation on the path makes the answer wrong whatever the PRM thought of it.
     confidence = 0;
     basis = 'arithmetic';
-    reason = `Step ${wrongSum.depth} says ${wrongSum.text}, but ${wrongSum.lhs} is ${wrongSum.actual}.`;
+    reason = `Step ${wrongSum.depth} says ${wrongSum.text}, but ${wrongSum.lhs} is ${wrongSum.actual}.${outside === null ? '' : ` ${outside}`}`;
   } else if (outside !== null) {
     confidence = cal?.outside ? calibrateAnswer(weakest.score, cal.outside) : null;
     basis = 'outside';

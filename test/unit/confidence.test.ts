@@ -83,6 +83,10 @@ test('a false equation on the path makes the answer unverified at confidence 0, 
   assert.equal(check.confidence, 0);
   assert.equal(check.basis, 'arithmetic');
   assert.equal(check.caveat, 'Step 1 says 100 - 21 = 89, but 100 - 21 is 79.');
+  // With the bundled models on a problem past their limits, the message says both.
+  const beyond = checkAnswer(node, '89', 'Start with 100. Subtract 21. Add 1. What is the result?', tiny);
+  assert.equal(beyond.confidence, 0);
+  assert.match(beyond.caveat ?? '', /^Step 1 says 100 - 21 = 89, but 100 - 21 is 79\. The bundled tiny models know chain arithmetic .* this problem starts with 100/);
 });
 
 test('the bundled tiny models: problems past the family\'s limits or of another kind are unverified, with what puts them outside', () => {
