@@ -106,13 +106,13 @@ describe('Neovim with the configuration of docs/neovim.md', { skip: skip ?? fals
     t.diagnostic(`menu: ${report.menu?.join(' | ')}; message: ${report.answer_message}`);
     assert.equal(report.lens_key, true, 'the setup maps <leader>ss');
     assert.deepEqual(report.menu?.map((m) => m.replace(/ \[specsearch\]$/, '')), ['▶ Solve', '💡 Explain']);
-    assert.equal(report.answer_message, 'SpecSearch answer: 32');
+    assert.match(report.answer_message ?? '', /^SpecSearch answer: 32 (✓ verified · confidence \d\.\d\d|⚠ unverified · confidence .*, below 0\.5)$/);
   });
 
   test('afterwards the lens reads the answer and K (hover) shows it', (t) => {
     reached('hover');
     t.diagnostic(`lenses: ${report.lenses_after!.join(' | ')}; hover: ${report.hover!.split('\n')[0]}`);
-    const answered = new RegExp(`^${PROBLEM_LINE - 1}:(✓|⚠ unverified:) 32 · Solve again$`);
+    const answered = new RegExp(`^${PROBLEM_LINE - 1}:32 (✓ verified|⚠ unverified) · confidence \\S+.* · Solve again$`);
     assert.ok(report.lenses_after!.some((l) => answered.test(l)), report.lenses_after!.join(' | '));
     assert.match(report.hover!, /SpecSearch answer: 32\b/);
   });
