@@ -58,11 +58,20 @@ export async function runCalibrateCommand(flags: CalibrateFlags, argv: string[])
   }
   const failed = records.filter((r) => r.error !== null);
   const usable = records.filter((r) => r.error === null);
+  const head = { command: `specsearch ${argv.join(' ')}`, config: source, methods, datasets: datasets.length > 0 ? datasets : saved };
+  // The answers are saved before anything is fitted: a fit that cannot be made loses no solve.
+  const save = (more: object) => {
+    if (!flags.out) return;
+    fs.mkdirSync(flags.out, { recursive: true });
+    const records = usable.map(({ id, label, method, answer, reference, right, confidence, weakestScore, basis, verified, error }) => ({ id, label, method, answer, reference, right, confidence, weakestScore, basis, verified, error }));
+    fs.writeFileSync(path.join(flags.out, 'calibration.json'), JSON.stringify({ ...head, ...more, failedSolves: failed.map((r) => ({ id: r.id, error: r.error })), records }, null, 1) + '\n');
+  };
+  save({});
   if (usable.length === 0) throw usageError(`Every solve failed (${failed[0]?.error ?? 'no records'}); nothing to fit.`);
 
   const fit = flags.evaluate ? null : fitAnswerCalibration(usable);
   const calibration: AnswerCalibration | null = flags.evaluate ? configured! : fit!.calibration;
-  if (!calibration) throw usageError('Too few answers inside the models\' domain to fit a calibration (at least 2).');
+  if (!calibration) throw usageError(`Too few answers inside the models' domain to fit a calibration (at least 2).${flags.out ? ` The answers are saved in ${path.join(flags.out, 'calibration.json')}.` : ''}`, 'Add problems the models are meant for (--dataset), or check a calibration you have with --evaluate.');
   const byMethod = methods.length > 1;
   const answers = usable.map((r) => {
     const confidence = confidenceUnder(r, calibration);
@@ -76,10 +85,7 @@ export async function runCalibrateCommand(flags: CalibrateFlags, argv: string[])
     return { dataset: g, answers: xs.length, right: count((a) => a.right), verified: count((a) => a.verified), rightVerified: count((a) => a.verified && a.right), wrongVerified: count((a) => a.verified && !a.right), withoutConfidence: count((a) => a.confidence === null) };
   });
   const result = {
-    command: `specsearch ${argv.join(' ')}`,
-    config: source,
-    methods,
-    datasets: datasets.length > 0 ? datasets : saved,
+    ...head,
     mode: flags.evaluate ? 'evaluate' : 'fit',
     answerCalibration: calibration,
     fittedOn: fit ? { inside: fit.inside, outside: fit.outside } : null,
@@ -88,10 +94,7 @@ export async function runCalibrateCommand(flags: CalibrateFlags, argv: string[])
     groups,
     reliability: table,
   };
-  if (flags.out) {
-    fs.mkdirSync(flags.out, { recursive: true });
-    fs.writeFileSync(path.join(flags.out, 'calibration.json'), JSON.stringify({ ...result, records: usable }, null, 1) + '\n');
-  }
+  save(result);
   if (flags.write !== undefined) writeCalibration(flags.write, calibration);
   if (flags.json) process.stdout.write(JSON.stringify(result) + '\n');
   else {

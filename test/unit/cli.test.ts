@@ -136,6 +136,14 @@ test('calibrate --from fits the answer calibration from saved answers, writes it
     const none = cli(['calibrate', '--config', own, '--from', saved, '--evaluate']);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no models\.prm\.answerCalibration to evaluate/);
+    // Nothing inside the models' domain to fit on: a usage error, and the answers are still saved.
+    const outsideOnly = path.join(dir, 'outside.json');
+    fs.writeFileSync(outsideOnly, JSON.stringify({ methods: ['specsearch'], records: records.slice(0, 50).map((r) => ({ ...r, basis: 'outside' })) }));
+    const kept = path.join(dir, 'kept');
+    const nothing = cli(['calibrate', '--from', outsideOnly, '--out', kept]);
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.stderr, /Too few answers inside the models' domain.*The answers are saved in/);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(kept, 'calibration.json'), 'utf8')).records.length, 50);
     fs.writeFileSync(path.join(dir, 'bad.json'), '{"records": 3}');
     assert.equal(cli(['calibrate', '--from', path.join(dir, 'bad.json')]).code, 2);
   } finally {
