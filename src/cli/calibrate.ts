@@ -63,7 +63,7 @@ export async function runCalibrateCommand(flags: CalibrateFlags, argv: string[])
   const save = (more: object) => {
     if (!flags.out) return;
     fs.mkdirSync(flags.out, { recursive: true });
-    const records = usable.map(({ id, label, method, answer, reference, right, confidence, weakestScore, basis, verified, error }) => ({ id, label, method, answer, reference, right, confidence, weakestScore, basis, verified, error }));
+    const records = usable.map(({ id, label, method, answer, reference, right, weakestScore, basis, error }) => ({ id, label, method, answer, reference, right, weakestScore, basis, error }));
     fs.writeFileSync(path.join(flags.out, 'calibration.json'), JSON.stringify({ ...head, ...more, failedSolves: failed.map((r) => ({ id: r.id, error: r.error })), records }, null, 1) + '\n');
   };
   save({});

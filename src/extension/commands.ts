@@ -206,7 +206,7 @@ export const COMMANDS: Record<string, Command> = {
     } catch (err) {
       return void vscode.window.showWarningMessage(`SpecSearch: could not copy to the clipboard (${(err as Error).message}); the answer is ${answer}.`);
     }
-    vscode.window.setStatusBarMessage(`SpecSearch: copied ${answerLine(answerCheckOf(entry.result!))}`, 4000);
+    vscode.window.setStatusBarMessage(`SpecSearch: copied the answer ${answerLine(answerCheckOf(entry.result!))}`, 4000);
   },
 
   'specsearch.insertAnswer': (ctx, searchId?: string) => insertFromPanel(ctx, searchId, false),
