@@ -56,7 +56,8 @@ Options:
   --dataset FILE.jsonl|NAME|tiny:SEED:N
                                      rows {id?, problem|question, answer} (GSM8K "#### N" accepted),
                                      gsm8k or math500 (bench/data), or N fresh tiny problems from
-                                     SEED ≥ 100 (default tiny:1000:20)
+                                     SEED ≥ 100, held out from every training stream
+                                     (default tiny:1000:20)
   --methods LIST                     comma-separated, from large,sps,specsearch,small (default: all four)
   --algorithm beam|mcts|best-of-n    the tree search (default: from settings)
   --profile NAME / --config FILE     settings, as for solve
