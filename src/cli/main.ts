@@ -65,6 +65,9 @@ Options:
   --seed N                           base sampling seed (problem i uses seed + i)
   --concurrency N                    problems in flight at once (default 1); each model still has at
                                      most its maxConcurrency requests in flight
+  --warm                             keep caches from solve to solve (a running language server's
+                                     state); by default every solve starts cold, with the in-process
+                                     models' KV caches and known path scores emptied
   --baseline FILE                    a config whose models.large serves the \`large\` column: the large
                                      model without token-level speculation
   --allow-speculative-baseline       measure \`large\` even on a server that speculates (the report
@@ -165,6 +168,7 @@ async function main(argv: string[]): Promise<number> {
         limit: { type: 'string' },
         seed: { type: 'string' },
         concurrency: { type: 'string' },
+        warm: { type: 'boolean' },
         baseline: { type: 'string' },
         'allow-speculative-baseline': { type: 'boolean' },
         out: { type: 'string' },

@@ -286,6 +286,11 @@ class EmbeddedLanguageModel implements LanguageModel {
     return { text, tokens: generated.length, finish: 'eos' };
   }
 
+  async forget(): Promise<void> {
+    await Promise.all([this.plain, this.drafts].map(async (pool) => (await pool)?.clear()));
+    this.prompt.forget();
+  }
+
   async dispose(): Promise<void> {
     await Promise.allSettled(this.contexts.map((c) => c.dispose()));
     this.contexts.length = 0;

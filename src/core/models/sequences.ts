@@ -41,6 +41,11 @@ export class SequencePool {
     });
   }
 
+  /** Empties the KV cache of every free sequence (those in use keep theirs). */
+  async clear(): Promise<void> {
+    await Promise.all(this.free.map((s) => (s.nextTokenIndex > 0 ? s.eraseContextTokenRanges([{ start: 0, end: s.nextTokenIndex }]) : undefined)));
+  }
+
   release(sequence: LlamaContextSequence): void {
     const next = this.waiting.shift();
     if (next) next(sequence);
