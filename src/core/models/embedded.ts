@@ -171,7 +171,7 @@ export class EmbeddedRuntime {
   }
 
   /**
-   * `n` sequences handed out as a pool, `perContext` to a context (recorded in `owned` so their user can
+   * Up to `n` sequences handed out as a pool, created as calls need them, `perContext` to a context (recorded in `owned` so their user can
    * dispose them). Sequences of one context are decoded together, one batched pass for all of them; but with
    * node-llama-cpp 3.21.1, when three or more sequences of one context generate at once, their outputs get
    * mixed up now and then (greedy text changes; steps of other paths leak in: 3–60 of 216 greedy drafts after
@@ -182,12 +182,14 @@ export class EmbeddedRuntime {
   async sequencePool(model: LlamaModel, file: string, n: number, owned: LlamaContext[], perContext = 1): Promise<SequencePool> {
     const wanted = Number(process.env.SPECSEARCH_SEQUENCES_PER_CONTEXT ?? perContext);
     const per = Math.max(1, Math.min(MAX_SEQUENCES_PER_CONTEXT, n, Number.isInteger(wanted) ? wanted : 1));
-    const sizes = Array.from({ length: Math.ceil(n / per) }, (_, i) => Math.min(per, n - i * per));
     const bytes = fs.statSync(file).size;
-    const contexts = await Promise.all(sizes.map((sequences) =>
-      model.createContext({ sequences, contextSize: contextTokens(bytes, model.trainContextSize), threads: threadsFor(bytes, sizes.length), flashAttention: false })));
-    owned.push(...contexts);
-    return new SequencePool(contexts.flatMap((context, i) => Array.from({ length: sizes[i] }, () => context.getSequence())));
+    const threads = threadsFor(bytes, Math.ceil(n / per));
+    const grow = async (sequences: number): Promise<LlamaContextSequence[]> => {
+      const context = await model.createContext({ sequences, contextSize: contextTokens(bytes, model.trainContextSize), threads, flashAttention: false });
+      owned.push(context);
+      return Array.from({ length: sequences }, () => context.getSequence());
+    };
+    return new SequencePool(grow, n, per);
   }
 
   async languageModel(role: 'small' | 'large', settings: ModelSettings, draftSettings?: ModelSettings): Promise<LanguageModel> {
