@@ -6,6 +6,7 @@ import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } fro
 import type { ModelSettings } from '../config';
 import { EngineError, cancelledError, throwIfAborted } from '../errors';
 import { EmbeddedPrompt } from './embedded-prompt';
+import { Gate } from './gate';
 import { SequencePool, alignPrefix } from './sequences';
 import { speculativeTokens, type SpeculationCounts } from './speculative';
 import type { Draft, DraftRequest, DraftResult, LanguageModel } from './types';
@@ -108,8 +109,16 @@ function gpuChoice(): 'auto' | false | 'metal' | 'cuda' | 'vulkan' {
 export class EmbeddedRuntime {
   private static instance: Promise<EmbeddedRuntime> | null = null;
   private readonly models = new Map<string, Promise<LlamaModel>>();
+  /**
+   * Searches on in-process models at once: one on the CPU, where a search's parallel sequences already keep
+   * every core busy (ModelTrio.searches); on a GPU no limit. SPECSEARCH_INPROCESS_SEARCHES sets it.
+   */
+  readonly searches: Gate;
 
-  private constructor(readonly llama: Llama) {}
+  private constructor(readonly llama: Llama) {
+    const set = Number(process.env.SPECSEARCH_INPROCESS_SEARCHES);
+    this.searches = new Gate(Number.isInteger(set) && set > 0 ? set : llama.gpu ? Infinity : 1);
+  }
 
   /**
    * One Llama instance per process: loading the native library twice wastes memory and time. It uses the

@@ -93,6 +93,12 @@ export interface ModelTrio {
   small: LanguageModel;
   large: LanguageModel;
   prm: ProcessRewardModel;
+  /**
+   * Where the models compute in this process, the searches that may run at once: one search on a CPU already
+   * keeps every core busy, and more would only share them out (four at once on 2 cores took 1.4× the wall
+   * time of one after another). Searches beyond it wait their turn. Absent: no limit (servers queue for themselves).
+   */
+  searches?: { run<T>(signal: AbortSignal, task: () => Promise<T>): Promise<T> };
 }
 
 /** Empties every cache the trio keeps between calls: the next solve starts cold, as the first after loading. */
