@@ -25,8 +25,9 @@ test('the training set holds every stream as long as training drew it', () => {
   for (const s of TRAINING_STREAMS) assert.ok(all.has(trainingStreamTexts(s.seed, s.count, s.easyKeep)[s.count - 1]!));
 });
 
-// The seeds the tests and benchmarks measure on: each headline seed, and the fresh seeds of test/inference.
-const MEASURED_SEEDS = [...Object.keys(HEADLINE_SEEDS).map(Number), 100, 501, 502, 503, 504, 505, 506, 611, 900, 4321];
+// The seeds the tests and benchmarks measure on: each headline seed, and the seeds of test/inference (which
+// draws its problems with heldOutProblems).
+const MEASURED_SEEDS = [...Object.keys(HEADLINE_SEEDS).map(Number), 501, 502, 503, 504, 505, 506, 507, 611, 900];
 
 test('test and benchmark problems overlap no training stream (0 of 500 per seed)', () => {
   const trained = trainingProblems();
