@@ -24,6 +24,7 @@ export interface BenchFlags {
   limit?: string;
   seed?: string;
   concurrency?: string;
+  warm?: boolean;
   baseline?: string;
   'allow-speculative-baseline'?: boolean;
   out?: string;
@@ -96,6 +97,7 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
     }
     // One untimed warm-up solve per method loads weights and builds contexts before anything is measured.
     await runBench({ problems: problems.slice(0, Math.min(concurrency, problems.length)), methods, settings, models, baselineModels, concurrency, signal: controller.signal });
+    const cache: 'cold' | 'warm' = flags.warm ? 'warm' : 'cold';
     const records = await runBench({
       problems,
       methods,
@@ -103,6 +105,7 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
       models,
       baselineModels,
       concurrency,
+      cache,
       signal: controller.signal,
       onProgress: (done, total, r) => progress(done, total, `${r.method} ${r.right ? '✓' : '✗'}`),
     });
@@ -122,6 +125,7 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
       date: new Date().toISOString(),
       node: process.version,
       concurrency,
+      cache,
       warnings,
       ...(interrupted ? { interrupted: { solves: records.length, planned } } : {}),
       ...(baselineSettings ? { baseline: { provider: baselineSettings.provider, baseURL: baselineSettings.baseURL, model: baselineSettings.model } } : {}),

@@ -57,7 +57,8 @@ Options:
   --dataset FILE.jsonl|NAME|tiny:SEED:N
                                      rows {id?, problem|question, answer} (GSM8K "#### N" accepted),
                                      gsm8k or math500 (bench/data), or N fresh tiny problems from
-                                     SEED ≥ 100 (default tiny:1000:20)
+                                     SEED ≥ 100, held out from every training stream
+                                     (default tiny:1000:20)
   --methods LIST                     comma-separated, from large,sps,specsearch,small (default: all four)
   --algorithm beam|mcts|best-of-n    the tree search (default: from settings)
   --profile NAME / --config FILE     settings, as for solve
@@ -65,6 +66,9 @@ Options:
   --seed N                           base sampling seed (problem i uses seed + i)
   --concurrency N                    problems in flight at once (default 1); each model still has at
                                      most its maxConcurrency requests in flight
+  --warm                             keep caches from solve to solve (a running language server's
+                                     state); by default every solve starts cold, with the in-process
+                                     models' KV caches and known path scores emptied
   --baseline FILE                    a config whose models.large serves the \`large\` column: the large
                                      model without token-level speculation
   --allow-speculative-baseline       measure \`large\` even on a server that speculates (the report
@@ -165,6 +169,7 @@ async function main(argv: string[]): Promise<number> {
         limit: { type: 'string' },
         seed: { type: 'string' },
         concurrency: { type: 'string' },
+        warm: { type: 'boolean' },
         baseline: { type: 'string' },
         'allow-speculative-baseline': { type: 'boolean' },
         out: { type: 'string' },

@@ -1,9 +1,9 @@
 // SpecSearch's quality-preserving rejection: an estimate β of the large model's thought quality, per path.
 // A threshold at or above the large model's expected thought quality loses no quality (Wang et al., 2025);
 // β starts from the large model's own thoughts at the root and is updated at every step by a rule:
-//  - "paper": β ← θ·β + (1 − θ)·max(scores of the kept children), the paper's rule. With a verifier whose
-//    scores sit near 0 or 1 it climbs towards the best draft's score, above what the large model itself
-//    reaches, and right drafts get rejected deeper in the tree.
+//  - "paper" (the default): β ← θ·β + (1 − θ)·max(scores of the kept children), the paper's rule. With an
+//    uncalibrated verifier whose scores sit near 0 or 1 it climbs towards the best draft's score, above what
+//    the large model itself reaches, and right drafts get rejected deeper in the tree.
 //  - "large": β ← θ·β + (1 − θ)·factor·mean(scores of the large model's own thoughts at this step), the same
 //    estimator as at the root, kept up to date with what the large model actually writes; unchanged at
 //    steps where the large model wrote nothing.

@@ -121,7 +121,10 @@ export interface SearchSettings {
   initialThresholdFactor: number;
   /** How β follows the path: "paper" (max of the kept scores) or "large" (the large model's own thoughts). */
   thresholdRule: ThresholdRule;
-  /** How many thoughts the large model writes at the root to initialise β. */
+  /**
+   * How many thoughts the large model writes at the root to initialise β (the paper: all N of the root's
+   * children; with fewer, the small model drafts the rest there, judged against β₀).
+   */
   rootLargeThoughts: number;
   temperature: number;
   maxDepth: number;
@@ -150,7 +153,7 @@ export const DEFAULT_SEARCH: SearchSettings = {
   draftRatio: 2,
   thresholdDecay: 0.9,
   initialThresholdFactor: 0.9,
-  thresholdRule: 'large',
+  thresholdRule: 'paper',
   rootLargeThoughts: 1,
   temperature: 0.7,
   maxDepth: 50,

@@ -150,7 +150,9 @@ export function startSolve(options: SolveOptions): RunningSolve {
         emit,
         newId: () => `t${++counter}`,
       };
-      const running = ALGORITHMS[search.algorithm](generatorFor(search.method), ctx);
+      const run = () => ALGORITHMS[search.algorithm](generatorFor(search.method), ctx);
+      // In-process models run one search at a time: the others wait their turn (ModelTrio.searches).
+      const running = models.searches ? models.searches.run(inner.signal, run) : run();
       work = running;
       const winner = await untilAborted(running, inner.signal);
       answer = winner ? extractAnswer(winner.steps.join('\n')) : null;

@@ -89,7 +89,7 @@ test('no draft accepted: the large model writes all N children', async () => {
   assert.ok(r.stats.acceptanceRate !== null && r.stats.acceptanceRate < 0.2);
 });
 
-test('the threshold starts at 0.9 × the best root reference score and follows θ·β + (1 − θ)·max(kept)', async () => {
+test('the threshold starts at 0.9 × the best root reference score, and from depth 1 on follows θ·β + (1 − θ)·max(kept)', async () => {
   const scores = new Map<string, number>([['1', 0.8], ['The answer is 1.', 0.5]]);
   const small = new ScriptedModel('small', (req) => Array.from({ length: req.n }, () => countingStep(req.steps, 1)));
   const large = countingModel('large', 1, 0, 5);
@@ -97,14 +97,25 @@ test('the threshold starts at 0.9 × the best root reference score and follows �
   const r = await solve({ problem: 'count to 1', settings: testSettings({ candidatesPerStep: 2, beamWidth: 1, thresholdDecay: 0.9, initialThresholdFactor: 0.9, thresholdRule: 'paper' }), models: trio(small, large, prm) });
   assertValidTrace(r.events);
   const thresholds = ofType(r.events, 'threshold.updated').map((e) => e.threshold);
-  // Root children: the reference (0.8) and the best draft (0.8); their max moves β.
+  // β₀ comes from the root's reference (0.8) and holds for the root's children: the same thoughts do not move it twice.
   const beta0 = 0.9 * 0.8;
-  const beta1 = 0.9 * beta0 + 0.1 * 0.8;
   assert.ok(Math.abs(thresholds[0] - beta0) < 1e-12);
-  assert.ok(Math.abs(thresholds[1] - beta1) < 1e-12);
-  // Depth 2 drafts score 0.5 < β1 = 0.728: all rejected, the large model corrects.
-  const judged2 = ofType(r.events, 'thought.judged').filter((j) => Math.abs(j.threshold - beta1) < 1e-12);
+  assert.ok(Math.abs(thresholds[1] - beta0) < 1e-12);
+  // Depth 2 drafts score 0.5 < β₀ = 0.72: all rejected, the large model corrects; then the update.
+  const judged2 = ofType(r.events, 'thought.judged').filter((j) => Math.abs(j.threshold - beta0) < 1e-12 && ofType(r.events, 'thought.drafted').find((d) => d.id === j.id)?.depth === 2);
   assert.ok(judged2.length === 4 && judged2.every((j) => j.verdict === 'rejected'));
+  assert.ok(Math.abs(thresholds[2] - (0.9 * beta0 + 0.1 * 0.5)) < 1e-12);
+});
+
+test('with rootLargeThoughts = N (the paper) the large model writes every child of the root and nothing is drafted there', async () => {
+  const small = countingModel('small', 2, 0, 9);
+  const large = countingModel('large', 2, 0, 10);
+  const r = await solve({ problem: 'count to 2', settings: testSettings({ candidatesPerStep: 2, beamWidth: 1, rootLargeThoughts: 2 }), models: trio(small, large, countingPrm()) });
+  assertValidTrace(r.events);
+  assert.equal(r.answer, '2');
+  const drafted = ofType(r.events, 'thought.drafted');
+  assert.deepEqual(drafted.filter((d) => d.depth === 1).map((d) => d.source), ['large', 'large']);
+  assert.ok(small.calls.every((c) => c.steps.length > 0), 'no draft at the root');
 });
 
 test('beam search keeps the B best, breaks ties by drafting order and stops at the depth limit', async () => {

@@ -1,5 +1,6 @@
 // Benchmark datasets: JSON lines of {id?, problem|question, answer}, the named datasets that ship in bench/data
-// (`gsm8k`, `math500`), or generated problems: fresh ones of the tiny family `tiny:SEED:N`, the family's wording
+// (`gsm8k`, `math500`), or generated problems: fresh ones of the tiny family `tiny:SEED:N` (held out: a problem of
+// any training stream is skipped, src/core/tiny/held-out.ts), the family's wording
 // past its limits `tiny-beyond:SEED:N`, other kinds of problems `tiny-other:SEED:N` (src/core/tiny/neighbours.ts).
 import * as path from 'node:path';
 import { extractGsm8kReference } from '../answer/extract';
@@ -7,7 +8,7 @@ import { EngineError } from '../errors';
 import { readTextFile } from '../files';
 import { besideInstall } from '../paths';
 import { generateBeyondProblems, generateOtherProblems } from '../tiny/neighbours';
-import { generateProblems } from '../tiny/task';
+import { heldOutProblems } from '../tiny/held-out';
 
 export interface BenchProblem {
   id: string;
@@ -23,7 +24,7 @@ export const MAX_DATASET_BYTES = 64 << 20;
 export const MAX_GENERATED = 100_000;
 
 const GENERATED: Record<string, (seed: number, count: number) => { id: string; problem: string; answer: number | string }[]> = {
-  tiny: generateProblems,
+  tiny: heldOutProblems,
   'tiny-beyond': generateBeyondProblems,
   'tiny-other': generateOtherProblems,
 };

@@ -16,6 +16,8 @@ export interface BenchMeta {
   node: string;
   /** Problems in flight at once. */
   concurrency?: number;
+  /** Whether each solve started from empty caches (`cold`) or found earlier solves' (`warm`); absent in runs before the choice existed (warm). */
+  cache?: 'cold' | 'warm';
   /** Said loudly at the top of the report: e.g. a `large` baseline whose server speculates. */
   warnings?: string[];
   /** The large model of the `large` column, where --baseline gave one of its own. */
@@ -23,6 +25,13 @@ export interface BenchMeta {
   /** Set when Ctrl-C or SIGTERM ended the run early: the solves that ran to an end, of those planned. */
   interrupted?: { solves: number; planned: number };
   settings: unknown;
+}
+
+/** How the solves found the in-process caches: what a cold and a warm figure each stand for. */
+function cacheLine(meta: BenchMeta): string {
+  if (meta.cache === 'cold') return `- Caches: **cold** — every solve${(meta.concurrency ?? 1) > 1 ? ' batch' : ''} started with the in-process models' KV caches and known path scores emptied, as a user's first solve after loading; model loading is not timed.`;
+  if (meta.cache === 'warm') return '- Caches: **warm** (--warm) — each solve found what earlier solves left cached, other methods\' solves of the same problem included.';
+  return '- Caches: warm — a run from before cold solves: each solve found what earlier solves left cached, other methods\' solves of the same problem included.';
 }
 
 /** The failed solves listed in report.md; results.json has them all. */
@@ -75,6 +84,7 @@ export function markdownReport(meta: BenchMeta, summary: BenchSummary, records: 
     `- Machine: ${meta.machine}; Node ${meta.node}; ${meta.date}`,
     ...(meta.baseline ? [`- \`large\` ran on its own large model (--baseline): ${meta.baseline.model}${meta.baseline.baseURL ? ` at ${meta.baseline.baseURL}` : ''}`] : []),
     `- Profile \`${meta.profile}\`, algorithm \`${meta.algorithm}\`, ${summary.problems} problems; every method ran on the same problems, ${concurrency > 1 ? `one method after another, ${concurrency} problems in flight at once` : 'interleaved problem by problem, one at a time'}.`,
+    cacheLine(meta),
     '',
     '| method | accuracy | failed | mean latency | median latency | throughput | speed-up vs large (95 % CI) | speed-up vs sps (95 % CI) | acceptance | corrections | engine overhead |',
     '|---|---|---|---|---|---|---|---|---|---|---|',

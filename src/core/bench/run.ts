@@ -3,7 +3,7 @@ import { answersEquivalent } from '../answer/equivalence';
 import { METHODS, withSearchOverrides, type Method, type SearchSettings, type Settings } from '../config';
 import { EngineError } from '../errors';
 import type { DepthAcceptance, ModelUsage, SearchEvent, SpeculativeStats } from '../events';
-import type { ModelTrio } from '../models/types';
+import { forgetCaches, type ModelTrio } from '../models/types';
 import type { ConfidenceBasis } from '../confidence';
 import { solve } from '../solve';
 import type { BenchProblem } from './dataset';
@@ -79,6 +79,13 @@ export interface BenchOptions {
   baselineModels?: ModelTrio;
   /** Problems in flight at once (default 1). */
   concurrency?: number;
+  /**
+   * `cold` (the default): every solve starts from empty caches (KV caches of pooled sequences, known path
+   * scores), as a user's first solve after loading does, so no method finds another's work on the same
+   * problem; with several problems in flight, caches are emptied when each method's batch starts. `warm`:
+   * caches persist from solve to solve, as in a language server that has solved other problems.
+   */
+  cache?: 'cold' | 'warm';
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, record: BenchRecord) => void;
 }
@@ -106,6 +113,7 @@ function verdictOf(events: readonly SearchEvent[]): Pick<BenchRecord, 'confidenc
 export async function runBench(options: BenchOptions): Promise<BenchRecord[]> {
   const methods = options.methods.map((m) => (typeof m === 'string' ? { label: m, method: m, overrides: {} } : m));
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  const cold = (options.cache ?? 'cold') === 'cold';
   // Validate every variant's settings before the first solve.
   for (const m of methods) withSearchOverrides(options.settings, m.overrides, `--methods ${m.label}`);
   const records: BenchRecord[] = [];
@@ -116,6 +124,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRecord[]> {
   const runOne = async ({ index, problem: p, method: { label, method, overrides } }: (typeof plan)[number][number]): Promise<void> => {
     const settings = withSearchOverrides(options.settings, { ...overrides, method, seed: options.settings.search.seed + index }, `--methods ${label}`);
     const models = method === 'large' && options.baselineModels ? options.baselineModels : options.models;
+    if (cold && concurrency === 1) await forgetCaches(models);
     const startMs = performance.now() - started;
     const r = await solve({ problem: p.problem, settings, models, signal: options.signal });
     // A solve cut short by the bench's own interruption measured nothing: it is left out, not counted wrong.
@@ -152,6 +161,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRecord[]> {
 
   // N workers take the next solve of a batch; a batch starts when the one before has finished.
   for (const batch of plan) {
+    if (cold && concurrency > 1) await Promise.all([options.models, options.baselineModels].map((m) => m && forgetCaches(m)));
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < batch.length && !options.signal?.aborted) await runOne(batch[next++]);

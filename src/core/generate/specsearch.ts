@@ -8,14 +8,17 @@ import type { SearchContext, ThoughtGenerator, ThoughtNode } from './types';
 export class SpecSearchGenerator implements ThoughtGenerator {
   async expand(parent: ThoughtNode, n: number, ctx: SearchContext): Promise<ThoughtNode[]> {
     const s = ctx.settings;
-    const draftCount = Math.max(n, Math.ceil(s.draftRatio * n));
     const estimating = parent.threshold === null;
+    const referenceCount = estimating ? Math.min(n, s.rootLargeThoughts) : 0;
+    // Where the large model writes every child of the root (the paper: rootLargeThoughts = N), no draft
+    // could take a slot there, so none is written.
+    const draftCount = referenceCount >= n ? 0 : Math.max(n, Math.ceil(s.draftRatio * n));
 
-    // At the root β is unknown: the large model writes a few reference thoughts alongside the drafts.
-    // They are the large model's own children of the root, never judged, and they take their slots.
+    // At the root β is unknown: the large model writes reference thoughts, alongside the drafts where it
+    // writes fewer than N. They are the large model's own children of the root, never judged, and they take their slots.
     const [drafts, references] = await Promise.all([
-      write('small', parent, draftCount, false, ctx, 'draft'),
-      estimating ? write('large', parent, Math.min(n, s.rootLargeThoughts), true, ctx, 'reference') : Promise.resolve([] as Written[]),
+      draftCount > 0 ? write('small', parent, draftCount, false, ctx, 'draft') : Promise.resolve([] as Written[]),
+      referenceCount > 0 ? write('large', parent, referenceCount, true, ctx, 'reference') : Promise.resolve([] as Written[]),
     ]);
     const written = [...drafts, ...references];
     written.forEach((w) => emitDrafted(w, ctx));
@@ -38,7 +41,8 @@ export class SpecSearchGenerator implements ThoughtGenerator {
     const missing = n - refs.length - kept.length;
     const corrections = missing > 0 ? await this.correct(parent, missing, rejected, ctx) : [];
     const children = [...refs, ...kept, ...corrections];
-    const next = updateThreshold(beta, { kept: children.map((c) => c.thoughtScore), large: [...refs, ...corrections].map((c) => c.thoughtScore) }, s);
+    // β₀ is the estimate from this very step's large thoughts: the update starts with the next step's evidence.
+    const next = estimating ? beta : updateThreshold(beta, { kept: children.map((c) => c.thoughtScore), large: [...refs, ...corrections].map((c) => c.thoughtScore) }, s);
     for (const child of children) child.threshold = next;
     ctx.emit({ type: 'threshold.updated', parentId: parent.id, depth: parent.depth + 1, threshold: next });
     return children;

@@ -55,6 +55,10 @@ export class EmbeddedPrompt {
   /** The last head rendered: a search asks for the same problem's head on every draft and every scored path. */
   private head: { key: string; tokens: Token[] } | null = null;
 
+  forget(): void {
+    this.head = null;
+  }
+
   /** BOS and the chat up to the assistant's turn, for a chat or named template (it does not depend on the steps). */
   private headTokens(problem: string, mode: PromptRequest['mode']): Token[] {
     const key = `${mode}\u0000${problem}`;

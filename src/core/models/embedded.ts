@@ -6,6 +6,7 @@ import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } fro
 import type { ModelSettings } from '../config';
 import { EngineError, cancelledError, throwIfAborted } from '../errors';
 import { EmbeddedPrompt } from './embedded-prompt';
+import { Gate } from './gate';
 import { SequencePool, alignPrefix } from './sequences';
 import { speculativeTokens, type SpeculationCounts } from './speculative';
 import type { Draft, DraftRequest, DraftResult, LanguageModel } from './types';
@@ -108,8 +109,16 @@ function gpuChoice(): 'auto' | false | 'metal' | 'cuda' | 'vulkan' {
 export class EmbeddedRuntime {
   private static instance: Promise<EmbeddedRuntime> | null = null;
   private readonly models = new Map<string, Promise<LlamaModel>>();
+  /**
+   * Searches on in-process models at once: one on the CPU, where a search's parallel sequences already keep
+   * every core busy (ModelTrio.searches); on a GPU no limit. SPECSEARCH_INPROCESS_SEARCHES sets it.
+   */
+  readonly searches: Gate;
 
-  private constructor(readonly llama: Llama) {}
+  private constructor(readonly llama: Llama) {
+    const set = Number(process.env.SPECSEARCH_INPROCESS_SEARCHES);
+    this.searches = new Gate(Number.isInteger(set) && set > 0 ? set : llama.gpu ? Infinity : 1);
+  }
 
   /**
    * One Llama instance per process: loading the native library twice wastes memory and time. It uses the
@@ -171,7 +180,7 @@ export class EmbeddedRuntime {
   }
 
   /**
-   * `n` sequences handed out as a pool, `perContext` to a context (recorded in `owned` so their user can
+   * Up to `n` sequences handed out as a pool, created as calls need them, `perContext` to a context (recorded in `owned` so their user can
    * dispose them). Sequences of one context are decoded together, one batched pass for all of them; but with
    * node-llama-cpp 3.21.1, when three or more sequences of one context generate at once, their outputs get
    * mixed up now and then (greedy text changes; steps of other paths leak in: 3–60 of 216 greedy drafts after
@@ -182,12 +191,14 @@ export class EmbeddedRuntime {
   async sequencePool(model: LlamaModel, file: string, n: number, owned: LlamaContext[], perContext = 1): Promise<SequencePool> {
     const wanted = Number(process.env.SPECSEARCH_SEQUENCES_PER_CONTEXT ?? perContext);
     const per = Math.max(1, Math.min(MAX_SEQUENCES_PER_CONTEXT, n, Number.isInteger(wanted) ? wanted : 1));
-    const sizes = Array.from({ length: Math.ceil(n / per) }, (_, i) => Math.min(per, n - i * per));
     const bytes = fs.statSync(file).size;
-    const contexts = await Promise.all(sizes.map((sequences) =>
-      model.createContext({ sequences, contextSize: contextTokens(bytes, model.trainContextSize), threads: threadsFor(bytes, sizes.length), flashAttention: false })));
-    owned.push(...contexts);
-    return new SequencePool(contexts.flatMap((context, i) => Array.from({ length: sizes[i] }, () => context.getSequence())));
+    const threads = threadsFor(bytes, Math.ceil(n / per));
+    const grow = async (sequences: number): Promise<LlamaContextSequence[]> => {
+      const context = await model.createContext({ sequences, contextSize: contextTokens(bytes, model.trainContextSize), threads, flashAttention: false });
+      owned.push(context);
+      return Array.from({ length: sequences }, () => context.getSequence());
+    };
+    return new SequencePool(grow, n, per);
   }
 
   async languageModel(role: 'small' | 'large', settings: ModelSettings, draftSettings?: ModelSettings): Promise<LanguageModel> {
@@ -284,6 +295,11 @@ class EmbeddedLanguageModel implements LanguageModel {
       if (generated.length >= budget) return { text, tokens: generated.length, finish: 'length' };
     }
     return { text, tokens: generated.length, finish: 'eos' };
+  }
+
+  async forget(): Promise<void> {
+    await Promise.all([this.plain, this.drafts].map(async (pool) => (await pool)?.clear()));
+    this.prompt.forget();
   }
 
   async dispose(): Promise<void> {

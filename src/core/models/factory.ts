@@ -21,7 +21,9 @@ export async function createModels(settings: Settings): Promise<ModelTrio> {
   // The large model drafts with the small one for token-level speculation when both run in-process.
   const largeModel = await createLanguageModelFor('large', large, small, gates);
   const prmModel = await createRewardModel(prm, undefined, gates);
-  return { small: smallModel, large: largeModel, prm: prmModel };
+  const inProcess = [small, large, prm].some((m) => m.provider === 'embedded');
+  const searches = inProcess ? (await (await import('./embedded')).EmbeddedRuntime.shared()).searches : undefined;
+  return { small: smallModel, large: largeModel, prm: prmModel, ...(searches ? { searches } : {}) };
 }
 
 export async function disposeModels(models: ModelTrio): Promise<void> {

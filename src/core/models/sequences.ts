@@ -4,16 +4,45 @@
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import { cancelledError } from '../errors';
 
-/** Sequences handed out to concurrent calls; the free one sharing the longest prefix with the request is preferred. */
+/**
+ * Sequences handed out to concurrent calls; the free one sharing the longest prefix with the request is
+ * preferred. The pool grows on demand, `grow(n)` adding a context of n sequences, up to `limit` sequences: a
+ * context costs time to create (the large tiny model: ~20 ms each, 0.8 s for 32), and a solve needs only
+ * as many as it has calls in flight, often far fewer than the limit.
+ */
 export class SequencePool {
   private readonly free: LlamaContextSequence[] = [];
   private readonly waiting: ((s: LlamaContextSequence) => void)[] = [];
+  private size = 0;
 
-  constructor(sequences: LlamaContextSequence[]) {
-    this.free.push(...sequences);
+  constructor(
+    private readonly grow: (sequences: number) => Promise<LlamaContextSequence[]>,
+    private readonly limit: number,
+    private readonly perContext = 1,
+  ) {}
+
+  /** Sequences created so far. */
+  get created(): number {
+    return this.size;
+  }
+
+  private async add(): Promise<LlamaContextSequence[]> {
+    const n = Math.min(this.perContext, this.limit - this.size);
+    this.size += n;
+    try {
+      return await this.grow(n);
+    } catch (err) {
+      this.size -= n;
+      throw err;
+    }
   }
 
   async acquire(tokens: Token[], signal: AbortSignal): Promise<LlamaContextSequence> {
+    if (this.free.length === 0 && this.size < this.limit) {
+      const [first, ...rest] = await this.add();
+      rest.forEach((s) => this.release(s));
+      return first;
+    }
     if (this.free.length > 0) {
       let bestIndex = 0;
       let bestShared = -1;
@@ -39,6 +68,11 @@ export class SequencePool {
       this.waiting.push(take);
       signal.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /** Empties the KV cache of every free sequence (those in use keep theirs). */
+  async clear(): Promise<void> {
+    await Promise.all(this.free.map((s) => (s.nextTokenIndex > 0 ? s.eraseContextTokenRanges([{ start: 0, end: s.nextTokenIndex }]) : undefined)));
   }
 
   release(sequence: LlamaContextSequence): void {

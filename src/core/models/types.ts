@@ -47,6 +47,12 @@ export interface LanguageModel {
   readonly label: string;
   readonly capabilities: ModelCapabilities;
   draft(request: DraftRequest): Promise<DraftResult>;
+  /**
+   * Drops what earlier calls left cached in this process (KV caches of pooled sequences), so that the next
+   * call starts as the first one after loading. Absent where nothing is cached here (a server's own prefix
+   * cache is out of reach).
+   */
+  forget?(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -78,6 +84,8 @@ export interface ProcessRewardModel {
   scoreLast(request: ScoreRequest): Promise<ScoreResult>;
   /** Scores every step of one path. */
   scoreSteps(problem: string, steps: readonly string[], signal: AbortSignal, separator?: string): Promise<number[]>;
+  /** Drops the scores and KV caches earlier calls left in this process (see LanguageModel.forget). */
+  forget?(): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -85,4 +93,15 @@ export interface ModelTrio {
   small: LanguageModel;
   large: LanguageModel;
   prm: ProcessRewardModel;
+  /**
+   * Where the models compute in this process, the searches that may run at once: one search on a CPU already
+   * keeps every core busy, and more would only share them out (four at once on 2 cores took 1.4× the wall
+   * time of one after another). Searches beyond it wait their turn. Absent: no limit (servers queue for themselves).
+   */
+  searches?: { run<T>(signal: AbortSignal, task: () => Promise<T>): Promise<T> };
+}
+
+/** Empties every cache the trio keeps between calls: the next solve starts cold, as the first after loading. */
+export async function forgetCaches(models: ModelTrio): Promise<void> {
+  await Promise.all([...new Set([models.small, models.large, models.prm])].map((m) => m.forget?.()));
 }

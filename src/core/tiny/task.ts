@@ -72,7 +72,8 @@ export function applyOp(v: number, op: TinyOp, b: number): number {
   }
 }
 
-function generateOne(rng: () => number): { start: number; ops: TinyOperation[]; answer: number } {
+/** One problem of the family, drawn from `rng` (the generator step of every stream). */
+export function generateOneProblem(rng: () => number): { start: number; ops: TinyOperation[]; answer: number } {
   for (;;) {
     const n = randint(rng, 1, 40);
     const k = randint(rng, 2, 5);
@@ -120,7 +121,7 @@ export function generateProblems(seed: number, count: number): TinyProblem[] {
   const rng = mulberry32(seed);
   const out: TinyProblem[] = [];
   for (let i = 0; i < count; i++) {
-    const g = generateOne(rng);
+    const g = generateOneProblem(rng);
     out.push({ id: `tiny-${seed}-${i}`, problem: problemText(g.start, g.ops), answer: g.answer, start: g.start, ops: g.ops });
   }
   return out;

@@ -31,6 +31,10 @@ export class CalibratedRewardModel implements ProcessRewardModel {
     return (await this.inner.scoreSteps(problem, steps, signal, separator)).map((x) => calibrate(x, this.calibration));
   }
 
+  async forget(): Promise<void> {
+    await this.inner.forget?.();
+  }
+
   dispose(): Promise<void> {
     return this.inner.dispose();
   }

@@ -126,6 +126,12 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
     return steps.length === 0 ? [] : (await this.scoreFrom(problem, steps, separator, 0, 1, signal)).path;
   }
 
+  async forget(): Promise<void> {
+    this.known.clear();
+    this.prompt.forget();
+    await (await this.pool)?.clear();
+  }
+
   async dispose(): Promise<void> {
     await Promise.allSettled(this.contexts.map((c) => c.dispose()));
     this.contexts.length = 0;

@@ -129,6 +129,10 @@ export class EmbeddedLogprobPrm implements ProcessRewardModel {
     return this.scoreAt(this.tokens(problem, steps), at, signal);
   }
 
+  async forget(): Promise<void> {
+    await (await this.pool)?.clear();
+  }
+
   async dispose(): Promise<void> {
     await Promise.allSettled(this.contexts.map((c) => c.dispose()));
     this.contexts.length = 0;

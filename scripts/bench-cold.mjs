@@ -1,0 +1,63 @@
+// Cold speed as a CLI user meets it: one `specsearch solve --method M` per process and problem, methods
+// rotated problem by problem, on held-out tiny problems. Each solve's figure is its search's own wall time
+// (search.finished stats.wallMs: model loading excluded); the process's whole time is recorded beside it.
+// usage: node scripts/bench-cold.mjs [--seed 9002] [--n 12] [--methods large,sps,specsearch] [--base DIR] [--out DIR]
+// --base DIR: also run each method with DIR/dist/cli.js (another build, e.g. an earlier commit), as columns
+// "M@base" in the same rotation, so that the two builds' ratios come from one run.
+// Writes DIR/results.json and prints a summary; run it on an otherwise idle machine.
+import {spawnSync} from 'node:child_process';
+import {mkdirSync, writeFileSync} from 'node:fs';
+import * as os from 'node:os';
+import {join} from 'node:path';
+import * as esbuild from 'esbuild';
+import {root} from './tiny/engine.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, def) => { const i = args.indexOf('--' + name); return i >= 0 ? args[i + 1] : def; };
+const SEED = Number(opt('seed', 9002));
+const N = Number(opt('n', 12));
+const METHODS = opt('methods', 'large,sps,specsearch').split(',');
+const OUT = opt('out', null);
+const BASE = opt('base', null);
+const COLUMNS = [...METHODS.map((m) => ({label: m, method: m, cli: join(root, 'dist', 'cli.js')})),
+  ...(BASE ? METHODS.map((m) => ({label: `${m}@base`, method: m, cli: join(BASE, 'dist', 'cli.js')})) : [])];
+
+const built = await esbuild.build({stdin: {contents: "export * from './src/core/tiny/held-out';", resolveDir: root, loader: 'ts'},
+  bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'error'});
+const H = await import('data:text/javascript;base64,' + Buffer.from(built.outputFiles[0].text).toString('base64'));
+
+const records = [];
+for (const [i, p] of H.heldOutProblems(SEED, N).entries()) {
+  for (let k = 0; k < COLUMNS.length; k++) {
+    const {label, method, cli} = COLUMNS[(k + i) % COLUMNS.length];
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [cli, 'solve', '--json', '--method', method, p.problem], {encoding: 'utf8', maxBuffer: 64 << 20});
+    const processMs = performance.now() - t0;
+    const finished = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'search.finished');
+    if (!finished) throw new Error(`${label} on ${p.id}: no search.finished (exit ${r.status}): ${r.stderr.slice(-500)}`);
+    const record = {id: p.id, label, right: finished.answer === String(p.answer), wallMs: finished.stats.wallMs, processMs: Math.round(processMs),
+      small: finished.stats.small, large: finished.stats.large, prm: finished.stats.prm};
+    records.push(record);
+    process.stderr.write(`${p.id} ${label.padEnd(16)} ${record.right ? 'right' : 'WRONG'} ${(record.wallMs / 1000).toFixed(2)} s (process ${(processMs / 1000).toFixed(2)} s)\n`);
+  }
+}
+
+const sum = (label, key) => records.filter((r) => r.label === label).reduce((a, r) => a + r[key], 0);
+/** Ratios against a baseline of the same build (`large` against `large`, `large@base` against `large@base`). */
+const against = (label, baseline) => {
+  const of = label.endsWith('@base') ? `${baseline}@base` : baseline;
+  if (of === label || !COLUMNS.some((c) => c.label === of)) return null;
+  return {wall: sum(of, 'wallMs') / sum(label, 'wallMs'), process: sum(of, 'processMs') / sum(label, 'processMs')};
+};
+const summary = Object.fromEntries(COLUMNS.map(({label}) => [label, {
+  right: records.filter((r) => r.label === label && r.right).length, total: N,
+  wallMs: Math.round(sum(label, 'wallMs')), processMs: sum(label, 'processMs'),
+  vsLarge: against(label, 'large'), vsSps: against(label, 'sps'),
+}]));
+const meta = {command: `node scripts/bench-cold.mjs ${args.join(' ')}`.trim(), seed: SEED, problems: N, methods: METHODS,
+  machine: `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores`, load: os.loadavg(), node: process.version, date: new Date().toISOString()};
+console.log(JSON.stringify({meta, summary}, null, 2));
+if (OUT) {
+  mkdirSync(OUT, {recursive: true});
+  writeFileSync(join(OUT, 'results.json'), JSON.stringify({meta, summary, records}, null, 1) + '\n');
+}
