@@ -58,13 +58,13 @@ export async function runCalibrateCommand(flags: CalibrateFlags, argv: string[])
   }
   const failed = records.filter((r) => r.error !== null);
   const usable = records.filter((r) => r.error === null);
-  const head = { command: `specsearch ${argv.join(' ')}`, config: source, methods, datasets: datasets.length > 0 ? datasets : saved };
+  const head = { command: `specsearch ${argv.join(' ')}`, config: source, methods, datasets: datasets.length > 0 ? datasets : saved, failedSolves: failed.map((r) => ({ id: r.id, error: r.error })) };
   // The answers are saved before anything is fitted: a fit that cannot be made loses no solve.
   const save = (more: object) => {
     if (!flags.out) return;
     fs.mkdirSync(flags.out, { recursive: true });
     const records = usable.map(({ id, label, method, answer, reference, right, weakestScore, basis, error }) => ({ id, label, method, answer, reference, right, weakestScore, basis, error }));
-    fs.writeFileSync(path.join(flags.out, 'calibration.json'), JSON.stringify({ ...head, ...more, failedSolves: failed.map((r) => ({ id: r.id, error: r.error })), records }, null, 1) + '\n');
+    fs.writeFileSync(path.join(flags.out, 'calibration.json'), JSON.stringify({ ...head, ...more, records }, null, 1) + '\n');
   };
   save({});
   if (usable.length === 0) throw usageError(`Every solve failed (${failed[0]?.error ?? 'no records'}); nothing to fit.`);
@@ -90,7 +90,6 @@ export async function runCalibrateCommand(flags: CalibrateFlags, argv: string[])
     answerCalibration: calibration,
     fittedOn: fit ? { inside: fit.inside, outside: fit.outside } : null,
     threshold: settings.search.minConfidence,
-    failedSolves: failed.map((r) => ({ id: r.id, error: r.error })),
     groups,
     reliability: table,
   };
@@ -139,9 +138,11 @@ async function solveAll(settings: Settings, methods: string[], problems: BenchPr
 
 /** The answers a run with --out saved: what was solved, right or not, and the score the confidence rests on. */
 function readSaved(file: string): { methods: string[]; records: BenchRecord[] } {
+  // An unreadable file is named by readTextFile; only text that is not JSON is reported here.
+  const text = readTextFile(file, { what: 'the saved answers', code: 'usage', maxBytes: 256 * 2 ** 20, hint: 'Give a calibration.json that specsearch calibrate --out DIR wrote.' });
   let o: { methods?: unknown; records?: unknown };
   try {
-    o = JSON.parse(readTextFile(file, { what: 'the saved answers', code: 'usage', maxBytes: 256 * 2 ** 20, hint: 'Give a calibration.json that specsearch calibrate --out DIR wrote.' }));
+    o = JSON.parse(text);
   } catch (err) {
     throw usageError(`--from ${file} cannot be read as a calibration.json: ${(err as Error).message}.`, 'Give a file that specsearch calibrate --out DIR wrote (DIR/calibration.json).');
   }

@@ -1,7 +1,7 @@
 // Fitting an answer calibration from labelled solves, and reading how well one holds: Platt scaling of
 // "the answer is right" on the log-odds of the weakest score on its path, a 10-bin reliability table and the
 // expected calibration error (ECE). `specsearch calibrate` and the model card's figures use these.
-import { calibrateAnswer, type ConfidenceBasis } from './confidence';
+import { confidenceFor, logOdds, type ConfidenceBasis } from './confidence';
 import type { AnswerCalibration, PlattMap } from './settings';
 
 export interface LabelledAnswer {
@@ -10,12 +10,10 @@ export interface LabelledAnswer {
   right: boolean;
 }
 
-const clampScore = (s: number) => Math.min(1 - 1e-12, Math.max(1e-12, s));
-const logit = (p: number) => Math.log(p / (1 - p));
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /**
- * P(right) = σ(a + b·logit(s)) by Newton's method on the log-loss with Platt's smoothed targets
+ * P(right) = σ(a + b·ln(s / (1 − s))) by Newton's method on the log-loss with Platt's smoothed targets
  * ((N₊ + 1)/(N₊ + 2) for right answers, 1/(N₋ + 2) for wrong ones), so that classes that separate completely
  * still give a finite slope. Null with fewer than 2 answers.
  */
@@ -25,7 +23,7 @@ export function fitPlatt(samples: readonly { score: number; right: boolean }[]):
   const neg = samples.length - pos;
   const hi = (pos + 1) / (pos + 2);
   const lo = 1 / (neg + 2);
-  const xs = samples.map((x) => ({ z: logit(clampScore(x.score)), t: x.right ? hi : lo }));
+  const xs = samples.map((x) => ({ z: logOdds(x.score), t: x.right ? hi : lo }));
   // Mean log-loss against the smoothed targets; Newton's method with a step halved until the loss falls.
   const loss = (a: number, b: number) => {
     let l = 0;
@@ -51,8 +49,8 @@ export function fitPlatt(samples: readonly { score: number; right: boolean }[]):
       hbb += w * z * z;
     }
     const det = haa * hbb - hab * hab;
-    let da = det > 0 ? (hbb * ga - hab * gb) / det : ga;
-    let db = det > 0 ? (haa * gb - hab * ga) / det : gb;
+    const da = det > 0 ? (hbb * ga - hab * gb) / det : ga;
+    const db = det > 0 ? (haa * gb - hab * ga) / det : gb;
     let step = 1;
     let next = loss(a - da, b - db);
     while (!(next < current) && step > 1e-12) {
@@ -74,7 +72,7 @@ export function fitPlatt(samples: readonly { score: number; right: boolean }[]):
 /** The best constant map: the smoothed share of right answers. */
 function fitConstant(xs: readonly { t: number }[]): PlattMap {
   const mean = xs.reduce((n, x) => n + x.t, 0) / xs.length;
-  return { intercept: Number(logit(mean).toPrecision(4)), slope: 0 };
+  return { intercept: Number(logOdds(mean).toPrecision(4)), slope: 0 };
 }
 
 /** Fits the map for answers inside the models' domain and, where there are any, the one for answers outside it. */
@@ -89,10 +87,7 @@ export function fitAnswerCalibration(answers: readonly LabelledAnswer[]): { cali
 
 /** The confidence an answer gets under `calibration` (as src/core/confidence.ts gives it); null where it has none. */
 export function confidenceUnder(x: LabelledAnswer, calibration: AnswerCalibration): number | null {
-  if (x.basis === 'arithmetic' || x.basis === 'no-answer') return 0;
-  if (x.weakestScore === null || x.basis === null || x.basis === 'none') return null;
-  if (x.basis === 'outside') return calibration.outside ? calibrateAnswer(x.weakestScore, calibration.outside) : null;
-  return calibrateAnswer(x.weakestScore, calibration);
+  return x.basis === null ? null : confidenceFor(x.basis, x.weakestScore, calibration);
 }
 
 export interface ReliabilityRow {

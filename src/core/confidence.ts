@@ -7,7 +7,7 @@ import type { Settings } from './settings';
 import type { AnswerCalibration, PlattMap } from './settings';
 import type { ThoughtNode } from './generate/types';
 import { bundledModelsDir } from './profiles';
-import { obeysTinyGrammar, parseTinyProblem } from './tiny/task';
+import { obeysTinyGrammar, parseTinyProblem, tinyLimitBreaks, TINY_LIMITS } from './tiny/task';
 
 export type ConfidenceBasis = 'score' | 'outside' | 'arithmetic' | 'no-answer' | 'none';
 
@@ -47,11 +47,27 @@ export function weakestStep(winner: ThoughtNode | null): { score: number; depth:
   return weakest;
 }
 
+/** ln(s / (1 − s)), with s clamped into (0, 1) so that scores of 0 and 1 keep a finite log-odds. */
+export function logOdds(s: number): number {
+  const x = Math.min(1 - 1e-12, Math.max(1e-12, s));
+  return Math.log(x / (1 - x));
+}
+
 /** P(right | weakest score s) under an answer calibration (Platt scaling on the log-odds of s). */
 export function calibrateAnswer(s: number, c: PlattMap): number {
-  // Scores are clamped into (0, 1) so that 0 and 1 keep a finite log-odds: a map with slope 0 stays constant.
-  const x = Math.min(1 - 1e-12, Math.max(1e-12, s));
-  return 1 / (1 + Math.exp(-(c.intercept + c.slope * Math.log(x / (1 - x)))));
+  return 1 / (1 + Math.exp(-(c.intercept + c.slope * logOdds(s))));
+}
+
+/**
+ * An answer's confidence from what it rests on: 0 for a false equation or no answer; the answer
+ * calibration of the weakest score (its `outside` map outside the models' domain, none without one);
+ * without a calibration, the weakest score itself inside the domain. Null without a path.
+ */
+export function confidenceFor(basis: ConfidenceBasis, weakestScore: number | null, cal: AnswerCalibration | undefined): number | null {
+  if (basis === 'arithmetic' || basis === 'no-answer') return 0;
+  if (basis === 'none' || weakestScore === null) return null;
+  if (basis === 'outside') return cal?.outside ? calibrateAnswer(weakestScore, cal.outside) : null;
+  return cal ? calibrateAnswer(weakestScore, cal) : weakestScore;
 }
 
 const TINY_EXAMPLE = 'Start with 7. Add 5. Multiply by 3. What is the result?';
@@ -71,20 +87,15 @@ export function outsideBundledDomain(problem: string, settings: Settings): strin
     return `The bundled tiny models only solve chain arithmetic worded like "${TINY_EXAMPLE}"; this problem is outside what they know, so the answer is a guess. ${USE_YOUR_MODELS}`;
   }
   if (obeysTinyGrammar(parsed)) return null;
-  return `The bundled tiny models know chain arithmetic with numbers from 1 to 40, multiplying and dividing by 2 to 5, 2 to 5 operations and values up to 400; ${pastLimits(parsed)}, so the answer is a guess. ${USE_YOUR_MODELS}`;
+  const { number, factor, operations, value } = TINY_LIMITS;
+  return `The bundled tiny models know chain arithmetic with numbers from ${number[0]} to ${number[1]}, multiplying and dividing by ${factor[0]} to ${factor[1]}, ${operations[0]} to ${operations[1]} operations and values up to ${value[1]}; ${pastLimits(parsed)}, so the answer is a guess. ${USE_YOUR_MODELS}`;
 }
 
 function pastLimits(p: NonNullable<ReturnType<typeof parseTinyProblem>>): string {
-  const found: string[] = [];
-  if (p.start < 1 || p.start > 40) found.push(`starts with ${p.start}`);
-  let v = p.start;
-  for (const o of p.ops) {
-    const word = { '+': 'adds', '-': 'subtracts', '*': 'multiplies by', '/': 'divides by' }[o.op];
-    if (o.op === '+' || o.op === '-' ? o.operand < 1 || o.operand > 40 : o.operand < 2 || o.operand > 5) found.push(`${word} ${o.operand}`);
-    v = o.op === '+' ? v + o.operand : o.op === '-' ? v - o.operand : o.op === '*' ? v * o.operand : v / o.operand;
-    if ((v < 0 || v > 400) && !found.some((f) => f.startsWith('reaches'))) found.push(`reaches ${v}`);
-  }
-  if (p.ops.length < 2 || p.ops.length > 5) found.push(`has ${p.ops.length} operation${p.ops.length === 1 ? '' : 's'}`);
+  const word = { '+': 'adds', '-': 'subtracts', '*': 'multiplies by', '/': 'divides by' } as const;
+  const found = tinyLimitBreaks(p).map((b) =>
+    'start' in b ? `starts with ${b.start}` : 'operation' in b ? `${word[b.operation.op]} ${b.operation.operand}` : 'value' in b ? `reaches ${b.value}` : `has ${b.operations} operation${b.operations === 1 ? '' : 's'}`,
+  );
   return found.length === 0 ? 'this problem is written differently' : `this problem ${joinWords(found.slice(0, 3))}`;
 }
 
@@ -100,29 +111,24 @@ export function checkAnswer(winner: ThoughtNode | null, answer: string | null, p
   const wrongSum = firstFalseEquation(winner);
   const base = { calibrated: cal !== undefined, threshold, weakestScore: weakest?.score ?? null };
 
-  let confidence: number | null;
   let reason: string | null = null;
   let basis: ConfidenceBasis;
   if (weakest === null) {
-    confidence = null;
     basis = 'none';
   } else if (answer === null) {
-    confidence = 0;
     basis = 'no-answer';
     reason = 'The search found no final answer.';
   } else if (wrongSum) {
     // Exact: a false equation on the path makes the answer wrong whatever the PRM thought of it.
-    confidence = 0;
     basis = 'arithmetic';
     reason = `Step ${wrongSum.depth} says ${wrongSum.text}, but ${wrongSum.lhs} is ${wrongSum.actual}.${outside === null ? '' : ` ${outside}`}`;
   } else if (outside !== null) {
-    confidence = cal?.outside ? calibrateAnswer(weakest.score, cal.outside) : null;
     basis = 'outside';
     reason = outside;
   } else {
-    confidence = cal ? calibrateAnswer(weakest.score, cal) : weakest.score;
     basis = 'score';
   }
+  let confidence = confidenceFor(basis, weakest?.score ?? null, cal);
   const verified = isVerified({ answer, confidence, basis }, threshold);
   if (!verified && reason === null) {
     reason =

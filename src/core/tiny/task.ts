@@ -152,17 +152,38 @@ export function parseTinyProblem(text: string): ParsedTinyProblem | null {
 }
 
 /** True when the problem obeys every constraint of the grammar in TINY_TASK.md. */
+/** The family's limits (TINY_TASK.md): start and ± operands, × and ÷ factors, operations, every value. */
+export const TINY_LIMITS = { number: [1, 40], factor: [2, 5], operations: [2, 5], value: [0, 400] } as const;
+
+/** One place a problem passes the family's limits. */
+export type TinyLimitBreak = { start: number } | { operation: TinyOperation } | { value: number } | { operations: number };
+
+const within = (x: number, [lo, hi]: readonly [number, number]) => x >= lo && x <= hi;
+
+/** Where a problem passes the family's limits, in order (a value only the first time); empty inside them. */
+export function tinyLimitBreaks(p: Pick<ParsedTinyProblem, 'start' | 'ops'>): TinyLimitBreak[] {
+  const breaks: TinyLimitBreak[] = [];
+  if (!within(p.start, TINY_LIMITS.number)) breaks.push({ start: p.start });
+  let v = p.start;
+  let valueBroken = false;
+  for (const o of p.ops) {
+    if (!within(o.operand, o.op === '+' || o.op === '-' ? TINY_LIMITS.number : TINY_LIMITS.factor)) breaks.push({ operation: o });
+    v = applyOp(v, o.op, o.operand);
+    if (!valueBroken && !within(v, TINY_LIMITS.value)) {
+      breaks.push({ value: v });
+      valueBroken = true;
+    }
+  }
+  if (!within(p.ops.length, TINY_LIMITS.operations)) breaks.push({ operations: p.ops.length });
+  return breaks;
+}
+
 export function obeysTinyGrammar(p: ParsedTinyProblem): boolean {
-  if (!Number.isInteger(p.start) || p.start < 1 || p.start > 40) return false;
-  if (p.ops.length < 2 || p.ops.length > 5) return false;
+  if (!Number.isInteger(p.start) || tinyLimitBreaks(p).length > 0) return false;
   let v = p.start;
   for (const o of p.ops) {
-    if (o.op === '+' || o.op === '-') {
-      if (o.operand < 1 || o.operand > 40) return false;
-    } else if (o.operand < 2 || o.operand > 5) return false;
     if (o.op === '/' && v % o.operand !== 0) return false;
     v = applyOp(v, o.op, o.operand);
-    if (v < 0 || v > 400) return false;
   }
   return v === p.answer && problemText(p.start, p.ops) === p.problem;
 }
