@@ -6,7 +6,7 @@ import { createModels, disposeModels } from '../core/models/factory';
 import { solve } from '../core/solve';
 import { answerCheckOf } from '../core/events';
 import { generateBeyondProblems } from '../core/tiny/neighbours';
-import { generateProblems } from '../core/tiny/task';
+import { heldOutProblems } from '../core/tiny/held-out';
 import { answerLine } from '../core/verdict';
 import { integerFlag } from './flags';
 import { formatStats } from './print';
@@ -14,7 +14,7 @@ import { forTerminal } from './terminal';
 
 export async function runDemo(flags: { count?: string; seed?: string; method?: string }): Promise<number> {
   const count = integerFlag('count', flags.count, 1, 1000) ?? 5;
-  // Seeds from 100 up are never used in training: these problems are new to the models.
+  // Seeds from 100 up are never training streams, and heldOutProblems skips any problem a training stream held.
   const seed = integerFlag('seed', flags.seed, 100) ?? 100 + (Date.now() % 100_000);
 
   // The bundled models, as the demo says: never a specsearch.config.json found in the working directory.
@@ -24,7 +24,7 @@ export async function runDemo(flags: { count?: string; seed?: string; method?: s
   const models = await createModels(settings);
   let right = 0;
   try {
-    for (const [i, p] of generateProblems(seed, count).entries()) {
+    for (const [i, p] of heldOutProblems(seed, count).entries()) {
       const r = await solve({ problem: p.problem, settings, models });
       const ok = r.answer !== null && answersEquivalent(String(p.answer), r.answer);
       if (ok) right++;
