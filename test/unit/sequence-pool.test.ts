@@ -2,7 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import type { LlamaContextSequence, Token } from 'node-llama-cpp';
-import { SequencePool } from '../../src/core/models/sequences';
+import { SequencePool, inLanes } from '../../src/core/models/sequences';
 
 /** A stand-in sequence holding `tokens` in its cache. */
 function fakeSequence(tokens: number[] = []): LlamaContextSequence {
@@ -62,4 +62,38 @@ test('a pool prefers the free sequence that shares the longest prefix, and clear
   pool.release(y);
   await pool.clear();
   assert.equal(x.nextTokenIndex + y.nextTokenIndex, 0);
+});
+
+const signal = new AbortController().signal;
+
+test('inLanes keeps at most `lanes` jobs in flight, starts them in order and returns results by index', async () => {
+  let inFlight = 0;
+  let most = 0;
+  const started: number[] = [];
+  const results = await inLanes(7, 2, async (i) => {
+    started.push(i);
+    most = Math.max(most, ++inFlight);
+    await new Promise((r) => setTimeout(r, (7 - i) * 2));
+    inFlight--;
+    return i * 10;
+  });
+  assert.equal(most, 2);
+  assert.deepEqual(started, [0, 1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(results, [0, 10, 20, 30, 40, 50, 60]);
+  assert.deepEqual(await inLanes(3, Infinity, async (i) => i), [0, 1, 2]);
+  assert.deepEqual(await inLanes(0, 2, async (i) => i), []);
+});
+
+test('with two lanes, a call\'s continuations reuse the sequences that hold their prompt instead of creating more', async () => {
+  let contexts = 0;
+  const pool = new SequencePool(async (n) => {
+    contexts++;
+    return Array.from({ length: n }, () => fakeSequence([1, 2, 3]));
+  }, 32, 1);
+  await inLanes(9, 2, async () => {
+    const s = await pool.acquire([1, 2, 3, 4] as Token[], signal);
+    await new Promise((r) => setTimeout(r, 1));
+    pool.release(s);
+  });
+  assert.equal(contexts, 2);
 });

@@ -7,7 +7,7 @@ import type { ModelSettings } from '../config';
 import { EngineError, cancelledError, throwIfAborted } from '../errors';
 import { EmbeddedPrompt } from './embedded-prompt';
 import { Gate } from './gate';
-import { SequencePool, alignPrefix } from './sequences';
+import { SequencePool, alignPrefix, inLanes } from './sequences';
 import { speculativeTokens, type SpeculationCounts } from './speculative';
 import type { Draft, DraftRequest, DraftResult, LanguageModel } from './types';
 
@@ -114,8 +114,16 @@ export class EmbeddedRuntime {
    * every core busy (ModelTrio.searches); on a GPU no limit. SPECSEARCH_INPROCESS_SEARCHES sets it.
    */
   readonly searches: Gate;
+  /**
+   * Sequences one call keeps busy at once (a call's continuations, a PRM request's paths): the cores on the
+   * CPU, where a sequence decodes on one thread and more sequences than cores add no speed, only evaluations
+   * of the prompt; on a GPU every one at once. SPECSEARCH_LANES sets it.
+   */
+  readonly lanes: number;
 
   private constructor(readonly llama: Llama) {
+    const lanes = Number(process.env.SPECSEARCH_LANES);
+    this.lanes = Number.isInteger(lanes) && lanes > 0 ? lanes : llama.gpu ? Infinity : os.availableParallelism();
     const set = Number(process.env.SPECSEARCH_INPROCESS_SEARCHES);
     this.searches = new Gate(Number.isInteger(set) && set > 0 ? set : llama.gpu ? Infinity : 1);
   }
@@ -269,7 +277,10 @@ class EmbeddedLanguageModel implements LanguageModel {
         targets.release(sequence);
       }
     };
-    const drafts = await Promise.all(Array.from({ length: request.n }, (_, i) => one(i)));
+    // The n continuations share their prompt, and node-llama-cpp 3.21.1 cannot copy one sequence's KV cache to
+    // another: every extra sequence evaluates the whole path again. Written a few at a time, a continuation
+    // finds a sequence that holds the prompt (the one the last continuation released) and evaluates only its own tokens.
+    const drafts = await inLanes(request.n, this.runtime.lanes, one);
     return { drafts, ms: performance.now() - started, requests: request.n, speculative: counts };
   }
 

@@ -82,6 +82,17 @@ export class SequencePool {
   }
 }
 
+/** `work(0)` … `work(n - 1)`, at most `lanes` of them at once, started in order; their results by index. */
+export async function inLanes<T>(n: number, lanes: number, work: (i: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(n);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < n; i = next++) results[i] = await work(i);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, lanes)) }, lane));
+  return results;
+}
+
 /** Makes the sequence hold exactly `tokens` minus what must still be evaluated; returns that remainder (≥ 1 token). */
 export async function alignPrefix(sequence: LlamaContextSequence, tokens: Token[], keepAtMost = tokens.length - 1): Promise<Token[]> {
   const shared = Math.min(sequence.compareContextTokens(tokens).firstDifferentIndex, keepAtMost);

@@ -34,12 +34,14 @@ export const TUNING_SEEDS: Readonly<Record<number, string>> = {
   2000: 'the former headline bench, on which temperature 0.3 and the threshold rule were chosen',
   4000: 'the problems that showed the raw verifier scores\' miscalibration',
   5000: 'the answer-confidence calibration fit',
+  6000: 'cold-speed profiling, on which the lanes per call (SPECSEARCH_LANES) were chosen',
+  9002: 'cold speed before the lanes; its first problems were profiled to find where a cold solve spends its time',
 };
 
 /** Seeds used for nothing but the figures reported from them. */
 export const HEADLINE_SEEDS: Readonly<Record<number, string>> = {
   9001: 'the committed bench (bench/results/tiny)',
-  9002: 'cold speed, one process per solve (bench/results/tiny-cold)',
+  9004: 'cold speed, one process per solve (bench/results/tiny-cold)',
   9003: 'the large model\'s greedy accuracy on a clean set (model card)',
 };
 

@@ -7,7 +7,7 @@ import { extractAnswer } from '../../answer/extract';
 import { throwIfAborted } from '../../errors';
 import type { EmbeddedRuntime } from '../embedded';
 import type { EmbeddedPrompt } from '../embedded-prompt';
-import { FULL_DISTRIBUTION, alignPrefix, evaluateDistributions, type SequencePool } from '../sequences';
+import { FULL_DISTRIBUTION, alignPrefix, evaluateDistributions, inLanes, type SequencePool } from '../sequences';
 import type { ProcessRewardModel, ScoreRequest, ScoreResult } from '../types';
 
 /** The step separator where a caller names none (the engine always passes the search's). */
@@ -118,7 +118,8 @@ export class LikelihoodRewardModel implements ProcessRewardModel {
   async scoreLast(request: ScoreRequest): Promise<ScoreResult> {
     const started = performance.now();
     const separator = request.separator ?? SEPARATOR;
-    const both = await Promise.all(request.paths.map((steps) => this.scoreLastOne(request.problem, steps, separator, request.signal)));
+    // A few at a time: a path finds a sequence holding the siblings' shared prefix (EmbeddedRuntime.lanes).
+    const both = await inLanes(request.paths.length, this.runtime.lanes, (i) => this.scoreLastOne(request.problem, request.paths[i], separator, request.signal));
     return { scores: both.map((b) => b[0]), thoughtScores: both.map((b) => b[1]), ms: performance.now() - started, requests: request.paths.length };
   }
 

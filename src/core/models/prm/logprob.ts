@@ -6,7 +6,7 @@ import type { PrmSettings } from '../../config';
 import { EngineError, throwIfAborted } from '../../errors';
 import { fixFor } from '../capabilities';
 import type { EmbeddedRuntime } from '../embedded';
-import { FULL_DISTRIBUTION, SequencePool, alignPrefix, evaluateDistributions, tokenizeWithBos } from '../sequences';
+import { FULL_DISTRIBUTION, SequencePool, alignPrefix, evaluateDistributions, inLanes, tokenizeWithBos } from '../sequences';
 import { prmTaggedText } from '../templates';
 import type { ProcessRewardModel, ScoreRequest, ScoreResult } from '../types';
 import { CompletionPrm, FULL_VOCAB, probabilityOf } from './http';
@@ -116,10 +116,11 @@ export class EmbeddedLogprobPrm implements ProcessRewardModel {
 
   async scoreLast(request: ScoreRequest): Promise<ScoreResult> {
     const started = performance.now();
-    const scores = await Promise.all(request.paths.map(async (steps) => {
-      const tokens = this.tokens(request.problem, steps);
+    // A few at a time: a path finds a sequence holding the siblings' shared prefix (EmbeddedRuntime.lanes).
+    const scores = await inLanes(request.paths.length, this.runtime.lanes, async (i) => {
+      const tokens = this.tokens(request.problem, request.paths[i]);
       return (await this.scoreAt(tokens, [tokens.length - 1], request.signal))[0];
-    }));
+    });
     return { scores, ms: performance.now() - started, requests: request.paths.length };
   }
 
