@@ -23,6 +23,8 @@ export interface ThoughtView {
   replaces: string | null;
   /** This (rejected) draft was rewritten by that thought. */
   replacedBy: string | null;
+  /** SpecSearch's reference thought (thought.drafted says so; absent in history saved before it did). */
+  reference?: boolean;
   children: string[];
 }
 
@@ -160,6 +162,7 @@ function reduceSearch(s: SearchView, e: SearchEvent): SearchView {
       const next = addThought(s, {
         id: e.id, parentId: e.parentId, depth: e.depth, source: e.source, text: e.text, tokens: e.tokens, ms: e.ms,
         speculative: e.speculative, score: null, thoughtScore: null, verdict: null, threshold: null, replaces: null, replacedBy: null, children: [],
+        ...(e.reference ? { reference: true } : {}),
       });
       return { ...next, drafted: s.drafted + 1 };
     }

@@ -124,8 +124,7 @@ type Shown = 'accepted' | 'surplus' | 'rejected' | 'corrected' | 'reference' | '
 function shownVerdict(s: SearchView, t: ThoughtView): Shown {
   if (t.replaces) return 'corrected';
   if (t.verdict) return t.verdict;
-  // SpecSearch's large model writes reference thoughts at the first step: their score sets β, none judges them.
-  if (t.source === 'large' && t.depth === 1 && s.method === 'specsearch') return 'reference';
+  if (t.reference) return 'reference';
   return s.status === 'running' ? 'pending' : 'unjudged';
 }
 

@@ -86,6 +86,8 @@ export type SearchEvent = Base &
         tokens: number;
         ms: number;
         speculative: SpeculativeStats | null;
+        /** SpecSearch's reference thought: the large model's own child of the root, whose score sets β; never judged. */
+        reference?: true;
       }
     | {
         type: 'thought.scored';

@@ -36,6 +36,7 @@ test('counting: accepted drafts were kept, surplus ones passed β but were not n
   const judged = ofType(r.events, 'thought.judged');
   const source = new Map(drafted.map((d) => [d.id, d.source]));
   assert.ok(judged.every((j) => source.get(j.id) === 'small'), 'only the small model\'s drafts are judged');
+  assert.deepEqual(drafted.filter((d) => d.reference).map((d) => [d.source, d.depth]), [['large', 1]], 'the event names the one reference thought');
   const s = r.stats;
   assert.equal(s.drafted, drafted.filter((d) => d.source === 'small').length);
   assert.equal(s.accepted + s.surplus + s.rejected, s.drafted, 'every draft has exactly one fate');

@@ -262,7 +262,7 @@ test('identical rewrites merge into one row that names every draft they replace;
   const events = trace('m', [
     { type: 'search.started', problem: 'Start with 3. Add 3.', mode: 'solve', method: 'specsearch', algorithm: 'beam', settings: DEFAULT_SEARCH },
     { type: 'step.started', depth: 1 },
-    drafted('r', null, 1, '3 + 3 = 6', 'large'),
+    { ...drafted('r', null, 1, '3 + 3 = 6', 'large'), reference: true } as SearchEventBody,
     { type: 'thought.scored', id: 'r', score: 0.9 },
     ...judgedDraft('p', null, 1, '3 + 3 = 6', 0.9, 'accepted', 0.5),
     { type: 'step.started', depth: 2 },
@@ -282,6 +282,9 @@ test('identical rewrites merge into one row that names every draft they replace;
   assert.match(html, /data-id="r"[^>]*aria-label="[^"]*reference thought[^"]*"/);
   assert.match(html, /class="verdict reference codicon codicon-bookmark" title="reference thought: /);
   assert.doesNotMatch(html, /not judged yet|circle-outline/);
+  // The engine says which thoughts are references; the panel does not guess from source and depth.
+  const guessed = renderPanel(['m/p#branches', 'm/p', 'm/#branches'].reduce(toggleGroup, reduceAll(events.map((e) => (e.type === 'thought.drafted' ? { ...e, reference: undefined } : e)))), { tex: null });
+  assert.doesNotMatch(guessed, /data-id="r"[^>]*aria-label="[^"]*reference thought/);
 });
 
 test('the statistics say "1 call", and a legend explains β, the PRM, spare drafts and reference thoughts', () => {

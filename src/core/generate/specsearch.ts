@@ -21,7 +21,8 @@ export class SpecSearchGenerator implements ThoughtGenerator {
       referenceCount > 0 ? write('large', parent, referenceCount, true, ctx, 'reference') : Promise.resolve([] as Written[]),
     ]);
     const written = [...drafts, ...references];
-    written.forEach((w) => emitDrafted(w, ctx));
+    drafts.forEach((w) => emitDrafted(w, ctx));
+    references.forEach((w) => emitDrafted(w, ctx, true));
     await score(written.map((w) => w.node), ctx);
     const refs = references.map((w) => w.node);
 

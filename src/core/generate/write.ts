@@ -63,7 +63,7 @@ export function seedFor(base: number, parent: ThoughtNode, source: Source, purpo
   return h % 2_147_483_647;
 }
 
-export function emitDrafted(w: Written, ctx: SearchContext): void {
+export function emitDrafted(w: Written, ctx: SearchContext, reference = false): void {
   ctx.stats.drafted += w.node.source === 'small' ? 1 : 0;
   ctx.emit({
     type: 'thought.drafted',
@@ -75,6 +75,7 @@ export function emitDrafted(w: Written, ctx: SearchContext): void {
     tokens: w.tokens,
     ms: round(w.ms),
     speculative: w.speculative,
+    ...(reference ? { reference: true as const } : {}),
   });
 }
 
