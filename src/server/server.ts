@@ -38,6 +38,7 @@ import { runDoctor } from '../core/doctor';
 import { EngineHost } from './engine-host';
 import { AnswerStore, codeLenses, hover } from './lenses';
 import { SolveHandler } from './solve-handler';
+import { FramingGuard } from './framing';
 
 const VERSION = '0.1.0';
 
@@ -50,7 +51,18 @@ function tokenOf(args: readonly unknown[]): CancellationToken {
   return args[args.length - 1] as CancellationToken;
 }
 
-export function startServer(connection: Connection = createConnection(ProposedFeatures.all)): Connection {
+/** The connection on the transport named on the command line; over --stdio, its input passes a FramingGuard. */
+function commandLineConnection(): Connection {
+  if (!process.argv.includes('--stdio')) return createConnection(ProposedFeatures.all);
+  let report = (message: string): void => {
+    process.stderr.write(`${message}\n`);
+  };
+  const connection = createConnection(ProposedFeatures.all, process.stdin.pipe(new FramingGuard((m) => report(m))), process.stdout);
+  report = (message) => connection.console.error(message);
+  return connection;
+}
+
+export function startServer(connection: Connection = commandLineConnection()): Connection {
   const documents = new TextDocuments(TextDocument);
   const log = (message: string) => connection.console.log(`[${new Date().toISOString().slice(11, 23)}] ${message}`);
   // Over --stdio, stdout IS the protocol: a stray console.log from a library would corrupt it.

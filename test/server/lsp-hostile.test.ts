@@ -54,6 +54,16 @@ describe('language server, hostile client', () => {
     assert.equal(result.error?.code, 'usage', 'the server still answers');
   });
 
+  test('Content-Length: abc, -5 and 99999999999: each frame is dropped with a log line, and the server still answers', async () => {
+    for (const bad of ['abc', '-5', '99999999999']) {
+      const body = '{"jsonrpc":"2.0","id":"bad","method":"specsearch/doctor","params":{}}';
+      server.process.stdin!.write(`Content-Length: ${bad}\r\n\r\n${body}`);
+      const result = await server.connection.sendRequest(SolveRequest, { problem: ' ', mode: 'solve' });
+      assert.equal(result.error?.code, 'usage', `after Content-Length: ${bad} the server still answers`);
+      assert.ok(server.logs.some((l) => l.includes(`Content-Length: ${bad}`) && l.includes('Dropped a message')), server.logs.join('\n'));
+    }
+  });
+
   test('after shutdown every request is refused with InvalidRequest; exit ends the process', async () => {
     await server.connection.sendRequest('shutdown');
     const refused = (err: { code?: number; message: string }) => err.code === -32600 && /shutting down/.test(err.message);
