@@ -43,6 +43,7 @@ export const HEADLINE_SEEDS: Readonly<Record<number, string>> = {
   9001: 'the committed bench (bench/results/tiny)',
   9004: 'cold speed, one process per solve (bench/results/tiny-cold)',
   9003: 'the large model\'s greedy accuracy on a clean set (model card)',
+  9005: 'many problems at once: concurrency 1 against 4 (bench/results/tiny-concurrency)',
 };
 
 /** A division of a three-digit number, or a subtraction that borrows: the steps phase 5b's stream keeps. */
