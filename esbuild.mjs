@@ -54,7 +54,14 @@ const builds = [
 ];
 
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-const exists = (p) => { try { statSync(p); return true; } catch { return false; } };
+const exists = (p) => {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
 let selected = builds.filter((b) => Object.values(b.entryPoints).every(exists));
 if (only) selected = selected.filter((b) => Object.keys(b.entryPoints).includes(only));
 

@@ -43,9 +43,12 @@ let announced = state.current ? `${state.current}:${state.searches[state.current
 function announce(): void {
   const s = state.current ? state.searches[state.current] : undefined;
   if (!s) return;
-  const text = s.status === 'running'
-    ? `Search started: ${s.problem.slice(0, 80)}`
-    : s.status === 'finished' ? `Search finished: answer ${s.answer ?? 'not found'}` : `Search failed: ${s.error?.message ?? ''}`;
+  const text =
+    s.status === 'running'
+      ? `Search started: ${s.problem.slice(0, 80)}`
+      : s.status === 'finished'
+        ? `Search finished: answer ${s.answer ?? 'not found'}`
+        : `Search failed: ${s.error?.message ?? ''}`;
   const key = `${s.searchId}:${s.status}`;
   if (key !== announced) {
     announced = key;
@@ -228,11 +231,16 @@ root.addEventListener('keydown', (event) => {
 function onTabKey(tab: HTMLElement, event: KeyboardEvent): void {
   const tabs = Array.from(root.querySelectorAll<HTMLElement>('[role="tab"]'));
   const i = tabs.indexOf(tab);
-  const next = event.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length]
-    : event.key === 'ArrowLeft' ? tabs[(i - 1 + tabs.length) % tabs.length]
-    : event.key === 'Home' ? tabs[0]
-    : event.key === 'End' ? tabs[tabs.length - 1]
-    : null;
+  const next =
+    event.key === 'ArrowRight'
+      ? tabs[(i + 1) % tabs.length]
+      : event.key === 'ArrowLeft'
+        ? tabs[(i - 1 + tabs.length) % tabs.length]
+        : event.key === 'Home'
+          ? tabs[0]
+          : event.key === 'End'
+            ? tabs[tabs.length - 1]
+            : null;
   if (!next?.dataset.select) return;
   event.preventDefault();
   state = { ...state, current: next.dataset.select };

@@ -1,7 +1,17 @@
 // Turns a thought's text into safe HTML: TeX between $…$, $$…$$, \(…\), \[…\] through KaTeX, the rest escaped.
 
 export interface TexRenderer {
-  renderToString(tex: string, options: { displayMode: boolean; throwOnError: boolean; output?: 'html' | 'mathml' | 'htmlAndMathml'; strict?: 'ignore'; maxSize?: number; maxExpand?: number }): string;
+  renderToString(
+    tex: string,
+    options: {
+      displayMode: boolean;
+      throwOnError: boolean;
+      output?: 'html' | 'mathml' | 'htmlAndMathml';
+      strict?: 'ignore';
+      maxSize?: number;
+      maxExpand?: number;
+    },
+  ): string;
 }
 
 export function escapeHtml(text: string): string {

@@ -91,6 +91,9 @@ export class PanelPatcher {
       fresh.forEach((r, i) => next.set(r.key, { html: r.html, el: els[i] }));
     }
     this.rows = next;
-    arrange(tree, rows.map((r) => (next.get(r.key) as Kept).el));
+    arrange(
+      tree,
+      rows.map((r) => (next.get(r.key) as Kept).el),
+    );
   }
 }

@@ -35,7 +35,10 @@ export interface EarlierAnswer extends VerdictFacts {
 }
 
 /** What search.finished says (answer, path, confidence: ✓ only when verified, the caveat otherwise) is kept as sent. */
-export interface SearchView extends Pick<EventOf<'search.finished'>, 'answer' | 'answerThoughtId' | 'path' | 'confidence' | 'calibrated' | 'threshold' | 'verified' | 'caveat'> {
+export interface SearchView extends Pick<
+  EventOf<'search.finished'>,
+  'answer' | 'answerThoughtId' | 'path' | 'confidence' | 'calibrated' | 'threshold' | 'verified' | 'caveat'
+> {
   searchId: string;
   problem: string;
   mode: 'solve' | 'explain';
@@ -160,16 +163,42 @@ function reduceSearch(s: SearchView, e: SearchEvent): SearchView {
       return { ...s, depth: Math.max(s.depth, e.depth) };
     case 'thought.drafted': {
       const next = addThought(s, {
-        id: e.id, parentId: e.parentId, depth: e.depth, source: e.source, text: e.text, tokens: e.tokens, ms: e.ms,
-        speculative: e.speculative, score: null, thoughtScore: null, verdict: null, threshold: null, replaces: null, replacedBy: null, children: [],
+        id: e.id,
+        parentId: e.parentId,
+        depth: e.depth,
+        source: e.source,
+        text: e.text,
+        tokens: e.tokens,
+        ms: e.ms,
+        speculative: e.speculative,
+        score: null,
+        thoughtScore: null,
+        verdict: null,
+        threshold: null,
+        replaces: null,
+        replacedBy: null,
+        children: [],
         ...(e.reference ? { reference: true } : {}),
       });
       return { ...next, drafted: s.drafted + 1 };
     }
     case 'thought.corrected': {
       const next = addThought(s, {
-        id: e.id, parentId: e.parentId, depth: e.depth, source: 'large', text: e.text, tokens: e.tokens, ms: e.ms,
-        speculative: e.speculative, score: null, thoughtScore: null, verdict: null, threshold: null, replaces: e.replaces, replacedBy: null, children: [],
+        id: e.id,
+        parentId: e.parentId,
+        depth: e.depth,
+        source: 'large',
+        text: e.text,
+        tokens: e.tokens,
+        ms: e.ms,
+        speculative: e.speculative,
+        score: null,
+        thoughtScore: null,
+        verdict: null,
+        threshold: null,
+        replaces: e.replaces,
+        replacedBy: null,
+        children: [],
       });
       const linked = e.replaces ? patchThought(next, e.replaces, { replacedBy: e.id }) : next;
       return { ...linked, corrections: s.corrections + 1 };
@@ -187,7 +216,20 @@ function reduceSearch(s: SearchView, e: SearchEvent): SearchView {
     case 'mcts.visited':
       return { ...s, mctsIterations: Math.max(s.mctsIterations, e.iteration) };
     case 'search.finished':
-      return { ...s, status: 'finished', answer: e.answer, answerThoughtId: e.answerThoughtId, path: e.path, confidence: e.confidence, calibrated: e.calibrated, threshold: e.threshold, verified: e.verified, caveat: e.caveat, stats: e.stats, depth: Math.max(s.depth, e.stats.depth) };
+      return {
+        ...s,
+        status: 'finished',
+        answer: e.answer,
+        answerThoughtId: e.answerThoughtId,
+        path: e.path,
+        confidence: e.confidence,
+        calibrated: e.calibrated,
+        threshold: e.threshold,
+        verified: e.verified,
+        caveat: e.caveat,
+        stats: e.stats,
+        depth: Math.max(s.depth, e.stats.depth),
+      };
     case 'search.failed':
       return { ...s, status: 'failed', error: e.error, stats: e.stats };
   }
@@ -215,7 +257,16 @@ function earlierAnswer(state: PanelState, started: Pick<SearchView, 'problem' | 
     const s = state.searches[id];
     if (!s || !sameProblem(s, started)) continue;
     if (s.status === 'finished') {
-      return { searchId: s.searchId, method: s.method, answer: s.answer, confidence: s.confidence, calibrated: s.calibrated, threshold: s.threshold, verified: s.verified, caveat: s.caveat };
+      return {
+        searchId: s.searchId,
+        method: s.method,
+        answer: s.answer,
+        confidence: s.confidence,
+        calibrated: s.calibrated,
+        threshold: s.threshold,
+        verified: s.verified,
+        caveat: s.caveat,
+      };
     }
     if (s.earlier) return s.earlier;
   }
@@ -250,7 +301,6 @@ function reduceInBatch(state: PanelState, event: SearchEvent): PanelState {
   const next = reduceSearch(search, event);
   return { ...state, order, current, replaced, searches: { ...searches, [event.searchId]: { ...next, t: event.t, events: search.events + 1 } } };
 }
-
 
 /** The thoughts of the current beam, of the answer's path, for quick membership tests while rendering. */
 export function keptIds(s: SearchView): { beam: Set<string>; path: Set<string> } {

@@ -37,7 +37,9 @@ export function panelParts(state: PanelState, options: RenderOptions): PanelPart
 
 /** The whole page as one string (tests, and the first paint). */
 export function renderPanel(state: PanelState, options: RenderOptions): string {
-  return panelParts(state, options).map((p) => ('rows' in p ? `${TREE_OPEN}${p.rows.map((r) => r.html).join('')}</div>` : p.html)).join('');
+  return panelParts(state, options)
+    .map((p) => ('rows' in p ? `${TREE_OPEN}${p.rows.map((r) => r.html).join('')}</div>` : p.html))
+    .join('');
 }
 
 function renderEmpty(options: RenderOptions): string {
@@ -68,7 +70,16 @@ function renderTabs(state: PanelState): string {
     const s = state.searches[id];
     const selected = id === state.current;
     const problem = s.problem.length > 24 ? `${s.problem.slice(0, 23)}…` : s.problem;
-    const outcome = s.status === 'running' ? 'running' : s.status === 'failed' ? (stopped(s) ? 'stopped' : 'failed') : s.answer === null ? 'no answer' : `${s.verified ? '' : '⚠ '}${s.answer}`;
+    const outcome =
+      s.status === 'running'
+        ? 'running'
+        : s.status === 'failed'
+          ? stopped(s)
+            ? 'stopped'
+            : 'failed'
+          : s.answer === null
+            ? 'no answer'
+            : `${s.verified ? '' : '⚠ '}${s.answer}`;
     const label = `${s.method} · ${outcome.length > 16 ? `${outcome.slice(0, 15)}…` : outcome} · ${problem}`;
     // One Tab stop for the whole tab list; the arrow keys move between tabs (media/main.ts). Tabs share the
     // width (each cut with an ellipsis), so every search keeps a visible tab however narrow the side bar.
@@ -81,14 +92,20 @@ function renderTabs(state: PanelState): string {
 function renderHeader(s: SearchView, options: RenderOptions): string {
   const running = s.status === 'running';
   const buttons = [
-    running ? `<vscode-button data-action="stop" secondary aria-label="Stop this search"><span class="codicon codicon-stop-circle"></span> Stop</vscode-button>` : '',
+    running
+      ? `<vscode-button data-action="stop" secondary aria-label="Stop this search"><span class="codicon codicon-stop-circle"></span> Stop</vscode-button>`
+      : '',
     `<vscode-button data-action="export" secondary aria-label="Export the trace as JSON"><span class="codicon codicon-export"></span> Export Trace</vscode-button>`,
-    running ? '' : `<vscode-button data-action="rerun" secondary aria-label="Run this problem again with another method"><span class="codicon codicon-refresh"></span> Rerun with…</vscode-button>`,
+    running
+      ? ''
+      : `<vscode-button data-action="rerun" secondary aria-label="Run this problem again with another method"><span class="codicon codicon-refresh"></span> Rerun with…</vscode-button>`,
   ].join('');
   const status = running
     ? `<span class="status running"><span class="codicon codicon-loading codicon-modifier-spin"></span> ${s.depth > 0 ? `depth ${s.depth}` : 'loading models…'}</span>`
     : s.status === 'failed'
-      ? stopped(s) ? '<span class="status failed stopped">stopped</span>' : '<span class="status failed">failed</span>'
+      ? stopped(s)
+        ? '<span class="status failed stopped">stopped</span>'
+        : '<span class="status failed">failed</span>'
       : '<span class="status finished">finished</span>';
   return `<header class="search">
 ${renderProblem(s.problem, options)}
@@ -102,9 +119,11 @@ function renderExplanation(s: SearchView, options: RenderOptions): string {
   if (s.mode !== 'explain' || s.status !== 'finished' || s.path.length === 0) return '';
   const thought = (id: string) => {
     const t = s.thoughts[id];
-    return t && { id, parentId: t.parentId, source: t.source, text: t.text, score: t.thoughtScore, verdict: t.verdict, threshold: t.threshold, replaces: t.replaces };
+    return (
+      t && { id, parentId: t.parentId, source: t.source, text: t.text, score: t.thoughtScore, verdict: t.verdict, threshold: t.threshold, replaces: t.replaces }
+    );
   };
-  const childrenOf = (parentId: string | null) => (parentId === null ? s.roots : s.thoughts[parentId]?.children ?? []);
+  const childrenOf = (parentId: string | null) => (parentId === null ? s.roots : (s.thoughts[parentId]?.children ?? []));
   const items = explainPath(s.path, thought, childrenOf).map((step) => {
     const [plain, ...story] = describeStep(step);
     return `<li><b>${e(plain)}</b> <a href="#" class="goto" data-goto="${e(step.id)}" title="Show this step in the tree">${renderMath(step.text, options.tex)}</a><div class="dim">${e(story.join(' '))}</div></li>`;
@@ -145,7 +164,8 @@ function renderAnswer(s: SearchView, options: RenderOptions): string {
   const earlier = renderEarlier(s.earlier, options);
   if (s.status === 'failed' && s.error) {
     // A search the user stopped is not an error: say so quietly and keep the thoughts below.
-    if (stopped(s)) return `<section class="error stopped" role="status"><span class="codicon codicon-stop-circle"></span> ${e(s.error.message)} The thoughts written so far are kept below.${earlier}</section>`;
+    if (stopped(s))
+      return `<section class="error stopped" role="status"><span class="codicon codicon-stop-circle"></span> ${e(s.error.message)} The thoughts written so far are kept below.${earlier}</section>`;
     return `<section class="error" role="alert"><span class="codicon codicon-error"></span> <b>${e(s.error.message)}</b>${s.error.hint ? `<div class="hint">${e(s.error.hint)}</div>` : ''}${earlier}</section>`;
   }
   if (s.status !== 'finished') return earlier === '' ? '' : `<section class="running-earlier">${earlier}</section>`;
@@ -162,21 +182,28 @@ function renderStats(s: SearchView): string {
   const st = s.stats;
   const rows: [string, string][] = [
     ['time', seconds(st?.wallMs ?? s.t)],
-    ['acceptance', `${percent(acceptanceRate(s))} <span class="dim" title="drafts kept ✓ · drafts below the threshold β ✗ · spare: drafts that passed β but were not needed">(${s.accepted} ✓ / ${s.rejected} ✗${s.surplus > 0 ? ` / ${s.surplus} spare` : ''})</span>`],
+    [
+      'acceptance',
+      `${percent(acceptanceRate(s))} <span class="dim" title="drafts kept ✓ · drafts below the threshold β ✗ · spare: drafts that passed β but were not needed">(${s.accepted} ✓ / ${s.rejected} ✗${s.surplus > 0 ? ` / ${s.surplus} spare` : ''})</span>`,
+    ],
     ['corrections', String(st?.corrections ?? s.corrections)],
   ];
   if (st) {
     rows.push(['small model', `${st.small.tokens} tok · ${seconds(st.small.ms)}`]);
     rows.push(['large model', `${st.large.tokens} tok · ${seconds(st.large.ms)}`]);
     rows.push(['PRM', `${st.prm.calls} call${st.prm.calls === 1 ? '' : 's'} · ${seconds(st.prm.ms)}`]);
-    if (st.speculative) rows.push(['speculation', `${percent(st.speculative.drafted === 0 ? null : st.speculative.accepted / st.speculative.drafted)} <span class="dim">(${st.speculative.accepted}/${st.speculative.drafted} tokens)</span>`]);
+    if (st.speculative)
+      rows.push([
+        'speculation',
+        `${percent(st.speculative.drafted === 0 ? null : st.speculative.accepted / st.speculative.drafted)} <span class="dim">(${st.speculative.accepted}/${st.speculative.drafted} tokens)</span>`,
+      ]);
   }
   if (s.mctsIterations > 0) rows.push(['MCTS iterations', String(s.mctsIterations)]);
   const terms: Record<string, string> = {
     acceptance: 'The share of the kept thoughts that the small model wrote',
     corrections: 'Rejected drafts the large model rewrote',
     PRM: 'The process reward model: it scores each reasoning step',
-    speculation: 'Tokens the large model accepted from the small model\'s speculative drafts',
+    speculation: "Tokens the large model accepted from the small model's speculative drafts",
   };
   return `<dl class="stats" aria-label="Statistics">${rows.map(([k, v]) => `<div><dt${terms[k] ? ` title="${e(terms[k])}"` : ''}>${k}</dt><dd>${v}</dd></div>`).join('')}</dl>`;
 }
@@ -194,7 +221,9 @@ const LEGEND = `<details class="legend"><summary>What the marks mean</summary><d
 </dl></details>`;
 
 function renderBeams(s: SearchView): string {
-  const depths = Object.keys(s.beams).map(Number).sort((a, b) => a - b);
+  const depths = Object.keys(s.beams)
+    .map(Number)
+    .sort((a, b) => a - b);
   if (depths.length === 0) return '';
   const items = depths.map((d) => {
     const beta = s.thresholds[d];

@@ -14,7 +14,12 @@ export interface TreeRow {
 /** A row whose HTML (KaTeX included) is built on first read: rows a frame does not reach cost nothing. */
 function lazyRow(key: string, build: () => string): TreeRow {
   let html: string | null = null;
-  return { key, get html() { return (html ??= build()); } };
+  return {
+    key,
+    get html() {
+      return (html ??= build());
+    },
+  };
 }
 
 /** The tree's element around its rows. */
@@ -64,7 +69,7 @@ function renderChildren(ctx: TreeContext, parentId: string | null, ids: string[]
 }
 
 /** Thoughts that say the same as an earlier sibling (same text, writer and verdict, nothing below). */
-const sameKey = (t: ThoughtView) => `${t.source}\u0000${t.replaces ? 'corrected' : t.verdict ?? 'pending'}\u0000${t.text.trim()}`;
+const sameKey = (t: ThoughtView) => `${t.source}\u0000${t.replaces ? 'corrected' : (t.verdict ?? 'pending')}\u0000${t.text.trim()}`;
 const collapsible = (t: ThoughtView, path: ReadonlySet<string>) => t.children.length === 0 && !path.has(t.id);
 
 /**
@@ -92,7 +97,7 @@ export function collapseIdentical(siblings: readonly ThoughtView[], path: Readon
   return out;
 }
 
-const siblingsOf = (s: SearchView, t: ThoughtView) => (t.parentId === null ? s.roots : s.thoughts[t.parentId]?.children ?? []);
+const siblingsOf = (s: SearchView, t: ThoughtView) => (t.parentId === null ? s.roots : (s.thoughts[t.parentId]?.children ?? []));
 
 /** The row that shows a thought: itself, or the earlier identical sibling it was collapsed into. */
 export function shownAs(s: SearchView, id: string): string {
@@ -100,7 +105,9 @@ export function shownAs(s: SearchView, id: string): string {
   const path = keptIds(s).path;
   if (!t || !collapsible(t, path)) return id;
   // The first sibling with the same text, writer and verdict is the row (collapseIdentical keeps the first).
-  const siblings = siblingsOf(s, t).map((c) => s.thoughts[c]).filter((c): c is ThoughtView => c !== undefined);
+  const siblings = siblingsOf(s, t)
+    .map((c) => s.thoughts[c])
+    .filter((c): c is ThoughtView => c !== undefined);
   const key = sameKey(t);
   const twin = siblings.find((c) => collapsible(c, path) && sameKey(c) === key);
   return twin?.id ?? id;
@@ -148,41 +155,70 @@ function renderThought(ctx: TreeContext, t: ThoughtView, level: number, pos: num
   if (ctx.path.has(t.id)) classes.push('on-path');
   if (ctx.beam.has(t.id)) classes.push('in-beam');
   if (t.id === ctx.s.answerThoughtId) classes.push('answer-step');
-  ctx.out.push(lazyRow(`id:${t.id}`, () => {
-    const label = [
-      `${positionOf(ctx.s, t.id)}: ${t.text.length > 200 ? `${t.text.slice(0, 199)}…` : t.text}`,
-      `written by the ${t.source} model`,
-      t.thoughtScore !== null ? `score ${fmt(t.thoughtScore)}${t.score !== null && t.score !== t.thoughtScore ? ` (path ${fmt(t.score)})` : ''}` : 'not scored yet',
-      t.threshold !== null ? `threshold ${fmt(t.threshold)}` : '',
-      verdict === 'corrected' ? `rewrite of ${positionsOf(ctx.s, twins.map((w) => w.replaces as string))}` : VERDICTS[verdict].label,
-      ctx.beam.has(t.id) ? 'kept in the beam' : '',
-      ctx.path.has(t.id) ? 'on the answer path' : '',
-      copies > 1 ? `${copies} identical thoughts` : '',
-    ].filter(Boolean).join(', ');
-    return `<div class="${classes.join(' ')}" role="treeitem" id="n-${e(t.id)}" data-id="${e(t.id)}" data-parent="${e(t.parentId ?? '')}" ` +
-      `aria-level="${level}" aria-posinset="${pos}" aria-setsize="${size}"${hasChildren ? ` aria-expanded="${!folded}"` : ''} aria-label="${e(label)}" tabindex="-1" style="--level:${Math.min(level - 1, 24)}">` +
-      `<span class="twisty codicon ${hasChildren ? (folded ? 'codicon-chevron-right' : 'codicon-chevron-down') : 'codicon-blank'}" aria-hidden="true"></span>` +
-      `<span class="verdict ${verdict} codicon codicon-${VERDICTS[verdict].icon}" title="${VERDICTS[verdict].title}" aria-hidden="true"></span>` +
-      `<span class="src ${e(t.source)}" title="written by the ${e(t.source)} model">${e(t.source)}</span>` +
-      scoreMeter(t) +
-      `<span class="text">${renderMath(t.text, ctx.tex)}</span>` +
-      (copies > 1 ? `<span class="copies" title="${copies} ${t.source === 'small' ? 'drafts' : 'thoughts'} with this text (${copies - 1} more not shown)">×${copies}</span>` : '') +
-      links(ctx.s, t, twins) +
-      `<span class="cost dim">${e(String(t.tokens))} tok · ${e(String(Math.round(Number(t.ms))))} ms${t.speculative ? ` · spec ${e(String(t.speculative.accepted))}/${e(String(t.speculative.drafted))}` : ''}</span>` +
-      `</div>`;
-  }));
+  ctx.out.push(
+    lazyRow(`id:${t.id}`, () => {
+      const label = [
+        `${positionOf(ctx.s, t.id)}: ${t.text.length > 200 ? `${t.text.slice(0, 199)}…` : t.text}`,
+        `written by the ${t.source} model`,
+        t.thoughtScore !== null
+          ? `score ${fmt(t.thoughtScore)}${t.score !== null && t.score !== t.thoughtScore ? ` (path ${fmt(t.score)})` : ''}`
+          : 'not scored yet',
+        t.threshold !== null ? `threshold ${fmt(t.threshold)}` : '',
+        verdict === 'corrected'
+          ? `rewrite of ${positionsOf(
+              ctx.s,
+              twins.map((w) => w.replaces as string),
+            )}`
+          : VERDICTS[verdict].label,
+        ctx.beam.has(t.id) ? 'kept in the beam' : '',
+        ctx.path.has(t.id) ? 'on the answer path' : '',
+        copies > 1 ? `${copies} identical thoughts` : '',
+      ]
+        .filter(Boolean)
+        .join(', ');
+      return (
+        `<div class="${classes.join(' ')}" role="treeitem" id="n-${e(t.id)}" data-id="${e(t.id)}" data-parent="${e(t.parentId ?? '')}" ` +
+        `aria-level="${level}" aria-posinset="${pos}" aria-setsize="${size}"${hasChildren ? ` aria-expanded="${!folded}"` : ''} aria-label="${e(label)}" tabindex="-1" style="--level:${Math.min(level - 1, 24)}">` +
+        `<span class="twisty codicon ${hasChildren ? (folded ? 'codicon-chevron-right' : 'codicon-chevron-down') : 'codicon-blank'}" aria-hidden="true"></span>` +
+        `<span class="verdict ${verdict} codicon codicon-${VERDICTS[verdict].icon}" title="${VERDICTS[verdict].title}" aria-hidden="true"></span>` +
+        `<span class="src ${e(t.source)}" title="written by the ${e(t.source)} model">${e(t.source)}</span>` +
+        scoreMeter(t) +
+        `<span class="text">${renderMath(t.text, ctx.tex)}</span>` +
+        (copies > 1
+          ? `<span class="copies" title="${copies} ${t.source === 'small' ? 'drafts' : 'thoughts'} with this text (${copies - 1} more not shown)">×${copies}</span>`
+          : '') +
+        links(ctx.s, t, twins) +
+        `<span class="cost dim">${e(String(t.tokens))} tok · ${e(String(Math.round(Number(t.ms))))} ms${t.speculative ? ` · spec ${e(String(t.speculative.accepted))}/${e(String(t.speculative.drafted))}` : ''}</span>` +
+        `</div>`
+      );
+    }),
+  );
   if (hasChildren && !folded) renderChildren(ctx, t.id, t.children, level + 1);
 }
 
 /** A group row (closed by default) and, when open, its thoughts one level below. */
-function renderFolded(ctx: TreeContext, key: string, parentId: string | null, level: number, pos: number, size: number, row: { kind: string; icon: string; summary: string; title: string }, members: ThoughtView[]): void {
+function renderFolded(
+  ctx: TreeContext,
+  key: string,
+  parentId: string | null,
+  level: number,
+  pos: number,
+  size: number,
+  row: { kind: string; icon: string; summary: string; title: string },
+  members: ThoughtView[],
+): void {
   const open = ctx.state.openGroups[key] === true;
-  ctx.out.push(lazyRow(`group:${key}`, () =>
-    `<div class="row group ${row.kind}" role="treeitem" data-group="${e(key)}" data-parent="${e(parentId ?? '')}" aria-level="${level}" aria-posinset="${pos}" aria-setsize="${size}" ` +
-      `aria-expanded="${open}" aria-label="${e(row.summary)}" title="${e(row.title)}" tabindex="-1" style="--level:${Math.min(level - 1, 24)}">` +
-      `<span class="twisty codicon ${open ? 'codicon-chevron-down' : 'codicon-chevron-right'}" aria-hidden="true"></span>` +
-      `<span class="codicon codicon-${row.icon} verdict ${row.kind}" aria-hidden="true"></span>` +
-      `<span class="dim">${e(row.summary)}</span></div>`));
+  ctx.out.push(
+    lazyRow(
+      `group:${key}`,
+      () =>
+        `<div class="row group ${row.kind}" role="treeitem" data-group="${e(key)}" data-parent="${e(parentId ?? '')}" aria-level="${level}" aria-posinset="${pos}" aria-setsize="${size}" ` +
+        `aria-expanded="${open}" aria-label="${e(row.summary)}" title="${e(row.title)}" tabindex="-1" style="--level:${Math.min(level - 1, 24)}">` +
+        `<span class="twisty codicon ${open ? 'codicon-chevron-down' : 'codicon-chevron-right'}" aria-hidden="true"></span>` +
+        `<span class="codicon codicon-${row.icon} verdict ${row.kind}" aria-hidden="true"></span>` +
+        `<span class="dim">${e(row.summary)}</span></div>`,
+    ),
+  );
   // Closed groups render nothing of their thoughts: the cost of a trace follows what is visible.
   if (open) {
     const distinct = collapseIdentical(members, ctx.path);
@@ -202,9 +238,13 @@ function renderGroup(ctx: TreeContext, parentId: string | null, group: ThoughtVi
   const best = Math.max(...rejected.map((t) => t.thoughtScore ?? 0));
   const beta = group[0].threshold;
   const summary = [
-    rejected.length > 0 ? `${rejected.length} rejected draft${rejected.length === 1 ? '' : 's'} (best ${fmt(best)}${beta !== null ? ` < β ${fmt(beta)}` : ''})` : '',
+    rejected.length > 0
+      ? `${rejected.length} rejected draft${rejected.length === 1 ? '' : 's'} (best ${fmt(best)}${beta !== null ? ` < β ${fmt(beta)}` : ''})`
+      : '',
     spare > 0 ? `${spare} spare (passed β, not needed)` : '',
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
   const title = 'Rejected: the PRM scored the draft below the threshold β. Spare: it passed β, but enough better drafts were kept.';
   const row = rejected.length > 0 ? { kind: 'rejected', icon: 'close', summary, title } : { kind: 'surplus', icon: 'dash', summary, title };
   renderFolded(ctx, groupKey(ctx.s, parentId, false), parentId, level, size, size, row, group);
@@ -217,8 +257,10 @@ function scoreMeter(t: ThoughtView): string {
   const mark = t.threshold !== null ? `<span class="mark" style="left:${(t.threshold * 100).toFixed(1)}%"></span>` : '';
   const path = t.score !== null && t.score !== score ? `; the path up to here ${fmt(t.score)}` : '';
   const title = `PRM (process reward model) score ${fmt(score)}${t.threshold !== null ? ` ${passed ? '≥' : '<'} threshold β ${fmt(t.threshold)}` : ''}${path}`;
-  return `<span class="meter ${passed ? 'pass' : 'fail'}" title="${title}" aria-hidden="true"><span class="fill" style="width:${(score * 100).toFixed(1)}%"></span>${mark}</span>` +
-    `<span class="score" title="${title}">${fmt(score)}</span>`;
+  return (
+    `<span class="meter ${passed ? 'pass' : 'fail'}" title="${title}" aria-hidden="true"><span class="fill" style="width:${(score * 100).toFixed(1)}%"></span>${mark}</span>` +
+    `<span class="score" title="${title}">${fmt(score)}</span>`
+  );
 }
 
 /** A merged row links to the first of its targets and names them all ("replaces step 2, drafts 1–5"). */

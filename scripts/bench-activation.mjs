@@ -13,7 +13,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const opt = (name, def) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : def; };
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
 const RUNS = Number(opt('runs', 5));
 const SETTLE_MS = Number(opt('settle-ms', 8000));
 // What the user does once the workbench has started: opens a Markdown file, or the SpecSearch view. The
@@ -88,12 +91,25 @@ for (let run = 0; run < RUNS; run++) {
 
 const sorted = samples.map((s) => s.ms).sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)];
-const owns = samples.map((s) => s.activateMs).filter((x) => x !== null).sort((a, b) => a - b);
+const owns = samples
+  .map((s) => s.activateMs)
+  .filter((x) => x !== null)
+  .sort((a, b) => a - b);
 const ownMedian = owns.length > 0 ? owns[Math.floor(owns.length / 2)] : null;
-const summary = { runs: RUNS, activationMs: { median, all: samples.map((s) => s.ms) }, activateCallMs: { median: ownMedian, all: samples.map((s) => s.activateMs) }, target: 150, rows: samples.map((s) => s.row), machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`, date: new Date().toISOString().slice(0, 10) };
+const summary = {
+  runs: RUNS,
+  activationMs: { median, all: samples.map((s) => s.ms) },
+  activateCallMs: { median: ownMedian, all: samples.map((s) => s.activateMs) },
+  target: 150,
+  rows: samples.map((s) => s.row),
+  machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}`,
+  date: new Date().toISOString().slice(0, 10),
+};
 fs.mkdirSync(OUT, { recursive: true });
 fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify(summary, null, 2) + '\n');
-fs.writeFileSync(path.join(OUT, 'report.md'), `# Extension activation in code-server
+fs.writeFileSync(
+  path.join(OUT, 'report.md'),
+  `# Extension activation in code-server
 
 \`node scripts/bench-activation.mjs --runs ${RUNS} --trigger ${TRIGGER}\` — the packed linux-x64 .vsix in a fresh code-server profile each run,
 the workbench left ${SETTLE_MS / 1000} s to finish starting (the extension activates on \`onStartupFinished\`), then
@@ -112,5 +128,6 @@ commands, the panel and the status bar (the language client, \`dist/client.js\`,
 load on first use). Activated by \`onLanguage:markdown\` instead, as before, the figure was a median 270 ms
 (88–564 ms, same machine): VS Code's own Markdown extension activates on that event too, and the wait for
 our code to load while it loads was counted as ours.
-`);
+`,
+);
 console.log(JSON.stringify(summary));

@@ -154,7 +154,9 @@ function runtimeClosure() {
     const edges = [
       ...Object.keys({ ...pkg.dependencies, ...optional }).map((name) => ({ name, required: !(name in optional) })),
       // A required peer must be there for the package to work; optional peers (typescript) stay out.
-      ...Object.keys(peers).filter((name) => !peerMeta[name]?.optional).map((name) => ({ name, required: false })),
+      ...Object.keys(peers)
+        .filter((name) => !peerMeta[name]?.optional)
+        .map((name) => ({ name, required: false })),
     ];
     for (const { name, required } of edges) {
       if (isPlatformPackage(name)) continue;
@@ -380,7 +382,10 @@ function checkVsix(vsixPath, target, closure, binaryPkg, stagedBins, unpacked) {
     return e.startsWith('extension/node_modules/') && !packages.has(pkg?.replace(/\/$/, ''));
   });
   if (strays.length > 0) problems.push(`holds files of packages outside the runtime closure:\n  ${strays.slice(0, 20).join('\n  ')}`);
-  const binsEntries = entries.filter((e) => e.startsWith(`${binsDir}/`)).map((e) => e.slice(binsDir.length + 1)).sort();
+  const binsEntries = entries
+    .filter((e) => e.startsWith(`${binsDir}/`))
+    .map((e) => e.slice(binsDir.length + 1))
+    .sort();
   if (binsEntries.join('\n') !== stagedBins.join('\n')) problems.push(`${binsDir}/ is not the staged folder: ${binsEntries.join(', ')}`);
 
   const vsixManifest = spawnSync('unzip', ['-p', vsixPath, 'extension.vsixmanifest'], { encoding: 'utf8' }).stdout ?? '';
@@ -419,7 +424,11 @@ await model.dispose();
 await llama.dispose();`;
   // A file, not `node -e`: node-llama-cpp forks its binary test with the parent's execArgv.
   fs.writeFileSync(path.join(unpacked, 'check.mjs'), script);
-  const r = spawnSync(process.execPath, [path.join(unpacked, 'check.mjs')], { cwd: unpacked, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, NODE_PATH: '' } });
+  const r = spawnSync(process.execPath, [path.join(unpacked, 'check.mjs')], {
+    cwd: unpacked,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, NODE_PATH: '' },
+  });
   if (r.status !== 0) fail(`node-llama-cpp did not load its prebuilt binary and the small model from the unpacked ${vsixName} (exit ${r.status ?? r.signal})`);
 }
 
@@ -479,13 +488,16 @@ for (const target of options.targets) {
 }
 
 // 4. The table.
-const rows = [['file', 'MiB', 'entries', 'binary package', 'checked'], ...results.map((r) => [
-  r.file,
-  (r.size / 2 ** 20).toFixed(1),
-  String(r.entries),
-  r.binary,
-  r.loads ? 'entries; loads here' : 'entries',
-])];
+const rows = [
+  ['file', 'MiB', 'entries', 'binary package', 'checked'],
+  ...results.map((r) => [r.file, (r.size / 2 ** 20).toFixed(1), String(r.entries), r.binary, r.loads ? 'entries; loads here' : 'entries']),
+];
 const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-for (const row of rows) console.log(row.map((cell, i) => (i === 1 || i === 2 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('  ').trimEnd());
+for (const row of rows)
+  console.log(
+    row
+      .map((cell, i) => (i === 1 || i === 2 ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd(),
+  );
 console.log(`package: ${results.length} .vsix in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -9,20 +9,23 @@
 // completely still give a finite slope.
 // usage: node scripts/tiny/calibrate-verifier.mjs [--n 200] [--seed 41] [--drafts 4] [--data FILE (writes [raw, right] pairs)]
 // Prints a JSON summary on stdout: the fitted calibration, and how calibrated it is on the data.
-import {loadEngine} from './engine.mjs';
+import { loadEngine } from './engine.mjs';
 
 const args = process.argv.slice(2);
-const opt = (name, def) => { const i = args.indexOf('--' + name); return i >= 0 ? args[i + 1] : def; };
+const opt = (name, def) => {
+  const i = args.indexOf('--' + name);
+  return i >= 0 ? args[i + 1] : def;
+};
 const N = Number(opt('n', 200));
 const SEED = Number(opt('seed', 41));
 const DRAFTS = Number(opt('drafts', 4));
 
-const {task: T, EmbeddedRuntime, profileSettings, createRewardModel, calibrate} = await loadEngine();
+const { task: T, EmbeddedRuntime, profileSettings, createRewardModel, calibrate } = await loadEngine();
 const settings = profileSettings('tiny');
 const runtime = await EmbeddedRuntime.shared();
-const small = await runtime.languageModel('small', {...settings.models.small, maxConcurrency: DRAFTS});
+const small = await runtime.languageModel('small', { ...settings.models.small, maxConcurrency: DRAFTS });
 // The raw verifier: the same model and kind, without a calibration.
-const prm = await createRewardModel({...settings.models.prm, calibration: undefined, maxConcurrency: 8}, runtime);
+const prm = await createRewardModel({ ...settings.models.prm, calibration: undefined, maxConcurrency: 8 }, runtime);
 const signal = new AbortController().signal;
 const separator = settings.search.stepSeparator;
 
@@ -35,16 +38,26 @@ for (const p of T.generateProblems(SEED, N)) {
   const right = T.solutionSteps(p);
   for (let k = 0; k < right.length; k++) {
     for (const temperature of [0.3, 0.7]) {
-      const r = await small.draft({problem: p.problem, mode: 'solve', steps: right.slice(0, k), n: DRAFTS, stop: [separator],
-        maxTokens: settings.search.maxStepTokens, temperature, seed: seed++, speculative: false, signal});
+      const r = await small.draft({
+        problem: p.problem,
+        mode: 'solve',
+        steps: right.slice(0, k),
+        n: DRAFTS,
+        stop: [separator],
+        maxTokens: settings.search.maxStepTokens,
+        temperature,
+        seed: seed++,
+        speculative: false,
+        signal,
+      });
       const paths = r.drafts.map((d) => [...right.slice(0, k), d.text]);
-      const s = await prm.scoreLast({problem: p.problem, paths, separator, signal});
+      const s = await prm.scoreLast({ problem: p.problem, paths, separator, signal });
       r.drafts.forEach((d, i) => data.push([s.thoughtScores[i], d.text === right[k]]));
     }
   }
   const kind = kinds[T.randint(rng, 0, kinds.length - 1)];
-  const {steps: wrong, firstWrong} = T.plantedErrorSteps(p, kind, rng);
-  const s = await prm.scoreLast({problem: p.problem, paths: [wrong.slice(0, firstWrong + 1)], separator, signal});
+  const { steps: wrong, firstWrong } = T.plantedErrorSteps(p, kind, rng);
+  const s = await prm.scoreLast({ problem: p.problem, paths: [wrong.slice(0, firstWrong + 1)], separator, signal });
   data.push([s.thoughtScores[0], false]);
 }
 
@@ -56,38 +69,50 @@ const neg = data.length - pos;
 const ts = data.map(([, y]) => (y ? (pos + 1) / (pos + 2) : 1 / (neg + 2)));
 const sigmoid = (z) => 1 / (1 + Math.exp(-z));
 // Newton's method on the cross-entropy in (a, b), halving a step that does not lower it.
-const loss = (a, b) => xs.reduce((sum, x, i) => {
-  const z = a * x + b;
-  // -[t ln σ(z) + (1 - t) ln(1 - σ(z))], written to stay finite for large |z|
-  return sum + Math.max(z, 0) - ts[i] * z + Math.log1p(Math.exp(-Math.abs(z)));
-}, 0);
+const loss = (a, b) =>
+  xs.reduce((sum, x, i) => {
+    const z = a * x + b;
+    // -[t ln σ(z) + (1 - t) ln(1 - σ(z))], written to stay finite for large |z|
+    return sum + Math.max(z, 0) - ts[i] * z + Math.log1p(Math.exp(-Math.abs(z)));
+  }, 0);
 let a = 1;
 let b = -Math.log(1e-3);
 let current = loss(a, b);
 for (let it = 0; it < 200; it++) {
-  let ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
+  let ga = 0,
+    gb = 0,
+    haa = 0,
+    hab = 0,
+    hbb = 0;
   xs.forEach((x, i) => {
     const q = sigmoid(a * x + b);
     const w = Math.max(q * (1 - q), 1e-12);
-    ga += (q - ts[i]) * x; gb += q - ts[i];
-    haa += w * x * x; hab += w * x; hbb += w;
+    ga += (q - ts[i]) * x;
+    gb += q - ts[i];
+    haa += w * x * x;
+    hab += w * x;
+    hbb += w;
   });
   const det = haa * hbb - hab * hab;
   let da = (hbb * ga - hab * gb) / det;
   let db = (haa * gb - hab * ga) / det;
   let step = 1;
   while (step > 1e-6 && !(loss(a - step * da, b - step * db) <= current)) step /= 2;
-  a -= step * da; b -= step * db;
+  a -= step * da;
+  b -= step * db;
   const next = loss(a, b);
   const done = current - next < 1e-9;
   current = next;
   if (done) break;
 }
-const calibration = {midpoint: Number(Math.exp(-b / a).toPrecision(3)), slope: Number(a.toPrecision(3))};
+const calibration = { midpoint: Number(Math.exp(-b / a).toPrecision(3)), slope: Number(a.toPrecision(3)) };
 // The product's own map, with the fitted numbers.
 const calibrated = (raw) => calibrate(raw, calibration);
 
-const quantile = (vs, q) => { const s = [...vs].sort((u, v) => u - v); return s[Math.floor(q * (s.length - 1))]; };
+const quantile = (vs, q) => {
+  const s = [...vs].sort((u, v) => u - v);
+  return s[Math.floor(q * (s.length - 1))];
+};
 const rightRaw = data.filter(([, y]) => y).map(([r]) => r);
 const wrongRaw = data.filter(([, y]) => !y).map(([r]) => r);
 // Reliability: thoughts binned by calibrated score, the share right in each bin.
@@ -95,17 +120,28 @@ const edges = [0, 0.01, 0.1, 0.5, 0.9, 0.99, 1.0001];
 const bins = edges.slice(0, -1).map((lo, i) => {
   const hi = edges[i + 1];
   const inBin = data.filter(([r]) => calibrated(r) >= lo && calibrated(r) < hi);
-  return {calibrated: `[${lo}, ${hi > 1 ? 1 : hi})`, thoughts: inBin.length, right: inBin.filter(([, y]) => y).length};
+  return { calibrated: `[${lo}, ${hi > 1 ? 1 : hi})`, thoughts: inBin.length, right: inBin.filter(([, y]) => y).length };
 });
 if (opt('data', null)) (await import('node:fs')).writeFileSync(opt('data'), JSON.stringify(data));
-console.log(JSON.stringify({
-  seed: SEED, problems: N, thoughts: data.length, right: pos, wrong: neg, calibration,
-  rawRight: {min: Math.min(...rightRaw), q01: quantile(rightRaw, 0.01), median: quantile(rightRaw, 0.5)},
-  rawWrong: {median: quantile(wrongRaw, 0.5), q99: quantile(wrongRaw, 0.99), max: Math.max(...wrongRaw)},
-  calibratedRight: {min: calibrated(Math.min(...rightRaw)), q01: calibrated(quantile(rightRaw, 0.01))},
-  calibratedWrong: {q99: calibrated(quantile(wrongRaw, 0.99)), max: calibrated(Math.max(...wrongRaw))},
-  reliability: bins,
-}, null, 1));
+console.log(
+  JSON.stringify(
+    {
+      seed: SEED,
+      problems: N,
+      thoughts: data.length,
+      right: pos,
+      wrong: neg,
+      calibration,
+      rawRight: { min: Math.min(...rightRaw), q01: quantile(rightRaw, 0.01), median: quantile(rightRaw, 0.5) },
+      rawWrong: { median: quantile(wrongRaw, 0.5), q99: quantile(wrongRaw, 0.99), max: Math.max(...wrongRaw) },
+      calibratedRight: { min: calibrated(Math.min(...rightRaw)), q01: calibrated(quantile(rightRaw, 0.01)) },
+      calibratedWrong: { q99: calibrated(quantile(wrongRaw, 0.99)), max: calibrated(Math.max(...wrongRaw)) },
+      reliability: bins,
+    },
+    null,
+    1,
+  ),
+);
 await prm.dispose();
 await small.dispose();
 process.exit(0);

@@ -5,21 +5,26 @@
 //    measured on the same thoughts, interleaved.
 // usage: node scripts/tiny/measure-verifier.mjs [--n 100] [--seed 3] [--verifiers verifier.gguf:likelihood,prm.gguf:logprob]
 // Prints a JSON summary on stdout.
-import {dirname, join} from 'node:path';
-import {loadEngine} from './engine.mjs';
+import { dirname, join } from 'node:path';
+import { loadEngine } from './engine.mjs';
 
 const args = process.argv.slice(2);
-const opt = (name, def) => { const i = args.indexOf('--' + name); return i >= 0 ? args[i + 1] : def; };
+const opt = (name, def) => {
+  const i = args.indexOf('--' + name);
+  return i >= 0 ? args[i + 1] : def;
+};
 const N = Number(opt('n', 100));
 const SEED = Number(opt('seed', 3));
-const VERIFIERS = opt('verifiers', 'verifier.gguf:likelihood,prm.gguf:logprob').split(',').map((v) => v.split(':'));
+const VERIFIERS = opt('verifiers', 'verifier.gguf:likelihood,prm.gguf:logprob')
+  .split(',')
+  .map((v) => v.split(':'));
 
-const {task: T, EmbeddedRuntime, profileSettings, createRewardModel} = await loadEngine();
+const { task: T, EmbeddedRuntime, profileSettings, createRewardModel } = await loadEngine();
 
 const settings = profileSettings('tiny');
 const dir = dirname(settings.models.large.model);
 const runtime = await EmbeddedRuntime.shared();
-const large = await runtime.languageModel('large', {...settings.models.large, maxConcurrency: 1});
+const large = await runtime.languageModel('large', { ...settings.models.large, maxConcurrency: 1 });
 const signal = new AbortController().signal;
 
 function auc(pos, neg) {
@@ -32,11 +37,19 @@ const mean = (xs) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 const problems = T.generateProblems(SEED, N);
 const kinds = ['result', 'digit', 'operand', 'operator', 'copy', 'final'];
-const out = {seed: SEED, problems: N, cpu: (await import('node:os')).cpus()[0]?.model, verifiers: {}};
+const out = { seed: SEED, problems: N, cpu: (await import('node:os')).cpus()[0]?.model, verifiers: {} };
 const prms = [];
 for (const [file, kind] of VERIFIERS) {
-  prms.push({file, kind, prm: await createRewardModel({...settings.models.prm, model: join(dir, file), kind, maxConcurrency: 1}, runtime),
-    pos: [], negLast: [], negEarlier: [], scoreMs: [], byKind: {}});
+  prms.push({
+    file,
+    kind,
+    prm: await createRewardModel({ ...settings.models.prm, model: join(dir, file), kind, maxConcurrency: 1 }, runtime),
+    pos: [],
+    negLast: [],
+    negEarlier: [],
+    scoreMs: [],
+    byKind: {},
+  });
 }
 const writeMs = [];
 const writeTokens = [];
@@ -44,27 +57,39 @@ const rng = T.mulberry32(SEED * 1000 + 17);
 for (const p of problems) {
   const right = T.solutionSteps(p);
   const kind = kinds[T.randint(rng, 0, kinds.length - 1)];
-  const {steps: wrong, firstWrong} = T.plantedErrorSteps(p, kind, rng);
+  const { steps: wrong, firstWrong } = T.plantedErrorSteps(p, kind, rng);
   // cost: the large model writes each right step from its prefix; each verifier scores that one thought
   for (let k = 0; k < right.length; k++) {
     const t0 = performance.now();
-    const r = await large.draft({problem: p.problem, mode: 'solve', steps: right.slice(0, k), n: 1, stop: ['\n\n'], maxTokens: 64,
-      temperature: 0, seed: 0, speculative: false, signal});
+    const r = await large.draft({
+      problem: p.problem,
+      mode: 'solve',
+      steps: right.slice(0, k),
+      n: 1,
+      stop: ['\n\n'],
+      maxTokens: 64,
+      temperature: 0,
+      seed: 0,
+      speculative: false,
+      signal,
+    });
     writeMs.push(performance.now() - t0);
     writeTokens.push(r.drafts[0]?.tokens ?? 0);
     for (const v of prms) {
       const t1 = performance.now();
-      await v.prm.scoreLast({problem: p.problem, paths: [right.slice(0, k + 1)], signal});
+      await v.prm.scoreLast({ problem: p.problem, paths: [right.slice(0, k + 1)], signal });
       v.scoreMs.push(performance.now() - t1);
     }
   }
   for (const v of prms) {
-    v.pos.push(...await v.prm.scoreSteps(p.problem, right, signal));
+    v.pos.push(...(await v.prm.scoreSteps(p.problem, right, signal)));
     const sc = await v.prm.scoreSteps(p.problem, wrong, signal);
     sc.forEach((s, i) => {
       if (i < firstWrong) v.pos.push(s);
-      else if (i === firstWrong) { v.negLast.push(s); (v.byKind[kind] ??= []).push(s); }
-      else v.negEarlier.push(s);
+      else if (i === firstWrong) {
+        v.negLast.push(s);
+        (v.byKind[kind] ??= []).push(s);
+      } else v.negEarlier.push(s);
     });
   }
 }
@@ -73,13 +98,17 @@ for (const v of prms) {
     aucLastStepErrors: auc(v.pos, v.negLast),
     aucEarlierStepErrors: auc(v.pos, v.negEarlier),
     aucByKind: Object.fromEntries(Object.entries(v.byKind).map(([k, s]) => [k, auc(v.pos, s)])),
-    rightSteps: v.pos.length, lastStepErrors: v.negLast.length, earlierStepErrors: v.negEarlier.length,
-    meanScoreRight: mean(v.pos), meanScoreLastStepError: mean(v.negLast), meanScoreEarlierStepError: mean(v.negEarlier),
+    rightSteps: v.pos.length,
+    lastStepErrors: v.negLast.length,
+    earlierStepErrors: v.negEarlier.length,
+    meanScoreRight: mean(v.pos),
+    meanScoreLastStepError: mean(v.negLast),
+    meanScoreEarlierStepError: mean(v.negEarlier),
     msPerThought: mean(v.scoreMs),
     costVsLargeWriting: mean(v.scoreMs) / mean(writeMs),
   };
 }
-out.large = {msPerThought: mean(writeMs), tokensPerThought: mean(writeTokens)};
+out.large = { msPerThought: mean(writeMs), tokensPerThought: mean(writeTokens) };
 console.log(JSON.stringify(out, null, 1));
 for (const v of prms) await v.prm.dispose();
 await large.dispose();

@@ -4,14 +4,17 @@
 //  - PRM ROC AUC on planted-error steps vs right steps, and on the small model's own steps.
 // usage: node scripts/tiny/measure.mjs [--n 200] [--seed 9003] [--dir models/tiny] [--threads 1]
 // Prints a JSON summary on stdout.
-import {readFileSync} from 'node:fs';
-import {join, dirname} from 'node:path';
-import {fileURLToPath} from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
-const opt = (name, def) => { const i = args.indexOf('--' + name); return i >= 0 ? args[i + 1] : def; };
+const opt = (name, def) => {
+  const i = args.indexOf('--' + name);
+  return i >= 0 ? args[i + 1] : def;
+};
 const N = Number(opt('n', 200));
 const SEED = Number(opt('seed', 9003));
 const DIR = opt('dir', join(root, 'models', 'tiny'));
@@ -20,24 +23,30 @@ const PRM_N = Number(opt('prm-n', N));
 
 // The task module is TypeScript: bundle it on the fly (single source of truth).
 const entry = "export * from './src/core/tiny/task'; export * from './src/core/tiny/held-out';";
-const built = await esbuild.build({stdin: {contents: entry, resolveDir: root, loader: 'ts'}, bundle: true, format: 'esm',
-  platform: 'node', write: false, logLevel: 'error'});
+const built = await esbuild.build({
+  stdin: { contents: entry, resolveDir: root, loader: 'ts' },
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  write: false,
+  logLevel: 'error',
+});
 const T = await import('data:text/javascript;base64,' + Buffer.from(built.outputFiles[0].text).toString('base64'));
 
-const {getLlama} = await import('node-llama-cpp');
-const llama = await getLlama({gpu: false, build: 'never', logLevel: 'error'});
+const { getLlama } = await import('node-llama-cpp');
+const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });
 
 async function load(name) {
-  const model = await llama.loadModel({modelPath: join(DIR, name + '.gguf')});
-  const context = await model.createContext({contextSize: 512, threads: THREADS, batchSize: 512});
-  return {name, model, context, seq: context.getSequence(), tokens: 0, ms: 0, right: 0, n: 0};
+  const model = await llama.loadModel({ modelPath: join(DIR, name + '.gguf') });
+  const context = await model.createContext({ contextSize: 512, threads: THREADS, batchSize: 512 });
+  return { name, model, context, seq: context.getSequence(), tokens: 0, ms: 0, right: 0, n: 0 };
 }
 
 const SEP = '\n\n';
 
 /** Step-by-step greedy solve: prompt BOS + problem + "\n\n", generate each step until "\n\n" or EOS. */
 async function solve(m, problem) {
-  const {model, seq} = m;
+  const { model, seq } = m;
   await seq.clearHistory();
   const eos = model.tokens.eos;
   const nl = model.tokenize('\n')[0]; // char-level vocabulary: "\n\n" is two "\n" tokens
@@ -50,11 +59,17 @@ async function solve(m, problem) {
     const out = [];
     let ended = false;
     let stopped = false;
-    for await (const tkn of seq.evaluate(pending, {temperature: 0})) {
+    for await (const tkn of seq.evaluate(pending, { temperature: 0 })) {
       generated++;
-      if (tkn === eos) { ended = true; break; }
+      if (tkn === eos) {
+        ended = true;
+        break;
+      }
       out.push(tkn);
-      if (tkn === nl && out.length >= 2 && out[out.length - 2] === nl) { stopped = true; break; }
+      if (tkn === nl && out.length >= 2 && out[out.length - 2] === nl) {
+        stopped = true;
+        break;
+      }
       if (total + out.length >= 510) break;
     }
     let text = model.detokenize(out);
@@ -72,13 +87,13 @@ async function solve(m, problem) {
 
 /** PRM: scores of every step of a path, read at each "@" (P(+)/(P(+)+P(-)) of the next token). */
 async function prmScores(prm, problem, steps) {
-  const {model, seq} = prm;
+  const { model, seq } = prm;
   await seq.clearHistory();
   const ids = [model.tokens.bos, ...model.tokenize(T.prmText(problem, steps))];
   const at = model.tokenize('@')[0];
   const plus = model.tokenize('+')[0];
   const minus = model.tokenize('-')[0];
-  const input = ids.map((t) => (t === at ? [t, {generateNext: {probabilities: true}}] : t));
+  const input = ids.map((t) => (t === at ? [t, { generateNext: { probabilities: true } }] : t));
   const res = await seq.controlledEvaluate(input);
   const scores = [];
   for (let i = 0; i < ids.length; i++) {
@@ -104,7 +119,7 @@ const prm = await load('prm');
 // Held out: problems of any training stream are skipped (src/core/tiny/held-out.ts).
 const problems = T.heldOutProblems(SEED, N);
 const smallPaths = [];
-const failures = {small: [], large: []};
+const failures = { small: [], large: [] };
 for (const p of problems) {
   // interleaved: both models run on the same problem, one after the other, in the same process
   for (const m of [small, large]) {
@@ -114,58 +129,78 @@ for (const p of problems) {
     const ok = !!mm && Number(mm[1]) === p.answer;
     m.n++;
     if (ok) m.right++;
-    else if (failures[m.name].length < 5) failures[m.name].push({problem: p.problem, steps});
-    if (m === small) smallPaths.push({p, steps});
+    else if (failures[m.name].length < 5) failures[m.name].push({ problem: p.problem, steps });
+    if (m === small) smallPaths.push({ p, steps });
   }
 }
 
 // PRM on planted errors (fresh problems of the same seed)
 const kinds = ['result', 'digit', 'operand', 'operator', 'copy', 'final'];
 const rng = T.mulberry32(SEED * 1000 + 17);
-const pos = [], neg = [], negAfter = [];
+const pos = [],
+  neg = [],
+  negAfter = [];
 const byKind = {};
 for (const p of problems.slice(0, PRM_N)) {
   const right = await prmScores(prm, p.problem, T.solutionSteps(p));
   pos.push(...right);
   const kind = kinds[T.randint(rng, 0, kinds.length - 1)];
-  const {steps, firstWrong} = T.plantedErrorSteps(p, kind, rng);
+  const { steps, firstWrong } = T.plantedErrorSteps(p, kind, rng);
   const sc = await prmScores(prm, p.problem, steps);
   for (let i = 0; i < sc.length; i++) {
     if (i < firstWrong) pos.push(sc[i]);
-    else if (i === firstWrong) { neg.push(sc[i]); (byKind[kind] ??= []).push(sc[i]); }
-    else negAfter.push(sc[i]);
+    else if (i === firstWrong) {
+      neg.push(sc[i]);
+      (byKind[kind] ??= []).push(sc[i]);
+    } else negAfter.push(sc[i]);
   }
 }
 // PRM on the small model's own steps, labelled by checking the arithmetic
-const sPos = [], sNeg = [], sNegAll = [];
-for (const {p, steps} of smallPaths) {
+const sPos = [],
+  sNeg = [],
+  sNegAll = [];
+for (const { p, steps } of smallPaths) {
   if (!steps.length) continue;
   const labels = T.checkSteps(p, steps);
   const sc = await prmScores(prm, p.problem, steps);
   let first = true;
   for (let i = 0; i < sc.length; i++) {
     if (labels[i]) sPos.push(sc[i]);
-    else { sNegAll.push(sc[i]); if (first) { sNeg.push(sc[i]); first = false; } }
+    else {
+      sNegAll.push(sc[i]);
+      if (first) {
+        sNeg.push(sc[i]);
+        first = false;
+      }
+    }
   }
 }
 const posForKinds = pos;
 const summary = {
-  seed: SEED, problems: N, threads: THREADS, cpu: (await import('node:os')).cpus()[0]?.model,
-  large: {accuracy: large.right / large.n, tokens: large.tokens, tokensPerSecond: large.tokens / (large.ms / 1000),
-    params: null},
-  small: {accuracy: small.right / small.n, tokens: small.tokens, tokensPerSecond: small.tokens / (small.ms / 1000)},
-  speedRatio: (small.tokens / small.ms) / (large.tokens / large.ms),
+  seed: SEED,
+  problems: N,
+  threads: THREADS,
+  cpu: (await import('node:os')).cpus()[0]?.model,
+  large: { accuracy: large.right / large.n, tokens: large.tokens, tokensPerSecond: large.tokens / (large.ms / 1000), params: null },
+  small: { accuracy: small.right / small.n, tokens: small.tokens, tokensPerSecond: small.tokens / (small.ms / 1000) },
+  speedRatio: small.tokens / small.ms / (large.tokens / large.ms),
   prm: {
     aucPlantedFirstWrongVsRight: auc(pos, neg),
     aucPlantedAllWrongVsRight: auc(pos, neg.concat(negAfter)),
     aucPlantedByKind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, auc(posForKinds, v)])),
-    plantedRightSteps: pos.length, plantedWrongSteps: neg.length,
+    plantedRightSteps: pos.length,
+    plantedWrongSteps: neg.length,
     aucSmallModelStepsFirstWrongVsRight: auc(sPos, sNeg),
     aucSmallModelStepsAllWrongVsRight: auc(sPos, sNegAll),
-    smallRightSteps: sPos.length, smallFirstWrongSteps: sNeg.length, smallWrongStepsAll: sNegAll.length,
+    smallRightSteps: sPos.length,
+    smallFirstWrongSteps: sNeg.length,
+    smallWrongStepsAll: sNegAll.length,
   },
   failures,
 };
 console.log(JSON.stringify(summary, null, 1));
-for (const m of [small, large, prm]) { await m.context.dispose(); await m.model.dispose(); }
+for (const m of [small, large, prm]) {
+  await m.context.dispose();
+  await m.model.dispose();
+}
 await llama.dispose();

@@ -13,7 +13,10 @@ export const PRESETS = ['paper'] as const;
 export async function runPreset(flags: BenchFlags, argv: string[], runOne: (flags: BenchFlags, argv: string[]) => Promise<number>): Promise<number> {
   if (!(PRESETS as readonly string[]).includes(flags.preset ?? '')) throw usageError(`--preset ${flags.preset} is not one of ${PRESETS.join(', ')}.`);
   if (flags.dataset !== undefined || flags.methods !== undefined) {
-    throw usageError('--preset paper chooses the datasets (gsm8k, math500) and methods (large, sps, specsearch) itself.', 'Leave out --dataset and --methods, or run bench without --preset.');
+    throw usageError(
+      '--preset paper chooses the datasets (gsm8k, math500) and methods (large, sps, specsearch) itself.',
+      'Leave out --dataset and --methods, or run bench without --preset.',
+    );
   }
   const out = path.resolve(flags.out ?? path.join('bench', 'results', 'paper'));
   const runs: PaperRun[] = [];
@@ -23,7 +26,10 @@ export async function runPreset(flags: BenchFlags, argv: string[], runOne: (flag
     process.stderr.write(`bench --preset paper: ${dataset}${flags.limit ? ` (first ${flags.limit})` : ''}, methods ${PAPER_PRESET.methods.join(', ')}\n`);
     const code = await runOne({ ...flags, preset: undefined, dataset, methods: PAPER_PRESET.methods.join(','), out: dir, json: false }, argv);
     if (code !== 0) return code;
-    const { summary, meta } = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as { summary: BenchSummary; meta: { warnings?: string[]; settings: unknown } };
+    const { summary, meta } = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as {
+      summary: BenchSummary;
+      meta: { warnings?: string[]; settings: unknown };
+    };
     runs.push({ dataset, summary, dir: dataset, warnings: meta.warnings ?? [] });
     settings = meta.settings;
   }

@@ -47,7 +47,10 @@ function progress(done: number, total: number, label: string): void {
 export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promise<number> {
   if (flags.preset !== undefined) return (await import('./bench-preset')).runPreset(flags, argv, runBenchCommand);
   const dataset = flags.dataset ?? 'tiny:1000:20';
-  const specs = (flags.methods ?? 'large,sps,specsearch,small').split(',').map((m) => m.trim()).filter(Boolean);
+  const specs = (flags.methods ?? 'large,sps,specsearch,small')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
   let methods: BenchMethod[];
   try {
     methods = specs.map(parseBenchMethod);
@@ -55,7 +58,8 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
     throw usageError((err as Error).message);
   }
   if (new Set(methods.map((m) => m.label)).size !== methods.length) throw usageError('--methods names a column twice.');
-  if (flags.algorithm !== undefined && !ALGORITHMS.includes(flags.algorithm as Algorithm)) throw usageError(`--algorithm ${flags.algorithm} is not one of ${ALGORITHMS.join(', ')}.`);
+  if (flags.algorithm !== undefined && !ALGORITHMS.includes(flags.algorithm as Algorithm))
+    throw usageError(`--algorithm ${flags.algorithm} is not one of ${ALGORITHMS.join(', ')}.`);
   const limit = integerFlag('limit', flags.limit, 1);
   const seed = integerFlag('seed', flags.seed, 0);
   const concurrency = integerFlag('concurrency', flags.concurrency, 1) ?? 1;
@@ -85,18 +89,32 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
       const named = check.autoregressive === null && baselineLarge !== null;
       if (!check.autoregressive && !named && !flags['allow-speculative-baseline']) {
         throw usageError(
-          check.autoregressive === null ? `Cannot tell whether \`large\` is an autoregressive baseline: ${check.why}.` : `Refusing to measure \`large\`: ${check.why}.`,
+          check.autoregressive === null
+            ? `Cannot tell whether \`large\` is an autoregressive baseline: ${check.why}.`
+            : `Refusing to measure \`large\`: ${check.why}.`,
           'Serve the large model a second time without speculation and pass a config for it with --baseline FILE (docs/bench.md), leave `large` out of --methods, or pass --allow-speculative-baseline to measure it anyway, flagged in the report.',
         );
       }
       if (!check.autoregressive) {
-        const verdict = named ? 'is taken as the autoregressive baseline because --baseline names it, unchecked' : check.autoregressive === null ? 'may not be an autoregressive baseline' : 'is not an autoregressive baseline';
+        const verdict = named
+          ? 'is taken as the autoregressive baseline because --baseline names it, unchecked'
+          : check.autoregressive === null
+            ? 'may not be an autoregressive baseline'
+            : 'is not an autoregressive baseline';
         warnings.push(`\`large\` ${verdict}: ${check.why}.`);
         process.stderr.write(`bench: WARNING: ${warnings[0]}\n`);
       }
     }
     // One untimed warm-up solve per method loads weights and builds contexts before anything is measured.
-    await runBench({ problems: problems.slice(0, Math.min(concurrency, problems.length)), methods, settings, models, baselineModels, concurrency, signal: controller.signal });
+    await runBench({
+      problems: problems.slice(0, Math.min(concurrency, problems.length)),
+      methods,
+      settings,
+      models,
+      baselineModels,
+      concurrency,
+      signal: controller.signal,
+    });
     const cache: 'cold' | 'warm' = flags.warm ? 'warm' : 'cold';
     const records = await runBench({
       problems,
@@ -135,16 +153,21 @@ export async function runBenchCommand(flags: BenchFlags, argv: string[]): Promis
     if (flags.json) process.stdout.write(JSON.stringify({ methods: summary.methods }) + '\n');
     else {
       for (const [m, s] of Object.entries(summary.methods)) {
-        process.stdout.write(`${m.padEnd(Math.max(11, ...Object.keys(summary.methods).map((k) => k.length + 1)))} ${s.correct}/${s.total} right · mean ${(s.meanMs / 1000).toFixed(2)} s · ${s.throughputPerMin === null ? '–' : s.throughputPerMin.toFixed(1)}/min${s.speedupVsLarge ? ` · ${s.speedupVsLarge.ratio.toFixed(2)}× vs large` : ''}${s.speedupVsSps ? ` · ${s.speedupVsSps.ratio.toFixed(2)}× vs sps` : ''}\n`);
+        process.stdout.write(
+          `${m.padEnd(Math.max(11, ...Object.keys(summary.methods).map((k) => k.length + 1)))} ${s.correct}/${s.total} right · mean ${(s.meanMs / 1000).toFixed(2)} s · ${s.throughputPerMin === null ? '–' : s.throughputPerMin.toFixed(1)}/min${s.speedupVsLarge ? ` · ${s.speedupVsLarge.ratio.toFixed(2)}× vs large` : ''}${s.speedupVsSps ? ` · ${s.speedupVsSps.ratio.toFixed(2)}× vs sps` : ''}\n`,
+        );
       }
       process.stdout.write(`wrote ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}\n`);
     }
     const report = path.relative(process.cwd(), path.join(out, 'report.md'));
-    if (interrupted) process.stderr.write(`bench: interrupted after ${records.length} of ${planned} solves; ${report} holds the partial results, marked interrupted.\n`);
+    if (interrupted)
+      process.stderr.write(`bench: interrupted after ${records.length} of ${planned} solves; ${report} holds the partial results, marked interrupted.\n`);
     const failed = records.filter((r) => r.error !== null);
     if (failed.length > 0) {
       const first = failed[0];
-      process.stderr.write(`bench: ${failed.length} of ${records.length} solves failed (${report} lists them); the first, ${first.label} on ${first.id}: ${forTerminal(first.error ?? '')}\n`);
+      process.stderr.write(
+        `bench: ${failed.length} of ${records.length} solves failed (${report} lists them); the first, ${first.label} on ${first.id}: ${forTerminal(first.error ?? '')}\n`,
+      );
     }
     return interrupted || failed.length > 0 ? EXIT.failed : EXIT.ok;
   } finally {

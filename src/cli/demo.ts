@@ -49,6 +49,8 @@ export async function runDemo(flags: { count?: string; seed?: string; method?: s
   } finally {
     await disposeModels(models);
   }
-  process.stdout.write(`\n${right}/${count} right. Try one yourself: node dist/cli.js solve "Start with 7. Add 5. Multiply by 3. Subtract 4. What is the result?"\n`);
+  process.stdout.write(
+    `\n${right}/${count} right. Try one yourself: node dist/cli.js solve "Start with 7. Add 5. Multiply by 3. Subtract 4. What is the result?"\n`,
+  );
   return 0;
 }

@@ -29,7 +29,11 @@ function pick(role: string, wanted: string, servers: readonly FoundServer[]): Ch
     const listed = servers.flatMap((s) => s.models.map((m) => `${m} (${s.baseURL})`)).join(', ') || 'none';
     throw usageError(`--${role} ${wanted}: no server found here serves that model.`, `Models found: ${listed}.`);
   }
-  if (matches.length > 1) throw usageError(`--${role} ${wanted}: ${matches.length} servers serve that model.`, `Name one: --${role} ${matches.map((s) => `${s.baseURL}#${model}`).join(' or ')}.`);
+  if (matches.length > 1)
+    throw usageError(
+      `--${role} ${wanted}: ${matches.length} servers serve that model.`,
+      `Name one: --${role} ${matches.map((s) => `${s.baseURL}#${model}`).join(' or ')}.`,
+    );
   return { baseURL: matches[0].baseURL, model };
 }
 
@@ -37,11 +41,17 @@ function pick(role: string, wanted: string, servers: readonly FoundServer[]): Ch
 export function formatDiscovery(result: DiscoverResult): string {
   const lines = [`specsearch discover — ${result.servers.length} model server${result.servers.length === 1 ? '' : 's'} found in ${result.ms} ms`, ''];
   for (const s of result.servers) {
-    lines.push(`  ${s.baseURL}  ${s.kind}${s.version ? ` ${s.version}` : ''}${s.speculative ? ', speculative decoding on' : s.speculative === null ? ', speculative decoding unknown' : ''}`);
+    lines.push(
+      `  ${s.baseURL}  ${s.kind}${s.version ? ` ${s.version}` : ''}${s.speculative ? ', speculative decoding on' : s.speculative === null ? ', speculative decoding unknown' : ''}`,
+    );
     for (const m of s.models) lines.push(`      ${m}`);
   }
   for (const s of result.skipped) lines.push(`  ${s.baseURL}  — ${s.why}`);
-  if (result.servers.length > 0) lines.push('', `Write a config: specsearch discover --small MODEL --large MODEL --prm MODEL [--prm-kind ${SERVED_PRM_KINDS.join('|')}] --write [--out FILE]`);
+  if (result.servers.length > 0)
+    lines.push(
+      '',
+      `Write a config: specsearch discover --small MODEL --large MODEL --prm MODEL [--prm-kind ${SERVED_PRM_KINDS.join('|')}] --write [--out FILE]`,
+    );
   return lines.join('\n') + '\n';
 }
 
@@ -62,10 +72,20 @@ export async function runDiscover(flags: DiscoverFlags): Promise<number> {
     else process.stdout.write(formatDiscovery(result));
     return result.servers.length > 0 ? 0 : 1;
   }
-  if (flags.small === undefined || flags.large === undefined || flags.prm === undefined) throw usageError('Choose all three: --small MODEL --large MODEL --prm MODEL.');
+  if (flags.small === undefined || flags.large === undefined || flags.prm === undefined)
+    throw usageError('Choose all three: --small MODEL --large MODEL --prm MODEL.');
   const prmKind = flags['prm-kind'];
-  if (prmKind !== undefined && !(PRM_KINDS as readonly string[]).includes(prmKind)) throw usageError(`--prm-kind ${prmKind} is not one of ${PRM_KINDS.join(', ')}.`);
-  const { config, notes } = configFor({ small: pick('small', flags.small, result.servers), large: pick('large', flags.large, result.servers), prm: pick('prm', flags.prm, result.servers), prmKind: prmKind as PrmKind | undefined }, result.servers);
+  if (prmKind !== undefined && !(PRM_KINDS as readonly string[]).includes(prmKind))
+    throw usageError(`--prm-kind ${prmKind} is not one of ${PRM_KINDS.join(', ')}.`);
+  const { config, notes } = configFor(
+    {
+      small: pick('small', flags.small, result.servers),
+      large: pick('large', flags.large, result.servers),
+      prm: pick('prm', flags.prm, result.servers),
+      prmKind: prmKind as PrmKind | undefined,
+    },
+    result.servers,
+  );
   for (const note of notes) process.stderr.write(`specsearch: ${note}\n`);
   // What is written must load: the engine's own schema checks it first.
   parseSettings(config, 'the discovered settings');

@@ -26,7 +26,9 @@ export function formatDoctorReport(report: DoctorReport, file: string | null, co
   lines.push(`specsearch doctor — ${file ?? `profile "${report.profile}"`}, method "${report.method}", checked in ${report.ms} ms`, '');
   for (const m of report.models) {
     const mark = m.ok ? paint('32', '✓') : paint('31', '✗');
-    lines.push(`${mark} ${m.role.padEnd(5)} ${m.target}${m.server && m.server !== 'embedded' ? `  (${m.server}${m.version ? ` ${m.version}` : ''})` : m.server === 'embedded' ? '  (embedded)' : ''}`);
+    lines.push(
+      `${mark} ${m.role.padEnd(5)} ${m.target}${m.server && m.server !== 'embedded' ? `  (${m.server}${m.version ? ` ${m.version}` : ''})` : m.server === 'embedded' ? '  (embedded)' : ''}`,
+    );
     lines.push(...details(m).map((l) => `    ${l}`));
     lines.push('');
   }
@@ -38,7 +40,9 @@ function details(m: DoctorModelReport): string[] {
   const out: string[] = [];
   const served = m.servedModels.length > 0 ? m.servedModels.join(', ') : '(the server lists none)';
   out.push(`model      ${m.model}${m.provider === 'embedded' || !m.reachable ? '' : `; served: ${served}`}`);
-  out.push(`reachable  ${m.reachable ? 'yes' : 'no'}${m.loadMs !== null ? `; loaded in ${m.loadMs} ms` : ''}${m.roundTripMs !== null ? `; one-token round trip ${m.roundTripMs} ms${m.provider === 'embedded' ? ' (includes creating its context)' : ''}` : ''}`);
+  out.push(
+    `reachable  ${m.reachable ? 'yes' : 'no'}${m.loadMs !== null ? `; loaded in ${m.loadMs} ms` : ''}${m.roundTripMs !== null ? `; one-token round trip ${m.roundTripMs} ms${m.provider === 'embedded' ? ' (includes creating its context)' : ''}` : ''}`,
+  );
   if (m.device) out.push(`runs on    ${m.device}`);
   if (m.capabilities) out.push(`can        ${describe(m.capabilities)}`);
   for (const note of m.notes) out.push(`degraded   ${note}`);

@@ -5,7 +5,6 @@ import { EXIT, exitCodeFor, printError, usageError } from './errors';
 import { runSolve } from './solve';
 import { runGrade } from './grade';
 
-
 const HELP: Record<string, string> = {
   main: `specsearch — speculative search for math and logic reasoning with local models
 
@@ -122,7 +121,6 @@ solution: its final answer is extracted first) and writes one JSON line per inpu
 {"extracted": string|null, "equivalent": boolean}. A line that cannot be read gets {"error": "..."}.`,
 };
 
-
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -155,7 +153,12 @@ async function main(argv: string[]): Promise<number> {
       return runGrade();
     }
     case 'demo': {
-      const { values } = parse(rest, { count: { type: 'string' }, seed: { type: 'string' }, method: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+      const { values } = parse(rest, {
+        count: { type: 'string' },
+        seed: { type: 'string' },
+        method: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      });
       if (values.help) return help('demo');
       return (await import('./demo')).runDemo(values as { count?: string; seed?: string; method?: string });
     }
@@ -199,7 +202,12 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./calibrate')).runCalibrateCommand(values, argv);
     }
     case 'doctor': {
-      const { values } = parse(rest, { config: { type: 'string' }, profile: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+      const { values } = parse(rest, {
+        config: { type: 'string' },
+        profile: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      });
       if (values.help) return help('doctor');
       return (await import('./doctor')).runDoctorCommand(values as { config?: string; profile?: string; json?: boolean });
     }
@@ -221,7 +229,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'lsp': {
       if (rest.includes('--help') || rest.includes('-h')) return help('lsp');
-      if (!rest.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket'))) throw usageError('specsearch lsp needs a transport.', 'Run "specsearch lsp --stdio".');
+      if (!rest.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket')))
+        throw usageError('specsearch lsp needs a transport.', 'Run "specsearch lsp --stdio".');
       (await import('../server/server')).startServer();
       // The connection keeps the process alive; it exits when the client sends exit.
       return new Promise<number>(() => undefined);

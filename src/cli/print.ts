@@ -41,7 +41,9 @@ export class TracePrinter {
       case 'search.started':
         this.method = e.method;
         this.mode = e.mode;
-        this.out.write(this.paint('bold', `${e.method} · ${e.algorithm}`) + this.paint('dim', ` · N=${e.settings.candidatesPerStep} B=${e.settings.beamWidth}`) + '\n');
+        this.out.write(
+          this.paint('bold', `${e.method} · ${e.algorithm}`) + this.paint('dim', ` · N=${e.settings.candidatesPerStep} B=${e.settings.beamWidth}`) + '\n',
+        );
         break;
       case 'step.started':
         this.out.write(this.paint('dim', `step ${e.depth}`) + '\n');
@@ -104,7 +106,8 @@ export function formatStats(s: SearchStats): string {
     `large ${s.large.tokens} tok / ${seconds(s.large.ms)}`,
     `PRM ${s.prm.scored} scored / ${seconds(s.prm.ms)}`,
   ];
-  if (s.acceptanceRate !== null) parts.push(`drafts kept ${s.accepted} of ${s.drafted} (${s.rejected} below β)`, `corrections ${s.corrections}`, acceptanceText(s.acceptanceRate));
+  if (s.acceptanceRate !== null)
+    parts.push(`drafts kept ${s.accepted} of ${s.drafted} (${s.rejected} below β)`, `corrections ${s.corrections}`, acceptanceText(s.acceptanceRate));
   if (s.speculative) parts.push(`speculation ${s.speculative.accepted}/${s.speculative.drafted} draft tokens accepted`);
   return parts.join(' · ');
 }

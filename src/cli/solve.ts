@@ -23,7 +23,10 @@ async function readStdin(): Promise<string> {
     chunks.push(chunk as Buffer);
     bytes += (chunk as Buffer).length;
     if (bytes > MAX_STDIN_BYTES) {
-      throw usageError(`stdin holds more than ${MAX_STDIN_BYTES} bytes, more than a problem of at most ${MAX_PROBLEM_CHARS} characters can take; SpecSearch stopped reading it.`, 'Pass just the problem statement.');
+      throw usageError(
+        `stdin holds more than ${MAX_STDIN_BYTES} bytes, more than a problem of at most ${MAX_PROBLEM_CHARS} characters can take; SpecSearch stopped reading it.`,
+        'Pass just the problem statement.',
+      );
     }
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -42,7 +45,10 @@ export async function runSolve(positionals: string[], flags: Record<string, stri
   const seed = integerFlag('seed', flags.seed as string | undefined, 0);
   const problem = positionals.length > 0 ? positionals.join(' ') : await readStdin();
   if (problem.trim() === '') {
-    throw usageError('No problem given.', 'Pass the problem as an argument (quoted) or on stdin, e.g. specsearch solve "Start with 7. Add 5. What is the result?"');
+    throw usageError(
+      'No problem given.',
+      'Pass the problem as an argument (quoted) or on stdin, e.g. specsearch solve "Start with 7. Add 5. What is the result?"',
+    );
   }
 
   const { settings: base } = loadConfig({ configPath: flags.config as string | undefined, profile: flags.profile as string | undefined });

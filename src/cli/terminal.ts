@@ -5,7 +5,8 @@ import { redact } from '../core/redact';
  * Escape sequences, in their ESC and one-byte (C1) forms: CSI (colours, clear screen, cursor moves), OSC to BEL
  * or ST (window title, links), DCS/SOS/PM/APC strings, two-byte escapes.
  */
-const ESCAPES = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?|\x1b[ -~]?/g;
+const ESCAPES =
+  /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?|\x1b[ -~]?/g;
 /** What is left of control characters (C0 but tab and newline, DEL, C1 such as the one-byte CSI). */
 const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 

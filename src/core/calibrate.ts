@@ -38,7 +38,11 @@ export function fitPlatt(samples: readonly { score: number; right: boolean }[]):
   let b = 1;
   let current = loss(a, b);
   for (let iter = 0; iter < 500; iter++) {
-    let ga = 0, gb = 0, haa = 1e-9, hab = 0, hbb = 1e-9;
+    let ga = 0,
+      gb = 0,
+      haa = 1e-9,
+      hab = 0,
+      hbb = 1e-9;
     for (const { z, t } of xs) {
       const p = sigmoid(a + b * z);
       const w = p * (1 - p);
@@ -77,7 +81,8 @@ function fitConstant(xs: readonly { t: number }[]): PlattMap {
 
 /** Fits the map for answers inside the models' domain and, where there are any, the one for answers outside it. */
 export function fitAnswerCalibration(answers: readonly LabelledAnswer[]): { calibration: AnswerCalibration | null; inside: number; outside: number } {
-  const of = (basis: ConfidenceBasis) => answers.filter((x) => x.basis === basis && x.weakestScore !== null).map((x) => ({ score: x.weakestScore!, right: x.right }));
+  const of = (basis: ConfidenceBasis) =>
+    answers.filter((x) => x.basis === basis && x.weakestScore !== null).map((x) => ({ score: x.weakestScore!, right: x.right }));
   const inside = of('score');
   const outside = of('outside');
   const main = fitPlatt(inside);

@@ -94,7 +94,13 @@ export function outsideBundledDomain(problem: string, settings: Settings): strin
 function pastLimits(p: NonNullable<ReturnType<typeof parseTinyProblem>>): string {
   const word = { '+': 'adds', '-': 'subtracts', '*': 'multiplies by', '/': 'divides by' } as const;
   const found = tinyLimitBreaks(p).map((b) =>
-    'start' in b ? `starts with ${b.start}` : 'operation' in b ? `${word[b.operation.op]} ${b.operation.operand}` : 'value' in b ? `reaches ${b.value}` : `has ${b.operations} operation${b.operations === 1 ? '' : 's'}`,
+    'start' in b
+      ? `starts with ${b.start}`
+      : 'operation' in b
+        ? `${word[b.operation.op]} ${b.operation.operand}`
+        : 'value' in b
+          ? `reaches ${b.value}`
+          : `has ${b.operations} operation${b.operations === 1 ? '' : 's'}`,
   );
   return found.length === 0 ? 'this problem is written differently' : `this problem ${joinWords(found.slice(0, 3))}`;
 }

@@ -25,7 +25,12 @@ export const MAX_CONFIG_BYTES = 1 << 20;
 
 /** The text of a config file: a regular file of at most MAX_CONFIG_BYTES. */
 export function readConfigText(file: string): string {
-  return readTextFile(file, { what: 'the config file', maxBytes: MAX_CONFIG_BYTES, code: 'config', hint: 'Give a JSON settings file (docs/servers.md has examples); check its path and permissions.' });
+  return readTextFile(file, {
+    what: 'the config file',
+    maxBytes: MAX_CONFIG_BYTES,
+    code: 'config',
+    hint: 'Give a JSON settings file (docs/servers.md has examples); check its path and permissions.',
+  });
 }
 
 export function loadConfig(options: { configPath?: string; cwd?: string; profile?: string; trustFoundConfig?: boolean }): LoadedConfig {
@@ -51,10 +56,18 @@ export function loadConfig(options: { configPath?: string; cwd?: string; profile
       // Editors on Windows may start the file with a byte-order mark.
       raw = JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch (err) {
-      throw new EngineError({ code: 'config', message: `The config file ${file} is not valid JSON: ${(err as Error).message}.`, hint: 'Fix the JSON syntax (a trailing comma or a missing quote is the usual cause).' });
+      throw new EngineError({
+        code: 'config',
+        message: `The config file ${file} is not valid JSON: ${(err as Error).message}.`,
+        hint: 'Fix the JSON syntax (a trailing comma or a missing quote is the usual cause).',
+      });
     }
     if (depthOf(raw) > MAX_DEPTH) {
-      throw new EngineError({ code: 'config', message: `The config file ${file} nests objects or lists deeper than ${MAX_DEPTH} levels.`, hint: 'A SpecSearch config is at most three levels deep ("models" → "prm" → "kind"); check what the file holds.' });
+      throw new EngineError({
+        code: 'config',
+        message: `The config file ${file} nests objects or lists deeper than ${MAX_DEPTH} levels.`,
+        hint: 'A SpecSearch config is at most three levels deep ("models" → "prm" → "kind"); check what the file holds.',
+      });
     }
     if (options.configPath === undefined && !(options.trustFoundConfig ?? process.env[TRUST_CONFIG_ENV] === '1')) refuseFoundKeys(raw, file);
     raw = resolveModelPaths(raw, path.dirname(file));
@@ -91,7 +104,12 @@ function resolveModelPaths(raw: unknown, dir: string): unknown {
   if (typeof models !== 'object' || models === null) return raw;
   const resolved: Record<string, unknown> = {};
   for (const [role, m] of Object.entries(models as Record<string, unknown>)) {
-    if (typeof m === 'object' && m !== null && (m as Record<string, unknown>).provider === 'embedded' && typeof (m as Record<string, unknown>).model === 'string') {
+    if (
+      typeof m === 'object' &&
+      m !== null &&
+      (m as Record<string, unknown>).provider === 'embedded' &&
+      typeof (m as Record<string, unknown>).model === 'string'
+    ) {
       resolved[role] = { ...(m as object), model: path.resolve(dir, (m as Record<string, string>).model) };
     } else resolved[role] = m;
   }

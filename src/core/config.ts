@@ -63,13 +63,19 @@ class Checker {
       // Never echo the credentials: they would end up in messages, traces and logs.
       parsed.username = '';
       parsed.password = '';
-      this.fail(key, `${parsed.protocol}//***@${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`,
-        'a URL must not carry a user name or password (they would be sent with every request and written to traces); put the API key in an environment variable and set apiKeyEnv to its name');
+      this.fail(
+        key,
+        `${parsed.protocol}//***@${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`,
+        'a URL must not carry a user name or password (they would be sent with every request and written to traces); put the API key in an environment variable and set apiKeyEnv to its name',
+      );
     }
     if (parsed.search !== '' || parsed.hash !== '' || /[?#]/.test(s)) {
       // A token there would go to every endpoint and into every message; SpecSearch appends paths to the URL anyway.
-      this.fail(key, `${parsed.origin}${parsed.pathname === '/' ? '' : parsed.pathname}${s.includes('?') ? '?***' : '#***'}`,
-        'a URL must not carry a ?query or #fragment (an API key there would be sent to every endpoint and written to messages and traces); give the server\'s base URL alone, put the API key in an environment variable and set apiKeyEnv to its name');
+      this.fail(
+        key,
+        `${parsed.origin}${parsed.pathname === '/' ? '' : parsed.pathname}${s.includes('?') ? '?***' : '#***'}`,
+        "a URL must not carry a ?query or #fragment (an API key there would be sent to every endpoint and written to messages and traces); give the server's base URL alone, put the API key in an environment variable and set apiKeyEnv to its name",
+      );
     }
     return s.replace(/\/+$/, '');
   }
@@ -110,7 +116,8 @@ function parseModel(c: Checker, key: string, raw: unknown, base: ModelSettings |
   // Switching provider away from the profile's drops settings that only made sense for the old one.
   const inherit = base && base.provider === provider ? base : undefined;
   const model = c.string(`${key}.model`, o.model, inherit?.model);
-  if (model === undefined) c.fail(`${key}.model`, undefined, provider === 'embedded' ? 'it must be the path of a GGUF file' : 'it must name the model the server serves');
+  if (model === undefined)
+    c.fail(`${key}.model`, undefined, provider === 'embedded' ? 'it must be the path of a GGUF file' : 'it must name the model the server serves');
   const baseURL = c.url(`${key}.baseURL`, o.baseURL, inherit?.baseURL);
   if (provider === 'openai-compatible' && baseURL === undefined) {
     c.fail(`${key}.baseURL`, undefined, 'an openai-compatible model needs the server URL, e.g. "http://127.0.0.1:8000/v1"');
@@ -122,15 +129,25 @@ function parseModel(c: Checker, key: string, raw: unknown, base: ModelSettings |
     maxConcurrency: c.number(`${key}.maxConcurrency`, o.maxConcurrency, inherit?.maxConcurrency ?? DEFAULT_MODEL.maxConcurrency, 1, 256, true),
     // The prompt format belongs to the model: another model does not inherit the profile's. An in-process
     // model brings its own chat template (GGUF metadata); a server's is applied here by name.
-    promptTemplate: c.oneOf(`${key}.promptTemplate`, o.promptTemplate, PROMPT_TEMPLATES, (model === inherit?.model ? inherit?.promptTemplate : undefined) ?? (provider === 'embedded' ? 'gguf' : DEFAULT_MODEL.promptTemplate)),
+    promptTemplate: c.oneOf(
+      `${key}.promptTemplate`,
+      o.promptTemplate,
+      PROMPT_TEMPLATES,
+      (model === inherit?.model ? inherit?.promptTemplate : undefined) ?? (provider === 'embedded' ? 'gguf' : DEFAULT_MODEL.promptTemplate),
+    ),
   };
   if (settings.promptTemplate === 'gguf' && provider !== 'embedded') {
-    c.fail(`${key}.promptTemplate`, 'gguf', 'the chat template of a GGUF file is read by in-process ("embedded") models; for a server name its template: "qwen2.5-math", "chatml", "llama3" or "raw"');
+    c.fail(
+      `${key}.promptTemplate`,
+      'gguf',
+      'the chat template of a GGUF file is read by in-process ("embedded") models; for a server name its template: "qwen2.5-math", "chatml", "llama3" or "raw"',
+    );
   }
   if (baseURL !== undefined) settings.baseURL = baseURL;
   const apiKeyEnv = c.string(`${key}.apiKeyEnv`, o.apiKeyEnv, inherit?.apiKeyEnv);
   if (apiKeyEnv !== undefined) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv)) c.fail(`${key}.apiKeyEnv`, apiKeyEnv, 'it must be the NAME of an environment variable (the key itself never goes in a settings file)');
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv))
+      c.fail(`${key}.apiKeyEnv`, apiKeyEnv, 'it must be the NAME of an environment variable (the key itself never goes in a settings file)');
     settings.apiKeyEnv = apiKeyEnv;
   }
   const systemPrompt = c.string(`${key}.systemPrompt`, o.systemPrompt, inherit?.systemPrompt, false);
@@ -196,8 +213,7 @@ const SEARCH_KEYS = Object.keys(DEFAULT_SEARCH);
 function parseSearch(c: Checker, raw: unknown, base: SearchSettings): SearchSettings {
   const o = c.object('search', raw);
   c.unknownKeys('search.', o, SEARCH_KEYS);
-  const n = (key: keyof SearchSettings, min: number, max: number, integer = false) =>
-    c.number(`search.${key}`, o[key], base[key] as number, min, max, integer);
+  const n = (key: keyof SearchSettings, min: number, max: number, integer = false) => c.number(`search.${key}`, o[key], base[key] as number, min, max, integer);
   const s: SearchSettings = {
     method: c.oneOf('search.method', o.method, METHODS, base.method),
     algorithm: c.oneOf('search.algorithm', o.algorithm, ALGORITHMS, base.algorithm),

@@ -45,31 +45,54 @@ export interface DiscoverResult {
 }
 
 /** Each port's probe is bounded: a closed port fails at once, a silent one after `timeoutMs`. */
-export async function discoverServers(options: { host?: string; ports?: (number | { port: number; path: '/v1' | '/api' })[]; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<DiscoverResult> {
+export async function discoverServers(
+  options: { host?: string; ports?: (number | { port: number; path: '/v1' | '/api' })[]; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<DiscoverResult> {
   const started = performance.now();
   const host = options.host ?? '127.0.0.1';
   const timeoutMs = options.timeoutMs ?? 1500;
   const signal = options.signal ?? new AbortController().signal;
   const targets = options.ports
-    ? options.ports.map((p) => (typeof p === 'number' ? USUAL_PORTS.find((u) => u.port === p) ?? { port: p, engine: 'server', path: '/v1' as const } : { ...p, engine: 'server' }))
+    ? options.ports.map((p) =>
+        typeof p === 'number' ? (USUAL_PORTS.find((u) => u.port === p) ?? { port: p, engine: 'server', path: '/v1' as const }) : { ...p, engine: 'server' },
+      )
     : USUAL_PORTS;
-  const results = await Promise.all(targets.map(async ({ port, path }) => {
-    const baseURL = `http://${host}:${port}${path}`;
-    const settings: ModelSettings = { ...DEFAULT_MODEL, provider: 'openai-compatible', baseURL, model: '', timeoutMs, promptTemplate: 'raw' };
-    const client = new HttpClient(`server at ${baseURL}`, 'discover', settings);
-    try {
-      const caps = await probeServer(client, null, signal);
-      if (caps.servedModels.length === 0) return { skipped: { baseURL, why: 'answers, but lists no models' } };
-      const prmKinds: PrmKind[] = [];
-      if (caps.pooling === true || caps.server === 'vllm') prmKinds.push('vllm-pooling');
-      if (caps.logprobs !== false) prmKinds.push('logprob', 'judge');
-      const found: FoundServer = { baseURL, kind: caps.server, version: caps.version, models: caps.servedModels, prmKinds, speculative: caps.speculative.enabled };
-      return { found };
-    } catch (err) {
-      const info = toErrorInfo(err);
-      return { skipped: { baseURL, why: info.code === 'connection' ? 'nothing listens there' : info.code === 'timeout' ? `no answer within ${timeoutMs} ms` : info.message.replace(/^[^:]*: /, '') } };
-    }
-  }));
+  const results = await Promise.all(
+    targets.map(async ({ port, path }) => {
+      const baseURL = `http://${host}:${port}${path}`;
+      const settings: ModelSettings = { ...DEFAULT_MODEL, provider: 'openai-compatible', baseURL, model: '', timeoutMs, promptTemplate: 'raw' };
+      const client = new HttpClient(`server at ${baseURL}`, 'discover', settings);
+      try {
+        const caps = await probeServer(client, null, signal);
+        if (caps.servedModels.length === 0) return { skipped: { baseURL, why: 'answers, but lists no models' } };
+        const prmKinds: PrmKind[] = [];
+        if (caps.pooling === true || caps.server === 'vllm') prmKinds.push('vllm-pooling');
+        if (caps.logprobs !== false) prmKinds.push('logprob', 'judge');
+        const found: FoundServer = {
+          baseURL,
+          kind: caps.server,
+          version: caps.version,
+          models: caps.servedModels,
+          prmKinds,
+          speculative: caps.speculative.enabled,
+        };
+        return { found };
+      } catch (err) {
+        const info = toErrorInfo(err);
+        return {
+          skipped: {
+            baseURL,
+            why:
+              info.code === 'connection'
+                ? 'nothing listens there'
+                : info.code === 'timeout'
+                  ? `no answer within ${timeoutMs} ms`
+                  : info.message.replace(/^[^:]*: /, ''),
+          },
+        };
+      }
+    }),
+  );
   return {
     servers: results.flatMap((r) => ('found' in r && r.found ? [r.found] : [])),
     skipped: results.flatMap((r) => ('skipped' in r && r.skipped ? [r.skipped] : [])),

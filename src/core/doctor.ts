@@ -54,7 +54,7 @@ function blank(role: Role, settings: ModelSettings): DoctorModelReport {
   return {
     role,
     provider: settings.provider,
-    target: settings.provider === 'embedded' ? settings.model : settings.baseURL ?? '',
+    target: settings.provider === 'embedded' ? settings.model : (settings.baseURL ?? ''),
     model: settings.model,
     reachable: false,
     servedModels: [],
@@ -99,7 +99,13 @@ async function checkLanguageModel(role: 'small' | 'large', ms: ModelSettings, se
   try {
     if (ms.provider === 'embedded') {
       const { EmbeddedRuntime } = await import('./models/embedded');
-      if (!fs.existsSync(ms.model)) throw new EngineError({ code: 'model-load', message: `The model file ${ms.model} does not exist.`, server: ms.model, hint: `Fix models.${role}.model, or train the bundled tiny models.` });
+      if (!fs.existsSync(ms.model))
+        throw new EngineError({
+          code: 'model-load',
+          message: `The model file ${ms.model} does not exist.`,
+          server: ms.model,
+          hint: `Fix models.${role}.model, or train the bundled tiny models.`,
+        });
       const runtime = await EmbeddedRuntime.shared();
       [, report.loadMs] = await timed(() => runtime.loadModel(ms.model));
       report.reachable = true;
@@ -114,9 +120,20 @@ async function checkLanguageModel(role: 'small' | 'large', ms: ModelSettings, se
     }
     // Two drafts from the small model show whether `n` works; one token each keeps it quick.
     const n = role === 'small' ? 2 : 1;
-    const [, rtt] = await timed(() => model!.draft({
-      problem: ONE_TOKEN_PROBLEM, mode: 'solve', steps: [], n, stop: [settings.search.stepSeparator], maxTokens: 1, temperature: 0, seed: 0, speculative: role === 'large', signal,
-    }));
+    const [, rtt] = await timed(() =>
+      model!.draft({
+        problem: ONE_TOKEN_PROBLEM,
+        mode: 'solve',
+        steps: [],
+        n,
+        stop: [settings.search.stepSeparator],
+        maxTokens: 1,
+        temperature: 0,
+        seed: 0,
+        speculative: role === 'large',
+        signal,
+      }),
+    );
     report.roundTripMs = rtt;
     if (model instanceof HttpLanguageModel) fill(report, await model.probe(signal));
     findLanguageModelGaps(role, report, settings);
@@ -144,7 +161,11 @@ function findLanguageModelGaps(role: 'small' | 'large', report: DoctorModelRepor
   const s = settings.search;
   if (caps === null) {
     if (role === 'large' && s.method === 'sps' && settings.models.small.provider !== 'embedded') {
-      report.findings.push({ level: 'error', missing: 'token-level speculation: an embedded large model drafts with the small model only when both are embedded', fix: 'set models.small.provider to "embedded" too' });
+      report.findings.push({
+        level: 'error',
+        missing: 'token-level speculation: an embedded large model drafts with the small model only when both are embedded',
+        fix: 'set models.small.provider to "embedded" too',
+      });
     }
     return;
   }
@@ -152,9 +173,10 @@ function findLanguageModelGaps(role: 'small' | 'large', report: DoctorModelRepor
     report.findings.push({
       level: 'warning',
       missing: `word of whether this server speculates (${caps.speculative.evidence}): method "sps" and SpecSearch's corrections are faster if it does, and \`specsearch bench\` will not take it as the autoregressive \`large\` baseline`,
-      fix: caps.server === 'vllm'
-        ? 'start vLLM without --disable-log-stats, so that /metrics says; for bench, give the config of a large model served without speculation with --baseline FILE (docs/bench.md)'
-        : 'give bench the config of a large model served without speculation with --baseline FILE (docs/bench.md)',
+      fix:
+        caps.server === 'vllm'
+          ? 'start vLLM without --disable-log-stats, so that /metrics says; for bench, give the config of a large model served without speculation with --baseline FILE (docs/bench.md)'
+          : 'give bench the config of a large model served without speculation with --baseline FILE (docs/bench.md)',
     });
   }
   if (role === 'large' && caps.speculative.enabled === false) {
@@ -174,13 +196,25 @@ function findLanguageModelGaps(role: 'small' | 'large', report: DoctorModelRepor
   if (role === 'small') {
     const need = Math.ceil(s.draftRatio * s.candidatesPerStep);
     if (caps.n === false) {
-      report.findings.push({ level: 'warning', missing: '`n` > 1 in one request: each node\'s drafts go out as parallel requests', fix: fixFor(caps.server, 'n') });
+      report.findings.push({
+        level: 'warning',
+        missing: "`n` > 1 in one request: each node's drafts go out as parallel requests",
+        fix: fixFor(caps.server, 'n'),
+      });
     } else if (caps.maxN !== null && caps.maxN < need) {
-      report.findings.push({ level: 'warning', missing: `slots for the ${need} drafts of a node in one request (the server has ${caps.maxN}; they go out in ${Math.ceil(need / caps.maxN)} requests)`, fix: `-np ${need} (llama-server; raise -c with it)` });
+      report.findings.push({
+        level: 'warning',
+        missing: `slots for the ${need} drafts of a node in one request (the server has ${caps.maxN}; they go out in ${Math.ceil(need / caps.maxN)} requests)`,
+        fix: `-np ${need} (llama-server; raise -c with it)`,
+      });
     }
   }
   if (caps.server === 'ollama' && !/\/api$/.test(caps.baseURL)) {
-    report.findings.push({ level: 'error', missing: 'raw completions: Ollama\'s /v1 endpoint applies the chat template', fix: `set models.${role}.baseURL to ${new URL(caps.baseURL).origin}/api` });
+    report.findings.push({
+      level: 'error',
+      missing: "raw completions: Ollama's /v1 endpoint applies the chat template",
+      fix: `set models.${role}.baseURL to ${new URL(caps.baseURL).origin}/api`,
+    });
   }
 }
 
@@ -211,9 +245,10 @@ function findDraftVocabularyGap(small: DoctorModelReport, large: DoctorModelRepo
   large.findings.push({
     level: 'warning',
     missing: `a draft model with the large model's vocabulary: ${sizes}, so the small model cannot be its draft (vLLM and SGLang refuse any gap, llama-server one over ${LLAMA_VOCAB_GAP})`,
-    fix: large.server === 'llama.cpp'
-      ? 'a draft GGUF with the large model\'s vocabulary, or speculation without a draft model: --spec-type ngram-mod (on builds whose llama-server --help lists it)'
-      : fixFor(large.capabilities?.server ?? 'openai-compatible', 'speculative'),
+    fix:
+      large.server === 'llama.cpp'
+        ? "a draft GGUF with the large model's vocabulary, or speculation without a draft model: --spec-type ngram-mod (on builds whose llama-server --help lists it)"
+        : fixFor(large.capabilities?.server ?? 'openai-compatible', 'speculative'),
   });
 }
 
@@ -223,7 +258,13 @@ async function checkPrm(ps: PrmSettings, settings: Settings, signal: AbortSignal
   try {
     if (ps.provider === 'embedded') {
       const { EmbeddedRuntime } = await import('./models/embedded');
-      if (!fs.existsSync(ps.model)) throw new EngineError({ code: 'model-load', message: `The model file ${ps.model} does not exist.`, server: ps.model, hint: 'Fix models.prm.model, or train the bundled tiny models.' });
+      if (!fs.existsSync(ps.model))
+        throw new EngineError({
+          code: 'model-load',
+          message: `The model file ${ps.model} does not exist.`,
+          server: ps.model,
+          hint: 'Fix models.prm.model, or train the bundled tiny models.',
+        });
       const runtime = await EmbeddedRuntime.shared();
       [, report.loadMs] = await timed(() => runtime.loadModel(ps.model));
       report.reachable = true;
@@ -238,7 +279,11 @@ async function checkPrm(ps: PrmSettings, settings: Settings, signal: AbortSignal
     const before = report.capabilities;
     if (before !== null && ps.kind === 'logprob' && before.logprobs === false) {
       // Known before asking: the round trip would only fail with "no logprobs".
-      report.findings.push({ level: 'error', missing: `completion logprobs, which kind "logprob" reads (${before.server}${before.version ? ` ${before.version}` : ''} returns none)`, fix: fixFor(before.server, 'logprobs') });
+      report.findings.push({
+        level: 'error',
+        missing: `completion logprobs, which kind "logprob" reads (${before.server}${before.version ? ` ${before.version}` : ''} returns none)`,
+        fix: fixFor(before.server, 'logprobs'),
+      });
     } else {
       const [, rtt] = await timed(() => prm!.scoreLast({ problem: ONE_TOKEN_PROBLEM, paths: [['1 + 1 = 2.']], signal }));
       report.roundTripMs = rtt;
@@ -246,7 +291,12 @@ async function checkPrm(ps: PrmSettings, settings: Settings, signal: AbortSignal
     const caps = report.capabilities;
     if (caps !== null) {
       report.notes = [...caps.degraded];
-      if (ps.kind === 'judge') report.findings.push({ level: 'warning', missing: 'a trained PRM: kind "judge" asks an instruction model and scores steps less reliably', fix: `${fixFor('openai-compatible', 'pooling')}, and set models.prm.kind to "vllm-pooling"` });
+      if (ps.kind === 'judge')
+        report.findings.push({
+          level: 'warning',
+          missing: 'a trained PRM: kind "judge" asks an instruction model and scores steps less reliably',
+          fix: `${fixFor('openai-compatible', 'pooling')}, and set models.prm.kind to "vllm-pooling"`,
+        });
     }
   } catch (err) {
     report.error = toErrorInfo(err);

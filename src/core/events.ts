@@ -161,20 +161,57 @@ export interface SolveResult {
 export function answerCheckOf(result: Pick<SolveResult, 'events' | 'answer'>): VerdictFacts {
   const last = result.events[result.events.length - 1];
   if (last?.type !== 'search.finished') return { answer: result.answer, confidence: null, calibrated: false, threshold: 0.5, verified: false, caveat: null };
-  return { answer: last.answer, confidence: last.confidence, calibrated: last.calibrated, threshold: last.threshold, verified: last.verified, caveat: last.caveat };
+  return {
+    answer: last.answer,
+    confidence: last.confidence,
+    calibrated: last.calibrated,
+    threshold: last.threshold,
+    verified: last.verified,
+    caveat: last.caveat,
+  };
 }
 
 const FIELDS: Record<SearchEventType, Record<string, 'string' | 'number' | 'string|null' | 'object' | 'array' | 'object|null' | 'number|null' | 'boolean'>> = {
   'search.started': { problem: 'string', mode: 'string', method: 'string', algorithm: 'string', settings: 'object' },
   'step.started': { depth: 'number' },
-  'thought.drafted': { id: 'string', parentId: 'string|null', depth: 'number', source: 'string', text: 'string', tokens: 'number', ms: 'number', speculative: 'object|null' },
+  'thought.drafted': {
+    id: 'string',
+    parentId: 'string|null',
+    depth: 'number',
+    source: 'string',
+    text: 'string',
+    tokens: 'number',
+    ms: 'number',
+    speculative: 'object|null',
+  },
   'thought.scored': { id: 'string', score: 'number' },
   'thought.judged': { id: 'string', verdict: 'string', threshold: 'number' },
-  'thought.corrected': { id: 'string', replaces: 'string|null', parentId: 'string|null', depth: 'number', text: 'string', tokens: 'number', ms: 'number', speculative: 'object|null' },
+  'thought.corrected': {
+    id: 'string',
+    replaces: 'string|null',
+    parentId: 'string|null',
+    depth: 'number',
+    text: 'string',
+    tokens: 'number',
+    ms: 'number',
+    speculative: 'object|null',
+  },
   'threshold.updated': { parentId: 'string|null', depth: 'number', threshold: 'number' },
   'beam.selected': { depth: 'number', ids: 'array' },
   'mcts.visited': { iteration: 'number', path: 'array', value: 'number' },
-  'search.finished': { answer: 'string|null', answerThoughtId: 'string|null', path: 'array', confidence: 'number|null', calibrated: 'boolean', threshold: 'number', weakestScore: 'number|null', basis: 'string', verified: 'boolean', caveat: 'string|null', stats: 'object' },
+  'search.finished': {
+    answer: 'string|null',
+    answerThoughtId: 'string|null',
+    path: 'array',
+    confidence: 'number|null',
+    calibrated: 'boolean',
+    threshold: 'number',
+    weakestScore: 'number|null',
+    basis: 'string',
+    verified: 'boolean',
+    caveat: 'string|null',
+    stats: 'object',
+  },
   'search.failed': { error: 'object', partial: 'boolean', stats: 'object' },
 };
 
@@ -204,7 +241,13 @@ export function upgradeEvent<T>(value: T): T {
   const e = value as Record<string, unknown> | null;
   if (typeof e !== 'object' || e === null || e.type !== 'search.finished' || 'basis' in e) return value;
   const confidence = typeof e.confidence === 'number' ? e.confidence : null;
-  return { ...e, calibrated: false, threshold: 0.5, weakestScore: confidence, basis: e.verified === true ? 'score' : confidence === null ? 'none' : 'score' } as T;
+  return {
+    ...e,
+    calibrated: false,
+    threshold: 0.5,
+    weakestScore: confidence,
+    basis: e.verified === true ? 'score' : confidence === null ? 'none' : 'score',
+  } as T;
 }
 
 /** Checks one event's shape; returns the problems found (empty when valid). For traces read from disk and tests. */
@@ -220,8 +263,9 @@ export function validateEvent(value: unknown): string[] {
     if (!hasType(e[key], kind)) problems.push(`${e.type}: ${key} must be ${kind}`);
   }
   if (e.type === 'thought.scored' && typeof e.score === 'number' && (e.score < 0 || e.score > 1)) problems.push('thought.scored: score must lie in 0..1');
-  if (e.type === 'thought.scored' && e.thoughtScore !== undefined && !(typeof e.thoughtScore === 'number' && e.thoughtScore >= 0 && e.thoughtScore <= 1)) problems.push('thought.scored: thoughtScore must lie in 0..1');
-  if ((e.type === 'thought.drafted') && e.source !== 'small' && e.source !== 'large') problems.push('thought.drafted: source must be small or large');
+  if (e.type === 'thought.scored' && e.thoughtScore !== undefined && !(typeof e.thoughtScore === 'number' && e.thoughtScore >= 0 && e.thoughtScore <= 1))
+    problems.push('thought.scored: thoughtScore must lie in 0..1');
+  if (e.type === 'thought.drafted' && e.source !== 'small' && e.source !== 'large') problems.push('thought.drafted: source must be small or large');
   if (e.type === 'thought.judged' && !VERDICTS.includes(e.verdict as Verdict)) problems.push(`thought.judged: verdict must be one of ${VERDICTS.join(', ')}`);
   return problems;
 }

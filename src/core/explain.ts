@@ -77,7 +77,16 @@ export function explainTrace(events: readonly SearchEvent[]): ExplainedStep[] {
       case 'thought.drafted':
       case 'thought.corrected': {
         const corrected = e.type === 'thought.corrected';
-        thoughts.set(e.id, { id: e.id, parentId: e.parentId, source: corrected ? 'large' : e.source, text: e.text, score: null, verdict: null, threshold: null, replaces: corrected ? e.replaces : null });
+        thoughts.set(e.id, {
+          id: e.id,
+          parentId: e.parentId,
+          source: corrected ? 'large' : e.source,
+          text: e.text,
+          score: null,
+          verdict: null,
+          threshold: null,
+          replaces: corrected ? e.replaces : null,
+        });
         children.set(e.parentId, [...(children.get(e.parentId) ?? []), e.id]);
         break;
       }
@@ -101,15 +110,25 @@ export function explainTrace(events: readonly SearchEvent[]): ExplainedStep[] {
         break;
     }
   }
-  return explainPath(path, (id) => thoughts.get(id), (parentId) => children.get(parentId) ?? []);
+  return explainPath(
+    path,
+    (id) => thoughts.get(id),
+    (parentId) => children.get(parentId) ?? [],
+  );
 }
 
 /** The story of each thought on `path`, given how to look thoughts and a node's children up. */
-export function explainPath(path: readonly string[], thought: (id: string) => ExplainableThought | undefined, childrenOf: (parentId: string | null) => readonly string[]): ExplainedStep[] {
+export function explainPath(
+  path: readonly string[],
+  thought: (id: string) => ExplainableThought | undefined,
+  childrenOf: (parentId: string | null) => readonly string[],
+): ExplainedStep[] {
   return path.flatMap((id, i) => {
     const t = thought(id);
     if (!t) return [];
-    const siblings = childrenOf(t.parentId).map(thought).filter((s): s is ExplainableThought => s !== undefined);
+    const siblings = childrenOf(t.parentId)
+      .map(thought)
+      .filter((s): s is ExplainableThought => s !== undefined);
     const rejected = siblings.filter((s) => s.verdict === 'rejected').map((s) => ({ text: s.text, score: s.score }));
     const replaced = t.replaces ? thought(t.replaces) : undefined;
     const threshold = t.threshold ?? replaced?.threshold ?? siblings.find((s) => s.threshold !== null)?.threshold ?? null;
@@ -134,15 +153,20 @@ const f2 = (x: number | null) => (x === null ? '—' : x.toFixed(2));
 /** One step's story as sentences (plain text; callers escape it for their medium). */
 export function describeStep(s: ExplainedStep): string[] {
   const lines = [`${s.plain}`];
-  if (s.how === 'accepted') lines.push(`Drafted by the small model and kept: the PRM scored it ${f2(s.score)}${s.threshold !== null ? `, at or above β ${f2(s.threshold)}` : ''}.`);
+  if (s.how === 'accepted')
+    lines.push(`Drafted by the small model and kept: the PRM scored it ${f2(s.score)}${s.threshold !== null ? `, at or above β ${f2(s.threshold)}` : ''}.`);
   else if (s.how === 'corrected') {
-    lines.push(`Written by the large model (PRM ${f2(s.score)}) because the small model's draft fell short${s.replaced ? `: "${s.replaced.text.replace(/\s+/g, ' ').trim()}" scored ${f2(s.replaced.score)}${s.threshold !== null ? ` < β ${f2(s.threshold)}` : ''}` : ''}.`);
+    lines.push(
+      `Written by the large model (PRM ${f2(s.score)}) because the small model's draft fell short${s.replaced ? `: "${s.replaced.text.replace(/\s+/g, ' ').trim()}" scored ${f2(s.replaced.score)}${s.threshold !== null ? ` < β ${f2(s.threshold)}` : ''}` : ''}.`,
+    );
   } else if (s.index === 1) lines.push(`Written by the large model (PRM ${f2(s.score)}): at the first step it writes a reference thought, whose score sets β.`);
   else lines.push(`Written by the large model (PRM ${f2(s.score)}).`);
   const others = s.rejected.filter((r) => r.text !== s.replaced?.text);
   if (others.length > 0) {
     const scores = others.map((r) => f2(r.score)).join(', ');
-    lines.push(`${others.length} other draft${others.length === 1 ? ' was' : 's were'} rejected here (scores ${scores}${s.threshold !== null ? ` < β ${f2(s.threshold)}` : ''}).`);
+    lines.push(
+      `${others.length} other draft${others.length === 1 ? ' was' : 's were'} rejected here (scores ${scores}${s.threshold !== null ? ` < β ${f2(s.threshold)}` : ''}).`,
+    );
   }
   return lines;
 }

@@ -28,7 +28,8 @@ function kindOf(stat: fs.Stats): string {
  * that reports size 0 and grows is caught too.
  */
 export function readTextFile(file: string, limits: FileLimits): string {
-  const fail = (why: string, cause?: unknown) => new EngineError({ code: limits.code, message: `Cannot read ${limits.what} ${file}: ${why}.`, hint: limits.hint }, { cause });
+  const fail = (why: string, cause?: unknown) =>
+    new EngineError({ code: limits.code, message: `Cannot read ${limits.what} ${file}: ${why}.`, hint: limits.hint }, { cause });
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));

@@ -15,7 +15,8 @@ export function addSecret(value: string): void {
 /** An http(s) URL's ?query or #fragment (at least one character of it): where servers and proxies take tokens. */
 const URL_TOKENS = /\b(https?:\/\/[^\s"'<>`?#]*)([?#])[^\s"'<>`]+/gi;
 /** `Authorization: Bearer …`, `x-api-key: …`, `"api_key": "…"`, `access_token=…` as servers echo them. */
-const NAMED_TOKENS = /\b(authorization|proxy-authorization|x-api-key|api[-_]?key|access[-_]?token|auth[-_]?token)(["']?\s*[:=]\s*["']?)(?:(?:Bearer|Basic|Token)\s+)?[^\s"'&,;}]+/gi;
+const NAMED_TOKENS =
+  /\b(authorization|proxy-authorization|x-api-key|api[-_]?key|access[-_]?token|auth[-_]?token)(["']?\s*[:=]\s*["']?)(?:(?:Bearer|Basic|Token)\s+)?[^\s"'&,;}]+/gi;
 const BEARER = /\bBearer\s+[\w.~+/=-]+/g;
 
 /** The text with every known key, URL query or fragment, and header-borne token replaced by [redacted]. */

@@ -169,7 +169,12 @@ export function startSolve(options: SolveOptions): RunningSolve {
     }
     return { searchId, problem, answer, events, stats: stats.snapshot(), error };
   })();
-  const settled = result.then(() => work).then(() => undefined, () => undefined);
+  const settled = result
+    .then(() => work)
+    .then(
+      () => undefined,
+      () => undefined,
+    );
   return { result, settled };
 }
 

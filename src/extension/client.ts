@@ -30,7 +30,6 @@ import {
 import { PROBLEM_LANGUAGES } from './selection';
 import type { EngineSettings } from './settings';
 
-
 export interface ServerHandlers {
   onEvent(params: EventParams): void;
   onSettings(params: SettingsParams): void;

@@ -47,7 +47,12 @@ async function runAndOffer(ctx: Ctx, request: SearchRequest): Promise<void> {
 async function insertBelow(anchor: NonNullable<SearchRequest['anchor']>, result: SolveResult, worked: boolean): Promise<void> {
   const document = await vscode.workspace.openTextDocument(anchor.uri);
   const lang = document.languageId;
-  const line = lang === 'markdown' ? `**Answer:** ${result.answer}` : lang === 'latex' || lang === 'tex' ? `\\textbf{Answer:} ${result.answer}` : `Answer: ${result.answer}`;
+  const line =
+    lang === 'markdown'
+      ? `**Answer:** ${result.answer}`
+      : lang === 'latex' || lang === 'tex'
+        ? `\\textbf{Answer:} ${result.answer}`
+        : `Answer: ${result.answer}`;
   const body = worked ? `${workedSolution(result)}\n\n${line}` : line;
   const end = document.lineAt(Math.min(anchor.range.end.line, document.lineCount - 1)).range.end;
   const edit = new vscode.WorkspaceEdit();
@@ -94,7 +99,8 @@ function withServerProgress<T>(ctx: Ctx, title: string, call: (token: vscode.Can
     call(token).catch((err) => {
       showEngineError(ctx, errorInfoOf(err));
       return null;
-    }));
+    }),
+  );
 }
 
 export const COMMANDS: Record<string, Command> = {
@@ -110,7 +116,8 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   'specsearch.stop': (ctx, searchId?: string) => {
-    if (ctx.searches.stop(typeof searchId === 'string' ? searchId : undefined) === 0) void vscode.window.showInformationMessage('SpecSearch: no search is running.');
+    if (ctx.searches.stop(typeof searchId === 'string' ? searchId : undefined) === 0)
+      void vscode.window.showInformationMessage('SpecSearch: no search is running.');
   },
 
   /** The walkthrough's first step: a problem the bundled tiny models are trained for, solved in front of you. */
@@ -131,8 +138,20 @@ export const COMMANDS: Record<string, Command> = {
     if (!report) return;
     ctx.output.appendLine(formatDoctorReport(report));
     const failed = report.models.filter((m) => !m.ok);
-    if (failed.length === 0) void showMessageWithActions(ctx, 'info', `SpecSearch: all ${report.models.length} models are ready (profile ${report.profile}, checked in ${report.ms} ms).`, ['Show Log']);
-    else void showMessageWithActions(ctx, 'error', `SpecSearch: not ready: ${failed.map((m) => `${m.role} (${m.error?.message ?? m.findings.find((f) => f.level === 'error')?.missing ?? 'see the log'})`).join('; ')}`, ['Open Settings', 'Set API Key…', 'Show Log']);
+    if (failed.length === 0)
+      void showMessageWithActions(
+        ctx,
+        'info',
+        `SpecSearch: all ${report.models.length} models are ready (profile ${report.profile}, checked in ${report.ms} ms).`,
+        ['Show Log'],
+      );
+    else
+      void showMessageWithActions(
+        ctx,
+        'error',
+        `SpecSearch: not ready: ${failed.map((m) => `${m.role} (${m.error?.message ?? m.findings.find((f) => f.level === 'error')?.missing ?? 'see the log'})`).join('; ')}`,
+        ['Open Settings', 'Set API Key…', 'Show Log'],
+      );
   },
 
   'specsearch.exportTrace': async (ctx, searchId?: string) => {
@@ -146,9 +165,19 @@ export const COMMANDS: Record<string, Command> = {
     });
     if (!target) return;
     // The SolveResult as the engine returned it; a running search exports its events so far.
-    const trace = entry.result ?? { searchId: entry.searchId, problem: entry.request.problem, answer: null, events: entry.events, stats: null, error: null, partial: true };
+    const trace = entry.result ?? {
+      searchId: entry.searchId,
+      problem: entry.request.problem,
+      answer: null,
+      events: entry.events,
+      stats: null,
+      error: null,
+      partial: true,
+    };
     await fs.writeFile(target.fsPath, JSON.stringify(trace, null, 2) + '\n', 'utf8');
-    void vscode.window.showInformationMessage(`SpecSearch: trace saved (${entry.events.length} events).`, 'Open').then((c) => c && vscode.window.showTextDocument(target));
+    void vscode.window
+      .showInformationMessage(`SpecSearch: trace saved (${entry.events.length} events).`, 'Open')
+      .then((c) => c && vscode.window.showTextDocument(target));
   },
 
   'specsearch.rerunWithMethod': async (ctx, searchId?: string, method?: Method) => {
@@ -170,12 +199,26 @@ export const COMMANDS: Record<string, Command> = {
     const server = await ctx.ensureClient();
     const result = await withServerProgress(ctx, 'SpecSearch: looking for model servers on this machine…', (token) => server.discover(token));
     if (!result) return;
-    ctx.output.appendLine(`Discovery (${result.ms} ms): ${result.servers.map((s) => `${s.baseURL} ${s.kind} [${s.models.join(', ')}]`).join('; ') || 'no server'}; ${result.skipped.map((s) => `${s.baseURL}: ${s.why}`).join('; ')}`);
+    ctx.output.appendLine(
+      `Discovery (${result.ms} ms): ${result.servers.map((s) => `${s.baseURL} ${s.kind} [${s.models.join(', ')}]`).join('; ') || 'no server'}; ${result.skipped.map((s) => `${s.baseURL}: ${s.why}`).join('; ')}`,
+    );
     if (result.servers.length === 0) {
-      return void showMessageWithActions(ctx, 'info', 'SpecSearch: no model server answers on this machine at the usual ports (vLLM 8000–8003, SGLang 30000–30001, llama-server 8080–8082, Ollama 11434, LM Studio 1234). docs/servers.md shows how to start one.', ['Show Log']);
+      return void showMessageWithActions(
+        ctx,
+        'info',
+        'SpecSearch: no model server answers on this machine at the usual ports (vLLM 8000–8003, SGLang 30000–30001, llama-server 8080–8082, Ollama 11434, LM Studio 1234). docs/servers.md shows how to start one.',
+        ['Show Log'],
+      );
     }
-    const items = result.servers.flatMap((s) => s.models.map((model) => ({ label: model, description: `${s.kind}${s.version ? ` ${s.version}` : ''} · ${s.baseURL}`, choice: { baseURL: s.baseURL, model } })));
-    const ask = (role: string, hint: string) => vscode.window.showQuickPick(items, { title: `SpecSearch: which model is the ${role}?`, placeHolder: hint, ignoreFocusOut: true });
+    const items = result.servers.flatMap((s) =>
+      s.models.map((model) => ({
+        label: model,
+        description: `${s.kind}${s.version ? ` ${s.version}` : ''} · ${s.baseURL}`,
+        choice: { baseURL: s.baseURL, model },
+      })),
+    );
+    const ask = (role: string, hint: string) =>
+      vscode.window.showQuickPick(items, { title: `SpecSearch: which model is the ${role}?`, placeHolder: hint, ignoreFocusOut: true });
     const small = await ask('small model', 'drafts the thoughts: the smaller, faster one');
     if (!small) return;
     const large = await ask('large model', 'writes the corrections: the larger, better one');
@@ -183,18 +226,29 @@ export const COMMANDS: Record<string, Command> = {
     const prm = await ask('process reward model (PRM)', 'scores each thought');
     if (!prm) return;
     const kinds = result.servers.find((s) => s.baseURL === prm.choice.baseURL)?.prmKinds ?? ['logprob'];
-    const kind = await vscode.window.showQuickPick(kinds.map((k) => ({ label: k, description: PRM_KIND_INFO[k].description })), { title: 'SpecSearch: what kind of PRM is it?', ignoreFocusOut: true });
+    const kind = await vscode.window.showQuickPick(
+      kinds.map((k) => ({ label: k, description: PRM_KIND_INFO[k].description })),
+      { title: 'SpecSearch: what kind of PRM is it?', ignoreFocusOut: true },
+    );
     if (!kind) return;
-    const scope = await vscode.window.showQuickPick([
-      { label: 'User Settings', target: vscode.ConfigurationTarget.Global },
-      ...(vscode.workspace.workspaceFolders ? [{ label: 'Workspace Settings', target: vscode.ConfigurationTarget.Workspace }] : []),
-    ], { title: 'SpecSearch: save the models in…', ignoreFocusOut: true });
+    const scope = await vscode.window.showQuickPick(
+      [
+        { label: 'User Settings', target: vscode.ConfigurationTarget.Global },
+        ...(vscode.workspace.workspaceFolders ? [{ label: 'Workspace Settings', target: vscode.ConfigurationTarget.Workspace }] : []),
+      ],
+      { title: 'SpecSearch: save the models in…', ignoreFocusOut: true },
+    );
     if (!scope) return;
     const { config, notes } = configFor({ small: small.choice, large: large.choice, prm: prm.choice, prmKind: kind.label as PrmKind }, result.servers);
     for (const note of notes) ctx.output.appendLine(`Discovery: ${note}`);
     const settings = vscode.workspace.getConfiguration('specsearch');
     for (const role of ['small', 'large', 'prm'] as const) await settings.update(`models.${role}`, config.models[role], scope.target);
-    void showMessageWithActions(ctx, 'info', `SpecSearch: models saved in your ${scope.label}: small ${small.label}, large ${large.label}, PRM ${prm.label} (${kind.label}).`, ['Check Model Servers']);
+    void showMessageWithActions(
+      ctx,
+      'info',
+      `SpecSearch: models saved in your ${scope.label}: small ${small.label}, large ${large.label}, PRM ${prm.label} (${kind.label}).`,
+      ['Check Model Servers'],
+    );
   },
 
   'specsearch.copyAnswer': async (ctx, searchId?: string) => {
@@ -214,13 +268,25 @@ export const COMMANDS: Record<string, Command> = {
 
   'specsearch.setApiKey': async (ctx) => {
     const known = [...new Set([...apiKeyNames(readSettings()), ...ctx.secrets.names()])];
-    const items = [...known.map((n) => ({ label: n, description: ctx.secrets.names().includes(n) ? 'stored' : 'named in the settings (apiKeyEnv)' })), { label: 'Other…', description: 'type a variable name' }];
+    const items = [
+      ...known.map((n) => ({ label: n, description: ctx.secrets.names().includes(n) ? 'stored' : 'named in the settings (apiKeyEnv)' })),
+      { label: 'Other…', description: 'type a variable name' },
+    ];
     let name = (await vscode.window.showQuickPick(items, { title: 'SpecSearch: API key for which apiKeyEnv name?' }))?.label;
     if (name === 'Other…') {
-      name = await vscode.window.showInputBox({ title: 'Environment variable name (the apiKeyEnv of a model)', placeHolder: 'OPENAI_API_KEY', validateInput: (v) => (isEnvName(v) ? null : 'Letters, digits and _, not starting with a digit.') });
+      name = await vscode.window.showInputBox({
+        title: 'Environment variable name (the apiKeyEnv of a model)',
+        placeHolder: 'OPENAI_API_KEY',
+        validateInput: (v) => (isEnvName(v) ? null : 'Letters, digits and _, not starting with a digit.'),
+      });
     }
     if (!name) return;
-    const key = await vscode.window.showInputBox({ title: `API key for ${name}`, prompt: 'Stored in VS Code\'s secret storage, never in settings. Leave empty to delete it.', password: true, ignoreFocusOut: true });
+    const key = await vscode.window.showInputBox({
+      title: `API key for ${name}`,
+      prompt: "Stored in VS Code's secret storage, never in settings. Leave empty to delete it.",
+      password: true,
+      ignoreFocusOut: true,
+    });
     if (key === undefined) return;
     if (key === '') await ctx.secrets.delete(name);
     else await ctx.secrets.set(name, key);
@@ -228,4 +294,3 @@ export const COMMANDS: Record<string, Command> = {
     void vscode.window.showInformationMessage(`SpecSearch: API key ${name} ${key === '' ? 'deleted' : 'stored'}; the language server was restarted to use it.`);
   },
 };
-

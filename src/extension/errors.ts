@@ -24,7 +24,8 @@ function docsActions(ctx: Ctx, message: string): Map<string, string> {
 }
 
 export async function showMessageWithActions(ctx: Ctx, severity: 'error' | 'warning' | 'info', message: string, actions: Action[]): Promise<void> {
-  const show = severity === 'error' ? vscode.window.showErrorMessage : severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const show =
+    severity === 'error' ? vscode.window.showErrorMessage : severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   const docs = docsActions(ctx, message);
   const choice = await show(message, ...docs.keys(), ...actions);
   if (!choice) return;

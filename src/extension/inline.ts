@@ -66,10 +66,12 @@ export class InlineExplanations implements vscode.Disposable {
     const icon = s.mode === 'explain' && check.verified ? '💡 ' : '';
     const steps = s.mode === 'explain' ? explainTrace(result.events) : [];
     const corrected = steps.filter((x) => x.how === 'corrected').length;
-    const story = s.mode === 'explain' && steps.length > 0 ? `${steps.length} steps${corrected > 0 ? `, ${corrected} rewritten by the large model` : ''}: ` : '';
-    s.text = result.answer !== null
-      ? `${icon}SpecSearch: ${story}${answerLine(check)} — hover for ${s.mode === 'explain' ? 'the explanation' : check.verified ? 'steps' : 'why'}`
-      : `⚠ SpecSearch: no answer${result.error ? ` (${result.error.message})` : ''}`;
+    const story =
+      s.mode === 'explain' && steps.length > 0 ? `${steps.length} steps${corrected > 0 ? `, ${corrected} rewritten by the large model` : ''}: ` : '';
+    s.text =
+      result.answer !== null
+        ? `${icon}SpecSearch: ${story}${answerLine(check)} — hover for ${s.mode === 'explain' ? 'the explanation' : check.verified ? 'steps' : 'why'}`
+        : `⚠ SpecSearch: no answer${result.error ? ` (${result.error.message})` : ''}`;
     s.hover = stepsMarkdown(result, s.mode);
     this.paint();
   }
@@ -86,15 +88,20 @@ export class InlineExplanations implements vscode.Disposable {
   private paint(): void {
     for (const editor of vscode.window.visibleTextEditors) {
       const mine = this.shown.filter((s) => s.uri.toString() === editor.document.uri.toString());
-      editor.setDecorations(this.decoration, mine.map((s) => {
-        const line = editor.document.lineAt(Math.min(s.range.end.line, editor.document.lineCount - 1));
-        return { range: new vscode.Range(line.range.end, line.range.end), renderOptions: { after: { contentText: s.text } } };
-      }));
+      editor.setDecorations(
+        this.decoration,
+        mine.map((s) => {
+          const line = editor.document.lineAt(Math.min(s.range.end.line, editor.document.lineCount - 1));
+          return { range: new vscode.Range(line.range.end, line.range.end), renderOptions: { after: { contentText: s.text } } };
+        }),
+      );
     }
   }
 
   private hover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | null {
-    const s = this.shown.find((x) => x.hover && !x.serverHovers && x.uri.toString() === doc.uri.toString() && (x.range.contains(pos) || pos.line === x.range.end.line));
+    const s = this.shown.find(
+      (x) => x.hover && !x.serverHovers && x.uri.toString() === doc.uri.toString() && (x.range.contains(pos) || pos.line === x.range.end.line),
+    );
     return s?.hover ? new vscode.Hover(s.hover, s.range) : null;
   }
 
@@ -136,7 +143,9 @@ export function stepsMarkdown(result: SolveResult, mode: 'solve' | 'explain'): v
     if (e.type === 'thought.corrected') thoughts.set(e.id, { text: e.text, source: 'large', corrected: true });
   }
   const check = answerCheckOf(result);
-  md.appendMarkdown(`**SpecSearch ${mode === 'explain' ? 'explanation' : 'solution'}** — answer: **${escapeMd(check.answer ?? '(no answer found)')}** ${escapeMd(verdictText(check))}\n\n`);
+  md.appendMarkdown(
+    `**SpecSearch ${mode === 'explain' ? 'explanation' : 'solution'}** — answer: **${escapeMd(check.answer ?? '(no answer found)')}** ${escapeMd(verdictText(check))}\n\n`,
+  );
   if (!check.verified && check.caveat) md.appendMarkdown(`_${escapeMd(check.caveat)}_\n\n`);
   if (mode === 'explain') {
     // Each step: what it does, who wrote it and why it was kept, what was rejected there and what replaced it.
@@ -153,7 +162,9 @@ export function stepsMarkdown(result: SolveResult, mode: 'solve' | 'explain'): v
     md.appendMarkdown(`<sub>${t.source}${t.corrected ? ' ↻' : ''}</sub>\n`);
   });
   const rate = result.stats.acceptanceRate;
-  md.appendMarkdown(`\n${(result.stats.wallMs / 1000).toFixed(1)} s${rate !== null ? ` · ${acceptanceText(rate)}` : ''} · [Open the reasoning panel](command:specsearch.openPanel)`);
+  md.appendMarkdown(
+    `\n${(result.stats.wallMs / 1000).toFixed(1)} s${rate !== null ? ` · ${acceptanceText(rate)}` : ''} · [Open the reasoning panel](command:specsearch.openPanel)`,
+  );
   md.supportHtml = true;
   return md;
 }

@@ -70,7 +70,10 @@ export class SearchRegistry {
       const a = e.request.anchor;
       const item: StoredSearch = {
         searchId: e.searchId,
-        request: { ...e.request, anchor: a ? { uri: a.uri.toString(), range: [a.range.start.line, a.range.start.character, a.range.end.line, a.range.end.character] } : undefined },
+        request: {
+          ...e.request,
+          anchor: a ? { uri: a.uri.toString(), range: [a.range.start.line, a.range.start.character, a.range.end.line, a.range.end.character] } : undefined,
+        },
         result: e.result,
       };
       if (JSON.stringify(item).length <= HISTORY_MAX_CHARS) stored.push(item);
@@ -80,7 +83,9 @@ export class SearchRegistry {
 
   /** Answers of restored searches that came from a document, for the server's CodeLens and hover. */
   anchoredResults(): { uri: string; problem: string; mode: 'solve' | 'explain'; result: SolveResult }[] {
-    return this.all().flatMap((e) => (e.result && e.request.anchor ? [{ uri: e.request.anchor.uri.toString(), problem: e.request.problem, mode: e.request.mode, result: e.result }] : []));
+    return this.all().flatMap((e) =>
+      e.result && e.request.anchor ? [{ uri: e.request.anchor.uri.toString(), problem: e.request.problem, mode: e.request.mode, result: e.result }] : [],
+    );
   }
 
   get(searchId: string | null | undefined): SearchEntry | undefined {

@@ -22,7 +22,10 @@ export class Secrets {
 
   async delete(name: string): Promise<void> {
     await this.storage.delete(PREFIX + name);
-    await this.state.update(NAMES, this.names().filter((n) => n !== name));
+    await this.state.update(
+      NAMES,
+      this.names().filter((n) => n !== name),
+    );
   }
 
   /** { NAME: key } for every stored key: the server process's extra environment. */

@@ -30,7 +30,9 @@ export async function problemFromEditor(): Promise<Problem | null> {
     const kind = languageKind(document.languageId);
     const block = kind ? blockAt(findProblemBlocks(document.getText(), kind), selection.active.line) : undefined;
     if (!block) {
-      void vscode.window.showInformationMessage('SpecSearch: the selection is empty. Select the text of a problem (e.g. "Start with 7. Add 5. What is the result?") and try again.');
+      void vscode.window.showInformationMessage(
+        'SpecSearch: the selection is empty. Select the text of a problem (e.g. "Start with 7. Add 5. What is the result?") and try again.',
+      );
       return null;
     }
     range = new vscode.Range(block.range.start.line, block.range.start.character, block.range.end.line, block.range.end.character);

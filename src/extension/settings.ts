@@ -51,7 +51,13 @@ export function readSettings(): EngineSettings {
 /** The apiKeyEnv names the settings mention: what "Set API Key…" offers first. */
 export function apiKeyNames(settings: EngineSettings): string[] {
   const models = (settings.config.models ?? {}) as Record<string, { apiKeyEnv?: unknown }>;
-  return [...new Set(Object.values(models).map((m) => m?.apiKeyEnv).filter((n): n is string => typeof n === 'string'))];
+  return [
+    ...new Set(
+      Object.values(models)
+        .map((m) => m?.apiKeyEnv)
+        .filter((n): n is string => typeof n === 'string'),
+    ),
+  ];
 }
 
 /** A settings error from the engine, told as VS Code shows settings: its key, where it is set, how to get there. */
@@ -70,14 +76,21 @@ export function settingErrorView(info: ErrorInfo, solvingGoesOn: boolean): Setti
   const property = parts[0] === 'models' && parts.length > 2 ? parts.slice(2).join('.') : null;
   const id = key ? `specsearch.${key}` : 'specsearch';
   const inspected = key ? vscode.workspace.getConfiguration('specsearch').inspect(key) : undefined;
-  const scope = inspected?.workspaceFolderValue !== undefined ? 'folder'
-    : inspected?.workspaceValue !== undefined ? 'workspace'
-    : 'user';
-  const where = scope === 'folder' ? 'the Workspace Folder Settings (.vscode/settings.json)'
-    : scope === 'workspace' ? `the Workspace Settings (${vscode.workspace.workspaceFile ? vscode.workspace.workspaceFile.fsPath.split(/[\\/]/).pop() : '.vscode/settings.json'})`
-    : 'your User Settings';
-  const message = `SpecSearch: the setting "${id}"${property ? ` (its "${property}")` : ''} in ${where} has the value ${problem.value}, but ${problem.allowed}.` +
+  const scope = inspected?.workspaceFolderValue !== undefined ? 'folder' : inspected?.workspaceValue !== undefined ? 'workspace' : 'user';
+  const where =
+    scope === 'folder'
+      ? 'the Workspace Folder Settings (.vscode/settings.json)'
+      : scope === 'workspace'
+        ? `the Workspace Settings (${vscode.workspace.workspaceFile ? vscode.workspace.workspaceFile.fsPath.split(/[\\/]/).pop() : '.vscode/settings.json'})`
+        : 'your User Settings';
+  const message =
+    `SpecSearch: the setting "${id}"${property ? ` (its "${property}")` : ''} in ${where} has the value ${problem.value}, but ${problem.allowed}.` +
     (solvingGoesOn ? ' Solving goes on with the last valid settings.' : ' SpecSearch cannot solve until it is fixed.');
-  const command = scope === 'folder' ? 'workbench.action.openFolderSettings' : scope === 'workspace' ? 'workbench.action.openWorkspaceSettings' : 'workbench.action.openSettings';
+  const command =
+    scope === 'folder'
+      ? 'workbench.action.openFolderSettings'
+      : scope === 'workspace'
+        ? 'workbench.action.openWorkspaceSettings'
+        : 'workbench.action.openSettings';
   return { message, open: () => vscode.commands.executeCommand(command, id) };
 }

@@ -53,7 +53,9 @@ export class StatusBar implements vscode.Disposable {
     const more = running.length > 1 ? ` (+${running.length - 1})` : '';
     // Before the first step the engine is loading its models (or reaching its servers): say so, not "depth 0".
     const started = entry.events.some((e) => e.type === 'step.started');
-    this.item.text = started ? `$(loading~spin) SpecSearch: depth ${depth} · ${accepted}✓ ${rejected}✗${more}` : `$(loading~spin) SpecSearch: loading models…${more}`;
+    this.item.text = started
+      ? `$(loading~spin) SpecSearch: depth ${depth} · ${accepted}✓ ${rejected}✗${more}`
+      : `$(loading~spin) SpecSearch: loading models…${more}`;
     this.item.tooltip = `${entry.request.mode === 'explain' ? 'Explaining' : 'Solving'}: ${entry.request.problem.slice(0, 200)}\n\nClick to open the reasoning panel; "SpecSearch: Stop" stops it.`;
     this.item.backgroundColor = undefined;
     this.item.show();

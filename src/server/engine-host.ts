@@ -37,9 +37,8 @@ export class EngineHost {
   configure(raw: { profile?: unknown; config?: unknown }, source: string): ErrorInfo | null {
     try {
       const config = raw.config === undefined || raw.config === null ? {} : raw.config;
-      const merged = raw.profile !== undefined && typeof config === 'object' && !Array.isArray(config)
-        ? { ...(config as object), profile: raw.profile }
-        : config;
+      const merged =
+        raw.profile !== undefined && typeof config === 'object' && !Array.isArray(config) ? { ...(config as object), profile: raw.profile } : config;
       const next = parseSettings(merged, source);
       const key = JSON.stringify(next.models);
       if (this.generation && this.generation.key !== key) this.retire(this.generation);

@@ -69,7 +69,10 @@ export class FramingGuard extends Transform {
     if (!/^\d+$/.test(length)) return this.dropFrame(`"Content-Length: ${length.slice(0, 30)}", not a number of bytes`);
     const bytes = Number(length);
     if (bytes === 0) return this.dropFrame('"Content-Length: 0", an empty message');
-    if (bytes > this.maxBytes) return this.dropFrame(`"Content-Length: ${length.slice(0, 30)}", over the ${this.maxBytes % (1024 * 1024) === 0 ? `${this.maxBytes / (1024 * 1024)} MB` : `${this.maxBytes} bytes`} a message may have`);
+    if (bytes > this.maxBytes)
+      return this.dropFrame(
+        `"Content-Length: ${length.slice(0, 30)}", over the ${this.maxBytes % (1024 * 1024) === 0 ? `${this.maxBytes / (1024 * 1024)} MB` : `${this.maxBytes} bytes`} a message may have`,
+      );
     this.push(Buffer.from(`Content-Length: ${bytes}${HEADER_END}`, 'ascii'));
     this.pending = this.pending.subarray(end + HEADER_END.length);
     this.body = bytes;
@@ -77,7 +80,9 @@ export class FramingGuard extends Transform {
   }
 
   private dropFrame(why: string): boolean {
-    this.onBadFrame(`Dropped a message with ${why}: LSP messages start with "Content-Length: <bytes>" and an empty line. Reading goes on at the next Content-Length header.`);
+    this.onBadFrame(
+      `Dropped a message with ${why}: LSP messages start with "Content-Length: <bytes>" and an empty line. Reading goes on at the next Content-Length header.`,
+    );
     this.skipping = true;
     return true;
   }

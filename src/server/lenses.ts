@@ -132,7 +132,11 @@ export function hover(document: TextDocument, position: Position, store: AnswerS
   if (solved.explained.length > 0) {
     for (const step of solved.explained) {
       const [plain, ...story] = describeStep(step);
-      lines.push('', `${step.index}. **${escapeMarkdown(plain)}** — ${escapeMarkdown(step.text.replace(/\n+/g, ' '))}  `, `   ${story.map(escapeMarkdown).join(' ')}`);
+      lines.push(
+        '',
+        `${step.index}. **${escapeMarkdown(plain)}** — ${escapeMarkdown(step.text.replace(/\n+/g, ' '))}  `,
+        `   ${story.map(escapeMarkdown).join(' ')}`,
+      );
     }
   } else if (solved.steps.length > 0) {
     lines.push('', ...solved.steps.map((s, i) => `${i + 1}. ${escapeMarkdown(s.replace(/\n+/g, ' '))}`));

@@ -77,7 +77,8 @@ export function startServer(connection: Connection = commandLineConnection()): C
   // After `shutdown` the server only waits for `exit` (LSP): no request is served, no notification acted on.
   let shutDown = false;
   const refuseAfterShutdown = (method: string) => {
-    if (shutDown) throw new ResponseError(LspErrorCodes.InvalidRequest, `${method}: the server is shutting down (it received "shutdown"); only "exit" is accepted now.`);
+    if (shutDown)
+      throw new ResponseError(LspErrorCodes.InvalidRequest, `${method}: the server is shutting down (it received "shutdown"); only "exit" is accepted now.`);
   };
   // Documents whose lenses were cut short and the user was told so (once per document).
   const lensLimitShown = new Set<string>();
@@ -95,7 +96,13 @@ export function startServer(connection: Connection = commandLineConnection()): C
   const announce = () => {
     const s = host.current();
     if (!s) return;
-    void connection.sendNotification(SettingsNotification, { profile: s.profile, models: describeModels(s), method: s.search.method, algorithm: s.search.algorithm, error: host.error() });
+    void connection.sendNotification(SettingsNotification, {
+      profile: s.profile,
+      models: describeModels(s),
+      method: s.search.method,
+      algorithm: s.search.algorithm,
+      error: host.error(),
+    });
   };
 
   const reportConfigError = (error: ErrorInfo | null) => {
@@ -106,7 +113,10 @@ export function startServer(connection: Connection = commandLineConnection()): C
     // naming the setting as VS Code does.
     if (options.clientSettingsErrors && host.current()) return;
     // A notification, not window/showMessageRequest: every client shows it, none has to answer it.
-    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `SpecSearch: ${error.message}${error.hint ? ` ${error.hint}` : ''}${goesOn}` });
+    void connection.sendNotification(ShowMessageNotification.type, {
+      type: MessageType.Error,
+      message: `SpecSearch: ${error.message}${error.hint ? ` ${error.hint}` : ''}${goesOn}`,
+    });
   };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -211,7 +221,10 @@ export function startServer(connection: Connection = commandLineConnection()): C
     refuseAfterShutdown('workspace/executeCommand');
     if (params.command !== SOLVE_BLOCK_COMMAND) throw new ResponseError(ErrorCodes.usage, `Unknown command ${params.command}.`);
     const args = (params.arguments?.[0] ?? {}) as SolveBlockArgs;
-    const result = await solver.handle({ problem: args?.problem, mode: args?.mode, ...(args?.uri !== undefined ? { textDocument: { uri: args.uri } } : {}), range: args?.range }, token);
+    const result = await solver.handle(
+      { problem: args?.problem, mode: args?.mode, ...(args?.uri !== undefined ? { textDocument: { uri: args.uri } } : {}), range: args?.range },
+      token,
+    );
     const message = result.error ? `SpecSearch: ${result.error.message}` : `SpecSearch answer: ${answerLine(answerCheckOf(result))}`;
     void connection.sendNotification(ShowMessageNotification.type, { type: result.error ? MessageType.Error : MessageType.Info, message });
     return result;
@@ -220,9 +233,16 @@ export function startServer(connection: Connection = commandLineConnection()): C
   connection.onNotification(RememberNotification, (params) => {
     if (shutDown) return;
     const p = params as Partial<RememberParams> | null;
-    if (p && typeof p.result === 'object' && p.result !== null && Array.isArray(p.result.events)) p.result = { ...p.result, events: p.result.events.map(upgradeEvent) };
-    const valid = typeof p?.textDocument?.uri === 'string' && typeof p.problem === 'string' && (p.mode === 'solve' || p.mode === 'explain') &&
-      Array.isArray(p.result?.events) && p.result.events.every((e) => validateEvent(e).length === 0) && typeof p.result.stats === 'object' && p.result.stats !== null;
+    if (p && typeof p.result === 'object' && p.result !== null && Array.isArray(p.result.events))
+      p.result = { ...p.result, events: p.result.events.map(upgradeEvent) };
+    const valid =
+      typeof p?.textDocument?.uri === 'string' &&
+      typeof p.problem === 'string' &&
+      (p.mode === 'solve' || p.mode === 'explain') &&
+      Array.isArray(p.result?.events) &&
+      p.result.events.every((e) => validateEvent(e).length === 0) &&
+      typeof p.result.stats === 'object' &&
+      p.result.stats !== null;
     if (!valid) return log('Ignored a specsearch/remember notification whose params are not {textDocument, problem, mode, result}.');
     answers.record(p.textDocument!.uri, p.problem!, p.result!, p.mode!);
     if (clientLensRefresh) connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
@@ -243,7 +263,7 @@ export function startServer(connection: Connection = commandLineConnection()): C
   });
 
   // One failed notification or request must not take the engine (and every running search) down.
-  process.on('unhandledRejection', (reason) => log(`Unhandled rejection: ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`));
+  process.on('unhandledRejection', (reason) => log(`Unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
 
   documents.listen(connection);
   connection.listen();
@@ -257,7 +277,7 @@ function describeModels(s: Settings): { small: string; large: string; prm: strin
 
 /** The document URI of a textDocument/* request, or an InvalidParams error (never a crash on a malformed request). */
 function documentUri(params: unknown, method: string): string {
-  const uri = ((params as { textDocument?: { uri?: unknown } } | null)?.textDocument)?.uri;
+  const uri = (params as { textDocument?: { uri?: unknown } } | null)?.textDocument?.uri;
   if (typeof uri !== 'string') throw new ResponseError(LspErrorCodes.InvalidParams, `${method}: "textDocument.uri" must be a string.`);
   return uri;
 }

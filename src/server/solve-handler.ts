@@ -102,7 +102,10 @@ export class SolveHandler {
         reporter = created;
       } else {
         this.hooks.log(`The client did not answer window/workDoneProgress/create within ${PROGRESS_CREATE_MS} ms; solving without progress.`);
-        void request.then((late) => late.done(), () => undefined);
+        void request.then(
+          (late) => late.done(),
+          () => undefined,
+        );
       }
     }
     if (!reporter) return null;
@@ -117,7 +120,10 @@ class Progress {
   private rejected = 0;
   private last = 0;
 
-  constructor(private readonly reporter: WorkDoneProgressReporter, title: string) {
+  constructor(
+    private readonly reporter: WorkDoneProgressReporter,
+    title: string,
+  ) {
     reporter.begin(title, undefined, 'starting…', true);
   }
 
@@ -147,11 +153,16 @@ function checkParams(raw: unknown): SolveParams {
   if (mode !== 'solve' && mode !== 'explain') throw bad(`"mode" must be "solve" or "explain", not ${JSON.stringify(mode)}.`);
   if (p.method !== undefined && !(METHODS as readonly unknown[]).includes(p.method)) throw bad(`"method" must be one of ${METHODS.join(', ')}.`);
   if (p.algorithm !== undefined && !(ALGORITHMS as readonly unknown[]).includes(p.algorithm)) throw bad(`"algorithm" must be one of ${ALGORITHMS.join(', ')}.`);
-  if (p.searchId !== undefined && (typeof p.searchId !== 'string' || !/^[\w.-]{1,64}$/.test(p.searchId))) throw bad('"searchId" must be 1–64 letters, digits, "-", "_" or ".".');
+  if (p.searchId !== undefined && (typeof p.searchId !== 'string' || !/^[\w.-]{1,64}$/.test(p.searchId)))
+    throw bad('"searchId" must be 1–64 letters, digits, "-", "_" or ".".');
   const doc = p.textDocument as { uri?: unknown } | null | undefined;
   if (doc !== undefined && (typeof doc !== 'object' || doc === null || typeof doc.uri !== 'string')) throw bad('"textDocument" must be {uri: string}.');
-  const position = (x: unknown) => typeof x === 'object' && x !== null && [(x as { line?: unknown }).line, (x as { character?: unknown }).character].every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0);
+  const position = (x: unknown) =>
+    typeof x === 'object' &&
+    x !== null &&
+    [(x as { line?: unknown }).line, (x as { character?: unknown }).character].every((v) => typeof v === 'number' && Number.isInteger(v) && v >= 0);
   const range = p.range as { start?: unknown; end?: unknown } | null | undefined;
-  if (range !== undefined && (typeof range !== 'object' || range === null || !position(range.start) || !position(range.end))) throw bad('"range" must be {start, end} positions of non-negative integers.');
+  if (range !== undefined && (typeof range !== 'object' || range === null || !position(range.start) || !position(range.end)))
+    throw bad('"range" must be {start, end} positions of non-negative integers.');
   return { ...(p as unknown as SolveParams), mode };
 }

@@ -98,7 +98,10 @@ function profileArgs(root: string): string[] {
 }
 
 /** A fresh profile with the .vsix installed, and a workspace holding the given files. */
-export function prepareProfile(install: { node: string; entry: string }, files: Record<string, string>): { root: string; workspace: string; installMs: number } {
+export function prepareProfile(
+  install: { node: string; entry: string },
+  files: Record<string, string>,
+): { root: string; workspace: string; installMs: number } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-e2e-'));
   const workspace = path.join(root, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
@@ -107,9 +110,14 @@ export function prepareProfile(install: { node: string; entry: string }, files: 
   fs.writeFileSync(path.join(root, 'user-data', 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
   fs.writeFileSync(path.join(root, 'config.yaml'), 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
   const started = Date.now();
-  const r = spawnSync(install.node, [install.entry, ...profileArgs(root), '--install-extension', vsixPath], { encoding: 'utf8', env: serverEnv(root), timeout: 120_000 });
+  const r = spawnSync(install.node, [install.entry, ...profileArgs(root), '--install-extension', vsixPath], {
+    encoding: 'utf8',
+    env: serverEnv(root),
+    timeout: 120_000,
+  });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  if (r.status !== 0 || !/successfully installed/i.test(out)) throw new Error(`code-server --install-extension ${path.basename(vsixPath)} failed (exit ${r.status ?? r.signal}):\n${out}`);
+  if (r.status !== 0 || !/successfully installed/i.test(out))
+    throw new Error(`code-server --install-extension ${path.basename(vsixPath)} failed (exit ${r.status ?? r.signal}):\n${out}`);
   const installed = fs.readdirSync(path.join(root, 'extensions')).filter((d) => d.startsWith(`${extensionId}-`));
   if (installed.length !== 1) throw new Error(`expected one ${extensionId} folder in the extensions dir, found: ${installed.join(', ') || 'none'}\n${out}`);
   return { root, workspace, installMs: Date.now() - started };
@@ -144,7 +152,18 @@ export function extensionLog(root: string): string {
 export async function startCodeServer(install: { node: string; entry: string }, root: string, workspace: string): Promise<CodeServer> {
   const logFile = path.join(root, 'code-server.log');
   const log = fs.openSync(logFile, 'a');
-  const args = [install.entry, '--bind-addr', '127.0.0.1:0', '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', ...profileArgs(root), workspace];
+  const args = [
+    install.entry,
+    '--bind-addr',
+    '127.0.0.1:0',
+    '--auth',
+    'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    ...profileArgs(root),
+    workspace,
+  ];
   // detached: the child calls setsid(), so it leads a new process group that stop() can signal as a whole.
   const child = spawn(install.node, args, { cwd: root, env: serverEnv(root), detached: true, stdio: ['ignore', log, log] });
   fs.closeSync(log);
@@ -153,7 +172,8 @@ export async function startCodeServer(install: { node: string; entry: string }, 
     const text = fs.readFileSync(logFile, 'utf8');
     const m = text.match(/HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)\/?/);
     if (m) return { url: m[1], root, workspace, logFile, process: child };
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`code-server exited (${child.exitCode ?? child.signalCode}) before listening:\n${text}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`code-server exited (${child.exitCode ?? child.signalCode}) before listening:\n${text}`);
     await sleep(100);
   }
   stopProcessGroup(child);
@@ -202,7 +222,11 @@ export async function launchBrowser(executablePath: string): Promise<{ browser: 
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   // The clipboard is what a user's browser grants code-server on localhost.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, permissions: ['clipboard-read', 'clipboard-write'] });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    deviceScaleFactor: 1,
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
   const page = await context.newPage();
   return { browser, context, page };
 }
@@ -231,7 +255,9 @@ export class Workbench {
     await this.page.keyboard.press('F1');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(`>${label}`);
-    const row = this.page.locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) });
+    const row = this.page.locator('.quick-input-list .monaco-list-row', {
+      has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
+    });
     await row.first().waitFor({ state: 'visible', timeout: 30_000 });
     if (options.beforeEnter) await options.beforeEnter();
     await row.first().click();
@@ -241,7 +267,10 @@ export class Workbench {
   /** Opens a workspace file with Quick Open and waits for its editor. */
   async openFile(name: string, firstText: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
-    await this.page.locator('.monaco-workbench').click({ position: { x: 640, y: 10 } }).catch(() => undefined);
+    await this.page
+      .locator('.monaco-workbench')
+      .click({ position: { x: 640, y: 10 } })
+      .catch(() => undefined);
     await this.page.keyboard.press('Control+P');
     await input.waitFor({ state: 'visible', timeout: 10_000 });
     await input.fill(name);
@@ -280,16 +309,18 @@ export class Workbench {
 
   /** The text of `after` decorations (rendered as CSS ::after content) on lines containing `lineText`. */
   async afterDecorations(lineText: string): Promise<string[]> {
-    return this.editorLine(lineText).first().evaluate((line) => {
-      const texts: string[] = [];
-      for (const el of Array.from(line.querySelectorAll('span'))) {
-        const content = getComputedStyle(el, '::after').content;
-        if (content && content !== 'none' && content !== 'normal') texts.push(content.replace(/^"|"$/g, ''));
-        // Injected text (newer editors) is real DOM text in its own span.
-        if (/ced-|inline-decoration|injected/.test(el.className) && el.textContent) texts.push(el.textContent);
-      }
-      return texts;
-    });
+    return this.editorLine(lineText)
+      .first()
+      .evaluate((line) => {
+        const texts: string[] = [];
+        for (const el of Array.from(line.querySelectorAll('span'))) {
+          const content = getComputedStyle(el, '::after').content;
+          if (content && content !== 'none' && content !== 'normal') texts.push(content.replace(/^"|"$/g, ''));
+          // Injected text (newer editors) is real DOM text in its own span.
+          if (/ced-|inline-decoration|injected/.test(el.className) && el.textContent) texts.push(el.textContent);
+        }
+        return texts;
+      });
   }
 
   /** The reasoning panel: a webview view is two nested iframes (the outer one names the extension). */

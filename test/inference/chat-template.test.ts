@@ -40,24 +40,36 @@ test('promptTemplate "gguf" renders the file\'s chat template: system prompt, pr
   const plain = await EmbeddedPrompt.create(model, { promptTemplate: 'gguf', model: CHAT }, 'models.small');
   assert.equal(text(model, plain.tokens({ problem, mode: 'solve', steps: ['7 + 5 = 12'], separator: '\n\n' })), `<s>${problem}\n\n7 + 5 = 12\n\n`);
   const system = await EmbeddedPrompt.create(model, { promptTemplate: 'gguf', systemPrompt: 'Be exact.', model: CHAT }, 'models.small');
-  assert.equal(text(model, system.tokens({ problem, mode: 'explain', steps: [], separator: '\n' })), `<s>Be exact.\n\n${problem}\n\nExplain each step so that a student can follow it.\n\n`);
+  assert.equal(
+    text(model, system.tokens({ problem, mode: 'explain', steps: [], separator: '\n' })),
+    `<s>Be exact.\n\n${problem}\n\nExplain each step so that a student can follow it.\n\n`,
+  );
   // A named template over the same model: its markers are rendered by the engine, as for servers.
   const chatml = await EmbeddedPrompt.create(model, { promptTemplate: 'chatml', systemPrompt: 'S', model: CHAT }, 'models.small');
-  assert.equal(text(model, chatml.tokens({ problem, mode: 'solve', steps: ['a'], separator: '\n\n' })), `<s><|im_start|>system\nS<|im_end|>\n<|im_start|>user\n${problem}<|im_end|>\n<|im_start|>assistant\na\n\n`);
+  assert.equal(
+    text(model, chatml.tokens({ problem, mode: 'solve', steps: ['a'], separator: '\n\n' })),
+    `<s><|im_start|>system\nS<|im_end|>\n<|im_start|>user\n${problem}<|im_end|>\n<|im_start|>assistant\na\n\n`,
+  );
 });
 
-test('a solve in-process with the chat GGUF gives the raw model\'s answers (its template renders the trained format)', async () => {
+test("a solve in-process with the chat GGUF gives the raw model's answers (its template renders the trained format)", async () => {
   const chat = settingsWith({ model: CHAT });
-  assert.equal(chat.models.small.promptTemplate, 'gguf', 'an embedded model without a promptTemplate uses its file\'s chat template');
+  assert.equal(chat.models.small.promptTemplate, 'gguf', "an embedded model without a promptTemplate uses its file's chat template");
   const raw = settingsWith({ model: SMALL, promptTemplate: 'raw' });
   const [a, b] = await Promise.all([createModels(chat), createModels(raw)]);
   opened.push(a, b);
   for (const p of generateProblems(11, 4)) {
-    const [x, y] = await Promise.all([solve({ problem: p.problem, settings: chat, models: a, signal }), solve({ problem: p.problem, settings: raw, models: b, signal })]);
+    const [x, y] = await Promise.all([
+      solve({ problem: p.problem, settings: chat, models: a, signal }),
+      solve({ problem: p.problem, settings: raw, models: b, signal }),
+    ]);
     assert.equal(x.error, null, x.error?.message);
     assert.notEqual(x.answer, null);
     assert.equal(x.answer, y.answer, p.problem);
-    assert.deepEqual(x.events.filter((e) => e.type === 'thought.drafted').map((e) => (e as { text: string }).text), y.events.filter((e) => e.type === 'thought.drafted').map((e) => (e as { text: string }).text));
+    assert.deepEqual(
+      x.events.filter((e) => e.type === 'thought.drafted').map((e) => (e as { text: string }).text),
+      y.events.filter((e) => e.type === 'thought.drafted').map((e) => (e as { text: string }).text),
+    );
   }
 });
 
@@ -70,11 +82,14 @@ test('"gguf" on a file without a chat template is a settings error naming the se
     assert.match(err.hint ?? '', /"chatml", "qwen2\.5-math", "llama3", or "raw"/);
     return true;
   });
-  assert.throws(() => parseSettings({ models: { large: { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:8000/v1', model: 'm', promptTemplate: 'gguf' } } }, 'test'),
-    /models\.large\.promptTemplate.*read by in-process \("embedded"\) models/);
+  assert.throws(
+    () =>
+      parseSettings({ models: { large: { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:8000/v1', model: 'm', promptTemplate: 'gguf' } } }, 'test'),
+    /models\.large\.promptTemplate.*read by in-process \("embedded"\) models/,
+  );
 });
 
-test('the likelihood verifier reads the path with the search\'s step separator', async () => {
+test("the likelihood verifier reads the path with the search's step separator", async () => {
   const settings = parseSettings({ models: { prm: { model: VERIFIER } } }, 'test');
   const models = await createModels(settings);
   opened.push(models);

@@ -28,7 +28,19 @@ after(async () => {
 });
 
 function request(problem: string, steps: string[], extra: Partial<DraftRequest> = {}): DraftRequest {
-  return { problem, mode: 'solve', steps, n: 1, stop: ['\n\n'], maxTokens: 64, temperature: 0, seed: 1, speculative: false, signal: new AbortController().signal, ...extra };
+  return {
+    problem,
+    mode: 'solve',
+    steps,
+    n: 1,
+    stop: ['\n\n'],
+    maxTokens: 64,
+    temperature: 0,
+    seed: 1,
+    speculative: false,
+    signal: new AbortController().signal,
+    ...extra,
+  };
 }
 
 /** Greedy, one step at a time, as the search does it. */
@@ -89,7 +101,10 @@ test('the default PRM (verifier.gguf as a likelihood verifier) scores right step
   const p = heldOutProblems(501, 1)[0];
   const all = await models.prm.scoreSteps(p.problem, solutionSteps(p), new AbortController().signal);
   assert.equal(all.length, solutionSteps(p).length);
-  assert.ok(all.every((s) => s > 0.5), `right steps: ${all.map((s) => s.toFixed(2)).join(' ')}`);
+  assert.ok(
+    all.every((s) => s > 0.5),
+    `right steps: ${all.map((s) => s.toFixed(2)).join(' ')}`,
+  );
 });
 
 test('the default PRM sees the whole path: once a step is wrong, every later step of that path scores low', async () => {
@@ -106,14 +121,20 @@ test('the default PRM sees the whole path: once a step is wrong, every later ste
     // calibration keeps; how sharp the raw scores are is the model card's measurement.
     assert.ok(later.scores[1] > later.scores[0], `${p.problem}: wrong path ${later.scores[0]}, right path ${later.scores[1]}`);
     const all = await models.prm.scoreSteps(p.problem, wrong, signal);
-    assert.ok(all.slice(firstWrong).every((s) => s <= all[firstWrong] + 1e-9), `scores never recover after the error: ${all.join(' ')}`);
+    assert.ok(
+      all.slice(firstWrong).every((s) => s <= all[firstWrong] + 1e-9),
+      `scores never recover after the error: ${all.join(' ')}`,
+    );
     checked++;
   }
   assert.ok(checked >= 5, `${checked} paths with steps after the error`);
 });
 
 test('the tag-trained PRM (prm.gguf, Math-Shepherd "+"/"-") loads and scores steps in 0..1', async () => {
-  const tagged = parseSettings({ models: { prm: { provider: 'embedded', model: path.join(path.dirname(settings.models.large.model), 'prm.gguf'), kind: 'logprob' } } }, 'test');
+  const tagged = parseSettings(
+    { models: { prm: { provider: 'embedded', model: path.join(path.dirname(settings.models.large.model), 'prm.gguf'), kind: 'logprob' } } },
+    'test',
+  );
   const trio = await createModels(tagged);
   try {
     const p = heldOutProblems(505, 1)[0];
@@ -168,7 +189,10 @@ test('speculative sequences run many at once and are reused across calls without
     assert.deepEqual(new Set(r.drafts.map((d) => d.text)), new Set([greedyText]));
   }
   const sampled = await models.large.draft(request(p.problem, [], { n: 12, speculative: true, temperature: 0.7, seed: 3 }));
-  assert.ok(sampled.drafts.every((d) => d.finish === 'stop' && d.tokens > 0), sampled.drafts.map((d) => d.text).join(' | '));
+  assert.ok(
+    sampled.drafts.every((d) => d.finish === 'stop' && d.tokens > 0),
+    sampled.drafts.map((d) => d.text).join(' | '),
+  );
 });
 
 // Sequences are pooled and reused with their KV cache; many calls at once (sampled, speculative and greedy)
@@ -180,11 +204,20 @@ test('greedy drafts are unchanged after many concurrent sampled and speculative 
   for (const x of paths) reference.push((await models.large.draft(request(x.problem, x.steps))).drafts[0].text);
   const changed: string[] = [];
   for (let round = 0; round < 3; round++) {
-    const busy = problems.slice(0, 6).map((p, i) =>
-      models.large.draft(request(p.problem, solutionSteps(p).slice(0, 1 + (i % 2)), { n: 6, speculative: i % 2 === 0, temperature: 0.7, seed: round * 10 + i })));
+    const busy = problems
+      .slice(0, 6)
+      .map((p, i) =>
+        models.large.draft(
+          request(p.problem, solutionSteps(p).slice(0, 1 + (i % 2)), { n: 6, speculative: i % 2 === 0, temperature: 0.7, seed: round * 10 + i }),
+        ),
+      );
     const again = await Promise.all(paths.map((x) => models.large.draft(request(x.problem, x.steps, { n: 6 }))));
     await Promise.all(busy);
-    again.forEach((r, i) => r.drafts.forEach((d) => { if (d.text !== reference[i]) changed.push(`${JSON.stringify(reference[i])} → ${JSON.stringify(d.text)}`); }));
+    again.forEach((r, i) =>
+      r.drafts.forEach((d) => {
+        if (d.text !== reference[i]) changed.push(`${JSON.stringify(reference[i])} → ${JSON.stringify(d.text)}`);
+      }),
+    );
   }
   assert.deepEqual(changed, []);
 });
@@ -279,29 +312,30 @@ test('SpecSearch rejects the wrong drafts and keeps the right ones; on the raw v
   }
 });
 
-for (const method of ['large', 'sps'] as const) test(`cancellation mid-generation returns within a second with the partial trace (${method})`, async () => {
-  const controller = new AbortController();
-  const many = withSearchOverrides(settings, { method, candidatesPerStep: 16, beamWidth: 4 }, 'test');
-  const started = Date.now();
-  let abortedAt = 0;
-  const r = await solve({
-    problem: heldOutProblems(504, 1)[0].problem,
-    settings: many,
-    models,
-    signal: controller.signal,
-    onEvent: (e) => {
-      if (e.type === 'step.started' && e.depth === 2 && abortedAt === 0) {
-        abortedAt = Date.now();
-        setTimeout(() => controller.abort(), 5);
-      }
-    },
+for (const method of ['large', 'sps'] as const)
+  test(`cancellation mid-generation returns within a second with the partial trace (${method})`, async () => {
+    const controller = new AbortController();
+    const many = withSearchOverrides(settings, { method, candidatesPerStep: 16, beamWidth: 4 }, 'test');
+    const started = Date.now();
+    let abortedAt = 0;
+    const r = await solve({
+      problem: heldOutProblems(504, 1)[0].problem,
+      settings: many,
+      models,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'step.started' && e.depth === 2 && abortedAt === 0) {
+          abortedAt = Date.now();
+          setTimeout(() => controller.abort(), 5);
+        }
+      },
+    });
+    assert.ok(abortedAt > 0, 'reached depth 2');
+    assert.equal(r.error?.code, 'cancelled');
+    assert.ok(Date.now() - abortedAt < 1000, `returned ${Date.now() - abortedAt} ms after the abort`);
+    assert.ok(r.events.some((e) => e.type === 'thought.drafted'));
+    assert.ok(Date.now() - started < 30_000);
   });
-  assert.ok(abortedAt > 0, 'reached depth 2');
-  assert.equal(r.error?.code, 'cancelled');
-  assert.ok(Date.now() - abortedAt < 1000, `returned ${Date.now() - abortedAt} ms after the abort`);
-  assert.ok(r.events.some((e) => e.type === 'thought.drafted'));
-  assert.ok(Date.now() - started < 30_000);
-});
 
 test('a missing or corrupt GGUF gives a clear error naming the file', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-gguf-'));
@@ -320,24 +354,33 @@ test('a missing or corrupt GGUF gives a clear error naming the file', async () =
   }
 });
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) test(`${signal} during \`specsearch solve --json\` ends with search.failed (cancelled), whole JSON lines and exit 1`, async () => {
-  const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [path.resolve('dist/cli.js'), 'solve', '--json', '--method', 'large', heldOutProblems(506, 1)[0].problem], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let sent = false;
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-    if (!sent && out.includes('"thought.drafted"')) {
-      sent = true;
-      child.kill(signal);
-    }
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  test(`${signal} during \`specsearch solve --json\` ends with search.failed (cancelled), whole JSON lines and exit 1`, async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [path.resolve('dist/cli.js'), 'solve', '--json', '--method', 'large', heldOutProblems(506, 1)[0].problem], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let sent = false;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      if (!sent && out.includes('"thought.drafted"')) {
+        sent = true;
+        child.kill(signal);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.ok(sent, 'a thought was drafted before the signal');
+    assert.equal(code, 1);
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; error?: { code: string } });
+    const last = lines.at(-1);
+    assert.equal(last?.type, 'search.failed');
+    assert.equal(last?.error?.code, 'cancelled');
+    assert.ok(
+      lines.some((e) => e.type === 'thought.drafted'),
+      'the partial trace is kept',
+    );
   });
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-  assert.ok(sent, 'a thought was drafted before the signal');
-  assert.equal(code, 1);
-  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; error?: { code: string } });
-  const last = lines.at(-1);
-  assert.equal(last?.type, 'search.failed');
-  assert.equal(last?.error?.code, 'cancelled');
-  assert.ok(lines.some((e) => e.type === 'thought.drafted'), 'the partial trace is kept');
-});

@@ -98,14 +98,25 @@ describe('SolveHandler', () => {
     const result = await handler.handle({ problem: 'count to three', mode: 'solve', searchId: 'x1' }, new CancellationTokenSource().token);
     assert.equal(result.error, null);
     assert.equal(result.answer, '3');
-    assert.deepEqual(notifications.map((n) => n.event), result.events);
+    assert.deepEqual(
+      notifications.map((n) => n.event),
+      result.events,
+    );
     assert.ok(notifications.every((n) => n.searchId === 'x1'));
   });
 
   test('a model that ignores the abort still gets the request answered within a second, with the partial trace', async () => {
     const { connection, notifications } = fakeConnection();
-    const stuck: LanguageModel = { label: 'stuck', capabilities: { speculative: false, batchedDrafts: true }, draft: () => new Promise(() => undefined), dispose: async () => undefined };
-    const host = new EngineHost(() => undefined, async () => trio(stuck, stuck, countingPrm()));
+    const stuck: LanguageModel = {
+      label: 'stuck',
+      capabilities: { speculative: false, batchedDrafts: true },
+      draft: () => new Promise(() => undefined),
+      dispose: async () => undefined,
+    };
+    const host = new EngineHost(
+      () => undefined,
+      async () => trio(stuck, stuck, countingPrm()),
+    );
     const handler = new SolveHandler(connection, host, hooks);
     const source = new CancellationTokenSource();
     const pending = handler.handle({ problem: 'count to three', mode: 'solve', method: 'small', searchId: 'stuck' }, source.token);
@@ -146,9 +157,12 @@ describe('SolveHandler', () => {
     assert.equal(rb.error?.code, 'cancelled');
   });
 
-  test('models that never finish loading: a cancel answers within a second with the engine\'s own events, and the id is free again', async () => {
+  test("models that never finish loading: a cancel answers within a second with the engine's own events, and the id is free again", async () => {
     const { connection, notifications } = fakeConnection();
-    const host = new EngineHost(() => undefined, () => new Promise<ModelTrio>(() => undefined));
+    const host = new EngineHost(
+      () => undefined,
+      () => new Promise<ModelTrio>(() => undefined),
+    );
     const handler = new SolveHandler(connection, host, hooks);
     const source = new CancellationTokenSource();
     const pending = handler.handle({ problem: 'count to three', mode: 'solve', searchId: 'load' }, source.token);
@@ -159,7 +173,10 @@ describe('SolveHandler', () => {
     const result = await pending;
     assert.ok(Date.now() - cancelledAt < 1000, `answered in ${Date.now() - cancelledAt} ms`);
     assert.equal(result.error?.code, 'cancelled');
-    assert.deepEqual(result.events.map((e) => e.type), ['search.started', 'search.failed']);
+    assert.deepEqual(
+      result.events.map((e) => e.type),
+      ['search.started', 'search.failed'],
+    );
     assert.deepEqual(handler.runningIds(), [], 'the search id can be used again');
   });
 
@@ -167,10 +184,17 @@ describe('SolveHandler', () => {
     const { connection } = fakeConnection();
     (connection.window as unknown as { createWorkDoneProgress: () => Promise<never> }).createWorkDoneProgress = () => new Promise<never>(() => undefined);
     const logs: string[] = [];
-    const handler = new SolveHandler(connection, new EngineHost(() => undefined, factory().create), { ...hooks, serverProgress: () => true, log: (m: string) => logs.push(m) });
+    const handler = new SolveHandler(connection, new EngineHost(() => undefined, factory().create), {
+      ...hooks,
+      serverProgress: () => true,
+      log: (m: string) => logs.push(m),
+    });
     const result = await handler.handle({ problem: 'count to three', mode: 'solve' }, new CancellationTokenSource().token);
     assert.equal(result.answer, '3');
-    assert.ok(logs.some((m) => /did not answer window\/workDoneProgress\/create/.test(m)), logs.join('\n'));
+    assert.ok(
+      logs.some((m) => /did not answer window\/workDoneProgress\/create/.test(m)),
+      logs.join('\n'),
+    );
   });
 
   test('a failing call ends the search: its siblings are aborted and nothing is notified after search.failed', async () => {
@@ -184,14 +208,24 @@ describe('SolveHandler', () => {
       draft: (req) => {
         const k = calls++;
         if (k === 2) return Promise.reject(new EngineError({ code: 'bad-response', message: 'flaky: unexpected answer' }));
-        return new Promise((resolve) => setTimeout(() => {
-          if (k > 0) aborted.push(req.signal.aborted);
-          resolve({ drafts: Array.from({ length: req.n }, (_, i) => ({ text: `${req.steps.length + 1}${'.'.repeat(i)}`, tokens: 1, finish: 'stop' as const })), ms: 1, requests: 1, speculative: null });
-        }, 60));
+        return new Promise((resolve) =>
+          setTimeout(() => {
+            if (k > 0) aborted.push(req.signal.aborted);
+            resolve({
+              drafts: Array.from({ length: req.n }, (_, i) => ({ text: `${req.steps.length + 1}${'.'.repeat(i)}`, tokens: 1, finish: 'stop' as const })),
+              ms: 1,
+              requests: 1,
+              speculative: null,
+            });
+          }, 60),
+        );
       },
       dispose: async () => undefined,
     };
-    const host = new EngineHost(() => undefined, async () => trio(flaky, flaky, countingPrm()));
+    const host = new EngineHost(
+      () => undefined,
+      async () => trio(flaky, flaky, countingPrm()),
+    );
     host.configure({ config: { search: { beamWidth: 3, candidatesPerStep: 3 } } }, 'test');
     const handler = new SolveHandler(connection, host, hooks);
     const result = await handler.handle({ problem: 'count to three', mode: 'solve', method: 'small', searchId: 'flaky' }, new CancellationTokenSource().token);
@@ -215,4 +249,3 @@ describe('SolveHandler', () => {
     assert.ok(sent < 10_000, `${sent} characters sent back for a ${problem.length}-character problem`);
   });
 });
-

@@ -41,10 +41,11 @@ export function startTestServer(): TestServer {
   const waiters: { test: (m: ShowMessageParams) => boolean; resolve: (m: ShowMessageParams) => void }[] = [];
   connection.onNotification(ShowMessageNotification.type, (m) => {
     messages.push(m);
-    for (const w of [...waiters]) if (w.test(m)) {
-      waiters.splice(waiters.indexOf(w), 1);
-      w.resolve(m);
-    }
+    for (const w of [...waiters])
+      if (w.test(m)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
   });
   connection.onNotification('window/logMessage', (m: { message: string }) => {
     logs.push(m.message);
@@ -85,7 +86,13 @@ export function startTestServer(): TestServer {
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no matching window/showMessage within ${ms} ms; got ${JSON.stringify(messages)}`)), ms);
-        waiters.push({ test, resolve: (m) => { clearTimeout(timer); resolve(m); } });
+        waiters.push({
+          test,
+          resolve: (m) => {
+            clearTimeout(timer);
+            resolve(m);
+          },
+        });
       });
     },
     async stop() {

@@ -60,7 +60,10 @@ describe('language server, hostile client', () => {
       server.process.stdin!.write(`Content-Length: ${bad}\r\n\r\n${body}`);
       const result = await server.connection.sendRequest(SolveRequest, { problem: ' ', mode: 'solve' });
       assert.equal(result.error?.code, 'usage', `after Content-Length: ${bad} the server still answers`);
-      assert.ok(server.logs.some((l) => l.includes(`Content-Length: ${bad}`) && l.includes('Dropped a message')), server.logs.join('\n'));
+      assert.ok(
+        server.logs.some((l) => l.includes(`Content-Length: ${bad}`) && l.includes('Dropped a message')),
+        server.logs.join('\n'),
+      );
     }
   });
 

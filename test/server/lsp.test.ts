@@ -55,38 +55,119 @@ describe('language server without models', () => {
     }[];
     const lines = [...new Set(lenses.map((l) => l.range.start.line))];
     assert.deepEqual(lines, [4, 10]);
-    assert.deepEqual(lenses.filter((l) => l.range.start.line === 4).map((l) => l.command.arguments[0].mode), ['solve', 'explain']);
+    assert.deepEqual(
+      lenses.filter((l) => l.range.start.line === 4).map((l) => l.command.arguments[0].mode),
+      ['solve', 'explain'],
+    );
     assert.equal(lenses[0].command.arguments[0].problem, PROBLEM);
     assert.equal(lenses[2].command.arguments[0].problem, 'Find x such that 2x + 3 = 11.');
   });
 
   test('specsearch/remember brings an earlier answer back to CodeLens and hover, ✓ only when verified; malformed params are ignored', async () => {
     const uri = 'file:///tmp/history.md';
-    await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'markdown', version: 1, text: `${PROBLEM}\n\nFind x such that 2x + 3 = 11.\n` } });
-    const stats = { wallMs: 1200, depth: 1, drafted: 1, accepted: 1, surplus: 0, rejected: 0, corrections: 0, acceptanceRate: 1, acceptanceByDepth: [], small: { tokens: 1, ms: 1, calls: 1, requests: 1 }, large: { tokens: 0, ms: 0, calls: 0, requests: 0 }, prm: { scored: 1, ms: 1, calls: 1, requests: 1 }, speculative: null, bound: null } as never;
+    await server.connection.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'markdown', version: 1, text: `${PROBLEM}\n\nFind x such that 2x + 3 = 11.\n` },
+    });
+    const stats = {
+      wallMs: 1200,
+      depth: 1,
+      drafted: 1,
+      accepted: 1,
+      surplus: 0,
+      rejected: 0,
+      corrections: 0,
+      acceptanceRate: 1,
+      acceptanceByDepth: [],
+      small: { tokens: 1, ms: 1, calls: 1, requests: 1 },
+      large: { tokens: 0, ms: 0, calls: 0, requests: 0 },
+      prm: { scored: 1, ms: 1, calls: 1, requests: 1 },
+      speculative: null,
+      bound: null,
+    } as never;
     // The verified answer as this version saves it (a calibrated confidence); the other as an earlier version
     // saved it (no threshold, calibration or basis: read as an uncalibrated score against 0.5).
     const result = (problem: string, answer: string, verified: boolean) => ({
-      searchId: `h-${answer}`, problem, answer, stats, error: null,
+      searchId: `h-${answer}`,
+      problem,
+      answer,
+      stats,
+      error: null,
       events: [
         { searchId: `h-${answer}`, t: 0, type: 'search.started', problem, mode: 'solve', method: 'specsearch', algorithm: 'beam', settings: {} },
-        { searchId: `h-${answer}`, t: 1, type: 'thought.drafted', id: 't1', parentId: null, depth: 1, source: 'small', text: `The answer is ${answer}.`, tokens: 1, ms: 1, speculative: null },
+        {
+          searchId: `h-${answer}`,
+          t: 1,
+          type: 'thought.drafted',
+          id: 't1',
+          parentId: null,
+          depth: 1,
+          source: 'small',
+          text: `The answer is ${answer}.`,
+          tokens: 1,
+          ms: 1,
+          speculative: null,
+        },
         verified
-          ? { searchId: `h-${answer}`, t: 2, type: 'search.finished', answer, answerThoughtId: 't1', path: ['t1'], confidence: 0.97, calibrated: true, threshold: 0.5, weakestScore: 0.999, basis: 'score', verified, caveat: null, stats }
-          : { searchId: `h-${answer}`, t: 2, type: 'search.finished', answer, answerThoughtId: 't1', path: ['t1'], confidence: 0.1, verified, caveat: 'The PRM doubts it.', stats },
+          ? {
+              searchId: `h-${answer}`,
+              t: 2,
+              type: 'search.finished',
+              answer,
+              answerThoughtId: 't1',
+              path: ['t1'],
+              confidence: 0.97,
+              calibrated: true,
+              threshold: 0.5,
+              weakestScore: 0.999,
+              basis: 'score',
+              verified,
+              caveat: null,
+              stats,
+            }
+          : {
+              searchId: `h-${answer}`,
+              t: 2,
+              type: 'search.finished',
+              answer,
+              answerThoughtId: 't1',
+              path: ['t1'],
+              confidence: 0.1,
+              verified,
+              caveat: 'The PRM doubts it.',
+              stats,
+            },
       ],
     });
-    await server.connection.sendNotification('specsearch/remember', { textDocument: { uri }, problem: PROBLEM, mode: 'solve', result: result(PROBLEM, '32', true) });
-    await server.connection.sendNotification('specsearch/remember', { textDocument: { uri }, problem: 'Find x such that 2x + 3 = 11.', mode: 'solve', result: result('Find x such that 2x + 3 = 11.', '5', false) });
+    await server.connection.sendNotification('specsearch/remember', {
+      textDocument: { uri },
+      problem: PROBLEM,
+      mode: 'solve',
+      result: result(PROBLEM, '32', true),
+    });
+    await server.connection.sendNotification('specsearch/remember', {
+      textDocument: { uri },
+      problem: 'Find x such that 2x + 3 = 11.',
+      mode: 'solve',
+      result: result('Find x such that 2x + 3 = 11.', '5', false),
+    });
     await server.connection.sendNotification('specsearch/remember', { textDocument: { uri }, problem: 7, result: { events: 'no' } });
     const lenses = (await server.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as { command: { title: string } }[];
-    assert.deepEqual(lenses.map((l) => l.command.title).filter((t) => !/Explain/.test(t)), ['32 ✓ verified · confidence 0.97 · Solve again', '5 ⚠ unverified · PRM score 0.10 (uncalibrated), below 0.5 · Solve again']);
-    const hover = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 3 } })) as { contents: { value: string } };
+    assert.deepEqual(
+      lenses.map((l) => l.command.title).filter((t) => !/Explain/.test(t)),
+      ['32 ✓ verified · confidence 0.97 · Solve again', '5 ⚠ unverified · PRM score 0.10 (uncalibrated), below 0.5 · Solve again'],
+    );
+    const hover = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 3 } })) as {
+      contents: { value: string };
+    };
     assert.match(hover.contents.value, /SpecSearch answer: 5 ⚠ unverified · PRM score 0\.10 \(uncalibrated\), below 0\.5\*\*/);
     assert.match(hover.contents.value, /The PRM doubts it\./);
     // A rerun of the first problem that was stopped keeps its last finished answer in CodeLens and hover.
     const stopped = {
-      searchId: 'h-stopped', problem: PROBLEM, answer: null, stats, error: { code: 'cancelled', message: 'The search was cancelled.' },
+      searchId: 'h-stopped',
+      problem: PROBLEM,
+      answer: null,
+      stats,
+      error: { code: 'cancelled', message: 'The search was cancelled.' },
       events: [
         { searchId: 'h-stopped', t: 0, type: 'search.started', problem: PROBLEM, mode: 'solve', method: 'specsearch', algorithm: 'beam', settings: {} },
         { searchId: 'h-stopped', t: 1, type: 'search.failed', error: { code: 'cancelled', message: 'The search was cancelled.' }, partial: true, stats },
@@ -95,11 +176,13 @@ describe('language server without models', () => {
     await server.connection.sendNotification('specsearch/remember', { textDocument: { uri }, problem: PROBLEM, mode: 'solve', result: stopped });
     const after = (await server.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as { command: { title: string } }[];
     assert.equal(after[0].command.title, '32 ✓ verified · confidence 0.97 · Solve again', 'the stopped rerun leaves the answer 32');
-    const kept = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 3 } })) as { contents: { value: string } };
+    const kept = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 3 } })) as {
+      contents: { value: string };
+    };
     assert.match(kept.contents.value, /SpecSearch answer: 32 ✓ verified/);
   });
 
-  test('invalid settings are reported by window/showMessage in the user\'s words, and solving goes on with the last valid ones', async () => {
+  test("invalid settings are reported by window/showMessage in the user's words, and solving goes on with the last valid ones", async () => {
     await server.connection.sendNotification('workspace/didChangeConfiguration', { settings: { specsearch: { config: { search: { beamWidth: 0 } } } } });
     const shown = await server.waitForMessage((m) => m.message.includes('search.beamWidth'));
     assert.equal(shown.type, 1, 'an error message');
@@ -113,11 +196,23 @@ describe('language server without models', () => {
 
   test('bad request params are a clear error, not a crash', async () => {
     await server.connection.sendNotification('workspace/didChangeConfiguration', { settings: { specsearch: { config: {} } } });
-    await assert.rejects(server.connection.sendRequest(SolveRequest, { problem: PROBLEM, mode: 'solve', method: 'huge' as never }), /"method" must be one of specsearch, large, sps, small/);
+    await assert.rejects(
+      server.connection.sendRequest(SolveRequest, { problem: PROBLEM, mode: 'solve', method: 'huge' as never }),
+      /"method" must be one of specsearch, large, sps, small/,
+    );
     await assert.rejects(server.connection.sendRequest(SolveRequest, { problem: 42 as never, mode: 'solve' }), /"problem" must be a string/);
-    await assert.rejects(server.connection.sendRequest(SolveRequest, { problem: PROBLEM, mode: 'solve', textDocument: { uri: 7 } as never }), /"textDocument" must be \{uri: string\}/);
-    await assert.rejects(server.connection.sendRequest('textDocument/codeLens', { textDocument: null }), (err: { code?: number; message: string }) => err.code === -32602 && /textDocument\.uri/.test(err.message));
-    await assert.rejects(server.connection.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///x.md' }, position: { line: -1, character: 'a' } }), (err: { code?: number; message: string }) => err.code === -32602 && /position/.test(err.message));
+    await assert.rejects(
+      server.connection.sendRequest(SolveRequest, { problem: PROBLEM, mode: 'solve', textDocument: { uri: 7 } as never }),
+      /"textDocument" must be \{uri: string\}/,
+    );
+    await assert.rejects(
+      server.connection.sendRequest('textDocument/codeLens', { textDocument: null }),
+      (err: { code?: number; message: string }) => err.code === -32602 && /textDocument\.uri/.test(err.message),
+    );
+    await assert.rejects(
+      server.connection.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///x.md' }, position: { line: -1, character: 'a' } }),
+      (err: { code?: number; message: string }) => err.code === -32602 && /position/.test(err.message),
+    );
     await assert.rejects(server.connection.sendRequest('textDocument/hover', {}), (err: { code?: number }) => err.code === -32602);
   });
 
@@ -127,15 +222,22 @@ describe('language server without models', () => {
     assert.equal(result.events.at(-1)?.type, 'search.failed');
   });
 
-  test('doctor answers with the engine\'s report, one entry per model', async () => {
+  test("doctor answers with the engine's report, one entry per model", async () => {
     const report = await server.connection.sendRequest(DoctorRequest, {});
     assert.equal(report.profile, 'tiny');
-    assert.deepEqual(report.models.map((m) => m.role), ['small', 'large', 'prm'], JSON.stringify(report));
+    assert.deepEqual(
+      report.models.map((m) => m.role),
+      ['small', 'large', 'prm'],
+      JSON.stringify(report),
+    );
   });
 
   test('requests without parameters also take [] (Neovim 0.7 sends an empty Lua table as an array)', async () => {
-    const report = await server.connection.sendRequest(DoctorRequest.method, []) as { models: { role: string }[] };
-    assert.deepEqual(report.models.map((m) => m.role), ['small', 'large', 'prm']);
+    const report = (await server.connection.sendRequest(DoctorRequest.method, [])) as { models: { role: string }[] };
+    assert.deepEqual(
+      report.models.map((m) => m.role),
+      ['small', 'large', 'prm'],
+    );
     assert.deepEqual(await server.connection.sendRequest(CancelRequest.method, []), { cancelled: [] });
     await assert.rejects(server.connection.sendRequest(CancelRequest, { searchId: 5 as unknown as string }), /searchId must be a string/);
   });
@@ -170,7 +272,14 @@ describe('language server with the tiny models', { skip: modelsMissing }, () => 
     const uri = 'file:///tmp/solve.md';
     await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'markdown', version: 1, text: `${PROBLEM}\n` } });
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: PROBLEM.length } };
-    const result = await server.connection.sendRequest(SolveRequest, { problem: PROBLEM, mode: 'solve', searchId: 'first', textDocument: { uri }, range, workDoneToken: 'progress-1' });
+    const result = await server.connection.sendRequest(SolveRequest, {
+      problem: PROBLEM,
+      mode: 'solve',
+      searchId: 'first',
+      textDocument: { uri },
+      range,
+      workDoneToken: 'progress-1',
+    });
     assert.equal(result.error, null, JSON.stringify(result.error));
     // SpecSearch's answer is whatever its search found (the small drafter is weak by design); it must be
     // the one the trace ends with. The large-model run below pins the right answer.
@@ -185,9 +294,14 @@ describe('language server with the tiny models', { skip: modelsMissing }, () => 
     const kinds = server.progress.filter((p) => p.token === 'progress-1').map((p) => p.value.kind);
     assert.equal(kinds[0], 'begin');
     assert.equal(kinds.at(-1), 'end');
-    assert.ok(server.progress.some((p) => /depth \d+ · \d+ accepted · \d+ rejected/.test(p.value.message ?? '')), 'progress reports depth and verdict counts');
+    assert.ok(
+      server.progress.some((p) => /depth \d+ · \d+ accepted · \d+ rejected/.test(p.value.message ?? '')),
+      'progress reports depth and verdict counts',
+    );
 
-    const hover = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 3 } })) as { contents: { value: string } } | null;
+    const hover = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 3 } })) as {
+      contents: { value: string };
+    } | null;
     assert.match(hover?.contents.value ?? '', new RegExp(`SpecSearch answer: ${result.answer}`));
   });
 
@@ -210,12 +324,19 @@ describe('language server with the tiny models', { skip: modelsMissing }, () => 
     assert.ok(took < 1000, `answered ${took} ms after the cancel`);
     assert.equal(result.error?.code, 'cancelled');
     assert.equal(result.events.at(-1)?.type, 'search.failed');
-    assert.ok(result.events.some((e) => e.type === 'thought.drafted'), 'the partial trace keeps what was done');
+    assert.ok(
+      result.events.some((e) => e.type === 'thought.drafted'),
+      'the partial trace keeps what was done',
+    );
   });
 
   test('two solves run at once; specsearch/cancel stops one by id', { timeout: 90_000 }, async () => {
     const a = server.connection.sendRequest(SolveRequest, { problem: PROBLEM, mode: 'solve', method: 'large', searchId: 'a' });
-    const b = server.connection.sendRequest(SolveRequest, { problem: 'Start with 3. Add 4. Multiply by 2. What is the result?', mode: 'explain', searchId: 'b' });
+    const b = server.connection.sendRequest(SolveRequest, {
+      problem: 'Start with 3. Add 4. Multiply by 2. What is the result?',
+      mode: 'explain',
+      searchId: 'b',
+    });
     const cancelled = await server.connection.sendRequest(CancelRequest, { searchId: 'b' });
     assert.deepEqual(cancelled.cancelled, ['b']);
     const [ra, rb] = await Promise.all([a, b]);

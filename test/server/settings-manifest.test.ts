@@ -3,7 +3,20 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { ALGORITHM_INFO, ALGORITHMS, DEFAULT_MODEL, DEFAULT_PRM_KIND, DEFAULT_SEARCH, METHOD_INFO, METHODS, parseSettings, PRM_KIND_INFO, PRM_KINDS, PROMPT_TEMPLATES, PROVIDERS } from '../../src/core/config';
+import {
+  ALGORITHM_INFO,
+  ALGORITHMS,
+  DEFAULT_MODEL,
+  DEFAULT_PRM_KIND,
+  DEFAULT_SEARCH,
+  METHOD_INFO,
+  METHODS,
+  parseSettings,
+  PRM_KIND_INFO,
+  PRM_KINDS,
+  PROMPT_TEMPLATES,
+  PROVIDERS,
+} from '../../src/core/config';
 import { PROFILE_NAMES } from '../../src/core/profiles';
 import { MAX_PROBLEM_CHARS } from '../../src/core/solve';
 
@@ -31,9 +44,18 @@ test('every search setting is contributed with the engine default, and the enums
 test('package.json describes each PRM kind, method and algorithm as their one descriptor does, with the one default kind', () => {
   const kind = props['specsearch.models.prm'].properties.kind;
   assert.equal(kind.default, DEFAULT_PRM_KIND);
-  assert.deepEqual(kind.enumDescriptions, PRM_KINDS.map((k) => PRM_KIND_INFO[k].description));
-  assert.deepEqual(props['specsearch.search.method'].enumDescriptions, METHODS.map((m) => METHOD_INFO[m].description));
-  assert.deepEqual(props['specsearch.search.algorithm'].enumDescriptions, ALGORITHMS.map((a) => ALGORITHM_INFO[a].description));
+  assert.deepEqual(
+    kind.enumDescriptions,
+    PRM_KINDS.map((k) => PRM_KIND_INFO[k].description),
+  );
+  assert.deepEqual(
+    props['specsearch.search.method'].enumDescriptions,
+    METHODS.map((m) => METHOD_INFO[m].description),
+  );
+  assert.deepEqual(
+    props['specsearch.search.algorithm'].enumDescriptions,
+    ALGORITHMS.map((a) => ALGORITHM_INFO[a].description),
+  );
 });
 
 test('the numeric bounds VS Code enforces are exactly the bounds the engine accepts', () => {
@@ -57,7 +79,11 @@ test('model objects list exactly the fields the engine knows', () => {
 });
 
 test('untrusted workspaces: the model settings are restricted', () => {
-  assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, ['specsearch.models.small', 'specsearch.models.large', 'specsearch.models.prm']);
+  assert.deepEqual(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations, [
+    'specsearch.models.small',
+    'specsearch.models.large',
+    'specsearch.models.prm',
+  ]);
   assert.equal(pkg.capabilities.untrustedWorkspaces.supported, 'limited');
 });
 
@@ -74,7 +100,10 @@ test('commands, menus, keybinding, view and walkthrough media exist', () => {
   // The context menu says whose commands these are: a "SpecSearch" submenu holding Solve and Explain Selection.
   const submenu = pkg.contributes.menus['editor/context'][0].submenu;
   assert.equal(pkg.contributes.submenus.find((m: { id: string }) => m.id === submenu)?.label, 'SpecSearch');
-  assert.deepEqual(pkg.contributes.menus[submenu].map((m: { command: string }) => m.command), ['specsearch.solveSelection', 'specsearch.explainSelection']);
+  assert.deepEqual(
+    pkg.contributes.menus[submenu].map((m: { command: string }) => m.command),
+    ['specsearch.solveSelection', 'specsearch.explainSelection'],
+  );
   for (const step of pkg.contributes.walkthroughs[0].steps) assert.ok(fs.existsSync(path.join(ROOT, step.media.markdown)), step.media.markdown);
   assert.ok(fs.existsSync(path.join(ROOT, pkg.icon)));
   assert.ok(fs.existsSync(path.join(ROOT, pkg.contributes.viewsContainers.activitybar[0].icon)));
@@ -82,7 +111,11 @@ test('commands, menus, keybinding, view and walkthrough media exist', () => {
   // activate() only registers (a few ms; bench/results/activation); the language server starts for a problem document.
   assert.deepEqual(pkg.activationEvents, ['onStartupFinished', 'onView:specsearch.reasoning']);
   const activate = fs.readFileSync(path.join(ROOT, 'src', 'extension', 'ctx.ts'), 'utf8');
-  assert.doesNotMatch(activate.slice(activate.indexOf('  activate(): void'), activate.indexOf('  private maybeStartFor')), /ensureClient|startServer/, 'activate() does not start the language server');
+  assert.doesNotMatch(
+    activate.slice(activate.indexOf('  activate(): void'), activate.indexOf('  private maybeStartFor')),
+    /ensureClient|startServer/,
+    'activate() does not start the language server',
+  );
 });
 
 test('the extension refuses selections over the same limit the engine has', () => {

@@ -24,13 +24,16 @@ async function poolingServer(perToken = false): Promise<Fixture> {
 }
 
 function prmSettings(origin: string) {
-  return parseSettings({
-    models: {
-      small: { provider: 'openai-compatible', baseURL: `${origin}/v1`, model: 'm', promptTemplate: 'raw' },
-      large: { provider: 'openai-compatible', baseURL: `${origin}/v1`, model: 'm', promptTemplate: 'raw' },
-      prm: { provider: 'openai-compatible', baseURL: `${origin}/v1`, model: 'Qwen/Qwen2.5-Math-PRM-7B', kind: 'vllm-pooling' },
+  return parseSettings(
+    {
+      models: {
+        small: { provider: 'openai-compatible', baseURL: `${origin}/v1`, model: 'm', promptTemplate: 'raw' },
+        large: { provider: 'openai-compatible', baseURL: `${origin}/v1`, model: 'm', promptTemplate: 'raw' },
+        prm: { provider: 'openai-compatible', baseURL: `${origin}/v1`, model: 'Qwen/Qwen2.5-Math-PRM-7B', kind: 'vllm-pooling' },
+      },
     },
-  }, 'test').models.prm;
+    'test',
+  ).models.prm;
 }
 
 for (const perToken of [false, true]) {
@@ -39,14 +42,20 @@ for (const perToken of [false, true]) {
     const f = await poolingServer(perToken);
     const prm = await createRewardModel(prmSettings(f.origin));
     const r = await prm.scoreLast({ problem: PROBLEM, paths: [['2 + 3 = 5.'], ['2 + 3 = 6, which is wrong.'], ['Start at 2.', 'Add 3 to get 5.']], signal });
-    assert.deepEqual(r.scores.map((s) => Math.round(s * 100) / 100), [0.95, 0.15, 0.95]);
+    assert.deepEqual(
+      r.scores.map((s) => Math.round(s * 100) / 100),
+      [0.95, 0.15, 0.95],
+    );
     const pooling = f.requests.filter((q) => q.path === '/pooling');
     assert.equal(pooling.length, 1, 'one /pooling request for all paths');
     const input = pooling[0].body!.input as string[];
     assert.equal(input.length, 3);
     assert.ok(input[2].includes('Start at 2.<extra_0>Add 3 to get 5.<extra_0>'), input[2]);
     assert.ok(input[0].startsWith('<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n<|im_start|>user\n'));
-    assert.deepEqual((await prm.scoreSteps(PROBLEM, ['fine', 'wrong'], signal)).map((s) => Math.round(s * 100) / 100), [0.95, 0.15]);
+    assert.deepEqual(
+      (await prm.scoreSteps(PROBLEM, ['fine', 'wrong'], signal)).map((s) => Math.round(s * 100) / 100),
+      [0.95, 0.15],
+    );
   });
 }
 
@@ -60,7 +69,10 @@ const poolingTasks = async (f: Fixture) => {
   clearCapabilityCache();
   const prm = await createRewardModel(prmSettings(f.origin));
   const r = await prm.scoreLast({ problem: PROBLEM, paths: [['2 + 3 = 5.'], ['2 + 3 = 6, which is wrong.']], signal });
-  assert.deepEqual(r.scores.map((s) => Math.round(s * 100) / 100), [0.95, 0.15]);
+  assert.deepEqual(
+    r.scores.map((s) => Math.round(s * 100) / 100),
+    [0.95, 0.15],
+  );
   return f.requests.filter((q) => q.path === '/pooling').map((q) => q.body!.task);
 };
 
@@ -82,7 +94,10 @@ test('fixture replay of vLLM 0.26.0 /pooling behind a proxy without /version: hi
   const prm = await createRewardModel(prmSettings(f.origin));
   await assert.rejects(prm.scoreLast({ problem: PROBLEM, paths: [['2 + 3 = 5.']], signal }), (err: Error & { code?: string; hint?: string }) => {
     assert.equal(err.code, 'bad-response');
-    assert.match(err.message, /rows of 16 values, not \[p\(wrong\), p\(right\)\]: the server pooled without a task, which resolved to another task than token_classify/);
+    assert.match(
+      err.message,
+      /rows of 16 values, not \[p\(wrong\), p\(right\)\]: the server pooled without a task, which resolved to another task than token_classify/,
+    );
     assert.match(err.hint ?? '', /--pooler-config\.task token_classify/);
     return true;
   });
@@ -108,12 +123,24 @@ test('vLLM /pooling (fixture server replaying documented shapes): a server witho
  */
 async function ollamaServer(): Promise<Fixture> {
   const f = await startFixture((req, res, body) => {
-    if (req.url === '/api/tags') return json(res, 200, { models: [{ name: 'qwen2.5-math:1.5b', model: 'qwen2.5-math:1.5b', size: 1, digest: 'x', details: {} }] });
+    if (req.url === '/api/tags')
+      return json(res, 200, { models: [{ name: 'qwen2.5-math:1.5b', model: 'qwen2.5-math:1.5b', size: 1, digest: 'x', details: {} }] });
     if (req.url === '/api/version') return json(res, 200, { version: '0.12.6' });
     if (req.url === '/api/generate' && body) {
       if (body.model !== 'qwen2.5-math:1.5b') return json(res, 404, { error: `model '${String(body.model)}' not found` });
       const c = scriptedContinuation(String(body.prompt));
-      return json(res, 200, { model: body.model, created_at: '2026-01-01T00:00:00Z', response: c.text, done: true, done_reason: 'stop', context: [1, 2], total_duration: 1000, prompt_eval_count: 12, eval_count: 5, eval_duration: 500 });
+      return json(res, 200, {
+        model: body.model,
+        created_at: '2026-01-01T00:00:00Z',
+        response: c.text,
+        done: true,
+        done_reason: 'stop',
+        context: [1, 2],
+        total_duration: 1000,
+        prompt_eval_count: 12,
+        eval_count: 5,
+        eval_duration: 500,
+      });
     }
     json(res, 404, { error: 'not found' });
   });
@@ -130,7 +157,18 @@ test('Ollama /api/generate (fixture server replaying documented shapes): raw: tr
   clearCapabilityCache();
   const f = await ollamaServer();
   const model = createLanguageModel('small', parseSettings(ollamaConfig(f.origin), 'test').models.small);
-  const r = await model.draft({ problem: PROBLEM, mode: 'solve', steps: ['Step 1.'], n: 3, stop: ['\n\n'], maxTokens: 32, temperature: 0.7, seed: 1, speculative: false, signal });
+  const r = await model.draft({
+    problem: PROBLEM,
+    mode: 'solve',
+    steps: ['Step 1.'],
+    n: 3,
+    stop: ['\n\n'],
+    maxTokens: 32,
+    temperature: 0.7,
+    seed: 1,
+    speculative: false,
+    signal,
+  });
   assert.equal(r.drafts.length, 3);
   assert.equal(r.requests, 3);
   assert.deepEqual(r.drafts[0], { text: 'Step 2.', tokens: 5, finish: 'stop' });
@@ -139,7 +177,10 @@ test('Ollama /api/generate (fixture server replaying documented shapes): raw: tr
   const body = gen[0].body!;
   assert.equal(body.raw, true);
   assert.equal(body.stream, false);
-  assert.equal(body.prompt, `<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n<|im_start|>user\n${PROBLEM}<|im_end|>\n<|im_start|>assistant\nStep 1.\n\n`);
+  assert.equal(
+    body.prompt,
+    `<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n<|im_start|>user\n${PROBLEM}<|im_end|>\n<|im_start|>assistant\nStep 1.\n\n`,
+  );
   const options = body.options as Record<string, unknown>;
   assert.equal(options.num_predict, 32);
   assert.deepEqual(options.stop, ['\n\n', '<|im_end|>', '<|endoftext|>']);
@@ -168,9 +209,12 @@ test('Ollama /api/generate (fixture server replaying documented shapes): a model
   clearCapabilityCache();
   const f = await ollamaServer();
   const model = createLanguageModel('small', parseSettings(ollamaConfig(f.origin, 'llama3:8b'), 'test').models.small);
-  await assert.rejects(model.draft({ problem: PROBLEM, mode: 'solve', steps: [], n: 1, stop: ['\n\n'], maxTokens: 8, temperature: 0, seed: 0, speculative: false, signal }), (err: Error & { code?: string; hint?: string }) => {
-    assert.equal(err.code, 'model-not-found');
-    assert.match(err.hint ?? '', /ollama pull llama3:8b/);
-    return true;
-  });
+  await assert.rejects(
+    model.draft({ problem: PROBLEM, mode: 'solve', steps: [], n: 1, stop: ['\n\n'], maxTokens: 8, temperature: 0, seed: 0, speculative: false, signal }),
+    (err: Error & { code?: string; hint?: string }) => {
+      assert.equal(err.code, 'model-not-found');
+      assert.match(err.hint ?? '', /ollama pull llama3:8b/);
+      return true;
+    },
+  );
 });

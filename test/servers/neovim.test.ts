@@ -71,8 +71,18 @@ describe('Neovim with the configuration of docs/neovim.md', { skip: skip ?? fals
     const reportFile = path.join(dir, 'report.json');
     // Nothing of the user's Neovim (config, plugins, state) takes part; the docs' `node` is this test's node.
     const xdg = Object.fromEntries(['CONFIG', 'DATA', 'STATE', 'CACHE'].map((k) => [`XDG_${k}_HOME`, path.join(dir, k.toLowerCase())]));
-    const env = { ...process.env, ...xdg, PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`, SPECSEARCH_NVIM_REPORT: reportFile, SPECSEARCH_NVIM_LINE: String(PROBLEM_LINE) };
-    const child = spawn('nvim', ['--headless', '-n', '-i', 'NONE', '-u', path.join(dir, 'init.lua'), 'homework.md', '-c', `luafile ${DRIVER.replace(/[ \\]/g, '\\$&')}`], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      ...process.env,
+      ...xdg,
+      PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
+      SPECSEARCH_NVIM_REPORT: reportFile,
+      SPECSEARCH_NVIM_LINE: String(PROBLEM_LINE),
+    };
+    const child = spawn(
+      'nvim',
+      ['--headless', '-n', '-i', 'NONE', '-u', path.join(dir, 'init.lua'), 'homework.md', '-c', `luafile ${DRIVER.replace(/[ \\]/g, '\\$&')}`],
+      { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), NVIM_LIMIT_MS);
@@ -91,7 +101,9 @@ describe('Neovim with the configuration of docs/neovim.md', { skip: skip ?? fals
     if (report.steps.includes(name)) return;
     const log = path.join(dir, 'cache', 'nvim', 'lsp.log');
     const lspLog = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(-4000) : '(no lsp.log)';
-    assert.fail(`Neovim ${report.version} did not get to "${name}": ${report.error ?? 'no error reported'}\n--- nvim output\n${output.slice(-4000)}\n--- lsp.log\n${lspLog}`);
+    assert.fail(
+      `Neovim ${report.version} did not get to "${name}": ${report.error ?? 'no error reported'}\n--- nvim output\n${output.slice(-4000)}\n--- lsp.log\n${lspLog}`,
+    );
   }
 
   test('the server attaches to the Markdown buffer and puts ▶ Solve and 💡 Explain over the problem', (t) => {
@@ -105,7 +117,10 @@ describe('Neovim with the configuration of docs/neovim.md', { skip: skip ?? fals
     reached('solved');
     t.diagnostic(`menu: ${report.menu?.join(' | ')}; message: ${report.answer_message}`);
     assert.equal(report.lens_key, true, 'the setup maps <leader>ss');
-    assert.deepEqual(report.menu?.map((m) => m.replace(/ \[specsearch\]$/, '')), ['▶ Solve', '💡 Explain']);
+    assert.deepEqual(
+      report.menu?.map((m) => m.replace(/ \[specsearch\]$/, '')),
+      ['▶ Solve', '💡 Explain'],
+    );
     assert.match(report.answer_message ?? '', /^SpecSearch answer: 32 (✓ verified · confidence \d\.\d\d|⚠ unverified · confidence .*, below 0\.5)$/);
   });
 
@@ -113,7 +128,10 @@ describe('Neovim with the configuration of docs/neovim.md', { skip: skip ?? fals
     reached('hover');
     t.diagnostic(`lenses: ${report.lenses_after!.join(' | ')}; hover: ${report.hover!.split('\n')[0]}`);
     const answered = new RegExp(`^${PROBLEM_LINE - 1}:32 (✓ verified|⚠ unverified) · confidence \\S+.* · Solve again$`);
-    assert.ok(report.lenses_after!.some((l) => answered.test(l)), report.lenses_after!.join(' | '));
+    assert.ok(
+      report.lenses_after!.some((l) => answered.test(l)),
+      report.lenses_after!.join(' | '),
+    );
     assert.match(report.hover!, /SpecSearch answer: 32\b/);
   });
 
@@ -123,7 +141,10 @@ describe('Neovim with the configuration of docs/neovim.md', { skip: skip ?? fals
     const m = /^SpecSearch answer: 32 \((\d+) thoughts, [\d.]+ s\)$/.exec(report.example_notice ?? '');
     assert.ok(m, report.example_notice);
     assert.ok(Number(m[1]) > 0, 'specsearch/event notifications reached the handler');
-    assert.deepEqual(report.printed.map((l) => l.split(' ').slice(0, 2).join(' ')), ['✓ small', '✓ large', '✓ prm']);
+    assert.deepEqual(
+      report.printed.map((l) => l.split(' ').slice(0, 2).join(' ')),
+      ['✓ small', '✓ large', '✓ prm'],
+    );
   });
 
   test('Neovim quits with exit code 0', () => {

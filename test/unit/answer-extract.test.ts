@@ -9,8 +9,7 @@ import { gradeRecord } from '../../src/core/answer/grade';
 
 test('boxed with nested braces', () => {
   assert.equal(extractAnswer('So $x = \\boxed{\\frac{1}{\\sqrt{2}}}$.'), '\\frac{1}{\\sqrt{2}}');
-  assert.equal(extractAnswer('\\boxed{\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}}'),
-    '\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}');
+  assert.equal(extractAnswer('\\boxed{\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}}'), '\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}');
   assert.equal(extractAnswer('\\boxed{\\{1, 2\\}}'), '\\{1, 2\\}');
 });
 
@@ -51,13 +50,22 @@ test('GSM8K #### form and missing answers', () => {
 test('every GSM8K test reference extracts as its integer', () => {
   // Compiled to out/test/unit; the data ships with the repository (bench/data, MIT licence).
   const file = path.resolve(__dirname, '..', '..', '..', 'bench', 'data', 'gsm8k-test.jsonl');
-  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim().length > 0);
+  const lines = fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim().length > 0);
   assert.ok(lines.length >= 1000, `expected the full GSM8K test set, got ${lines.length} lines`);
   for (const [i, line] of lines.entries()) {
     const record = JSON.parse(line) as { question: string; answer: string };
     const marker = record.answer.lastIndexOf('#### ');
     assert.ok(marker >= 0, `line ${i + 1} has no "#### "`);
-    const expected = BigInt(record.answer.slice(marker + 5).trim().split(',').join(''));
+    const expected = BigInt(
+      record.answer
+        .slice(marker + 5)
+        .trim()
+        .split(',')
+        .join(''),
+    );
     const got = extractGsm8kReference(record.answer);
     assert.match(got, /^-?\d+$/, `line ${i + 1}: ${got}`);
     assert.equal(BigInt(got), expected, `line ${i + 1}`);
@@ -69,16 +77,14 @@ test('every GSM8K test reference extracts as its integer', () => {
 });
 
 test('gradeRecord handles both record shapes', () => {
-  assert.deepEqual(gradeRecord({ reference: 'Total is\n#### 1,000', prediction: '1000' }),
-    { extracted: '1000', equivalent: true });
-  assert.deepEqual(gradeRecord({ reference: '\\frac{1}{2}', prediction: 'The answer is $0.5$.' }),
-    { extracted: '0.5', equivalent: true });
-  assert.deepEqual(gradeRecord({ reference: '18', response: 'She makes 9 * 2 = 18.\nThe answer is 18.' }),
-    { extracted: '18', equivalent: true });
-  assert.deepEqual(gradeRecord({ reference: '18', response: 'I am not sure.' }),
-    { extracted: null, equivalent: false });
-  assert.deepEqual(gradeRecord({ reference: 'so $\\boxed{(1,2)}$', response: 'thus \\boxed{\\left(1, 2\\right)}' }),
-    { extracted: '\\left(1, 2\\right)', equivalent: true });
+  assert.deepEqual(gradeRecord({ reference: 'Total is\n#### 1,000', prediction: '1000' }), { extracted: '1000', equivalent: true });
+  assert.deepEqual(gradeRecord({ reference: '\\frac{1}{2}', prediction: 'The answer is $0.5$.' }), { extracted: '0.5', equivalent: true });
+  assert.deepEqual(gradeRecord({ reference: '18', response: 'She makes 9 * 2 = 18.\nThe answer is 18.' }), { extracted: '18', equivalent: true });
+  assert.deepEqual(gradeRecord({ reference: '18', response: 'I am not sure.' }), { extracted: null, equivalent: false });
+  assert.deepEqual(gradeRecord({ reference: 'so $\\boxed{(1,2)}$', response: 'thus \\boxed{\\left(1, 2\\right)}' }), {
+    extracted: '\\left(1, 2\\right)',
+    equivalent: true,
+  });
   assert.equal(gradeRecord({ reference: 7, prediction: 8 }).equivalent, false);
 });
 

@@ -16,7 +16,11 @@ class Work {
 class CachingModel implements LanguageModel {
   readonly capabilities = { speculative: true, batchedDrafts: true };
   private readonly seen = new Set<string>();
-  constructor(readonly label: string, private readonly work: Work, private readonly wrong: (req: DraftRequest, i: number) => boolean) {}
+  constructor(
+    readonly label: string,
+    private readonly work: Work,
+    private readonly wrong: (req: DraftRequest, i: number) => boolean,
+  ) {}
 
   async draft(req: DraftRequest): Promise<DraftResult> {
     const key = [req.problem, ...req.steps].join('\u0000');
@@ -98,8 +102,11 @@ test('cold bench: reversing the method order changes no ratio by more than 5 %',
   a.forEach((r, i) => assert.ok(Math.abs(b[i]! / r - 1) <= 0.05, `ratio ${i}: ${r.toFixed(3)} forward, ${b[i]!.toFixed(3)} reversed`));
 });
 
-test('warm bench: the method that runs second on a problem finds the first one\'s caches (what cold removes)', async () => {
+test("warm bench: the method that runs second on a problem finds the first one's caches (what cold removes)", async () => {
   const a = ratios(await workByMethod(forward, 'warm'));
   const b = ratios(await workByMethod(reversed, 'warm'));
-  assert.ok(a.some((r, i) => Math.abs(b[i]! / r - 1) > 0.05), `forward ${a.map((r) => r.toFixed(3))}, reversed ${b.map((r) => r.toFixed(3))}`);
+  assert.ok(
+    a.some((r, i) => Math.abs(b[i]! / r - 1) > 0.05),
+    `forward ${a.map((r) => r.toFixed(3))}, reversed ${b.map((r) => r.toFixed(3))}`,
+  );
 });

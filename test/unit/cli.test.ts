@@ -57,22 +57,28 @@ test('unknown flags and commands are usage errors', () => {
 });
 
 test('grade reads JSON lines and answers one line per input line, in order', () => {
-  const input = [
-    { reference: '#### 1,000', prediction: '1000' },
-    { reference: '\\frac{1}{2}', response: 'So we get 0.5.\n\nThe answer is 0.5.' },
-    { reference: '(1, 2)', prediction: '(2, 1)' },
-    { nothing: true },
-  ].map((o) => JSON.stringify(o)).join('\n') + '\nnot json\n';
+  const input =
+    [
+      { reference: '#### 1,000', prediction: '1000' },
+      { reference: '\\frac{1}{2}', response: 'So we get 0.5.\n\nThe answer is 0.5.' },
+      { reference: '(1, 2)', prediction: '(2, 1)' },
+      { nothing: true },
+    ]
+      .map((o) => JSON.stringify(o))
+      .join('\n') + '\nnot json\n';
   const r = cli(['grade'], input);
   assert.equal(r.code, 0);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(lines.length, 5);
   assert.deepEqual([lines[0].equivalent, lines[1].equivalent, lines[2].equivalent], [true, true, false]);
   assert.equal(lines[1].extracted, '0.5');
   assert.ok(lines[3].error && lines[4].error);
 });
 
-test('a problem that cannot fit the embedded models\' context is refused before any model loads: exit 2, and the advice is about the problem', () => {
+test("a problem that cannot fit the embedded models' context is refused before any model loads: exit 2, and the advice is about the problem", () => {
   const problem = `${'Start with 7. Add 5. '.repeat(120)}What is the result?`;
   const r = cli(['solve', '--json', problem]);
   assert.equal(r.code, 2, r.stderr);
@@ -83,29 +89,41 @@ test('a problem that cannot fit the embedded models\' context is refused before 
   noStackTrace(r.stderr);
 });
 
-test('a model path that is not a regular file (a FIFO would block the loader forever) is refused with the path named', { skip: process.platform === 'win32' && 'no FIFOs' }, () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-fifo-'));
-  const fifo = path.join(dir, 'model.gguf');
-  assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ models: { large: { provider: 'embedded', model: fifo } } }));
-  const r = cli(['solve', '--config', path.join(dir, 'config.json'), 'Start with 2. Add 3. What is the result?']);
-  assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, new RegExp(`${fifo.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not a regular file`));
-  noStackTrace(r.stderr);
-});
+test(
+  'a model path that is not a regular file (a FIFO would block the loader forever) is refused with the path named',
+  { skip: process.platform === 'win32' && 'no FIFOs' },
+  () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-fifo-'));
+    const fifo = path.join(dir, 'model.gguf');
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ models: { large: { provider: 'embedded', model: fifo } } }));
+    const r = cli(['solve', '--config', path.join(dir, 'config.json'), 'Start with 2. Add 3. What is the result?']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`${fifo.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not a regular file`));
+    noStackTrace(r.stderr);
+  },
+);
 
 test('calibrate --from fits the answer calibration from saved answers, writes it into a settings file, and --evaluate reads it back', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-calibrate-'));
   try {
     // Answers whose chance of being right follows a known map of their weakest score: ½ at 0.9, slope 1.
     let seed = 11;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const truth = (s: number) => 1 / (1 + (9 / (s / (1 - s))) ** 1);
     const records = Array.from({ length: 3000 }, (_, i) => {
       const weakestScore = 1 / (1 + Math.exp(-(rand() * 14 - 5)));
       // One in ten states a false equation: wrong, whatever its score.
       const arithmetic = i % 10 === 0;
-      return { id: `tiny:1:3#p${i}`, label: 'specsearch', answer: '1', right: !arithmetic && rand() < truth(weakestScore), weakestScore, basis: arithmetic ? 'arithmetic' : 'score', error: null };
+      return {
+        id: `tiny:1:3#p${i}`,
+        label: 'specsearch',
+        answer: '1',
+        right: !arithmetic && rand() < truth(weakestScore),
+        weakestScore,
+        basis: arithmetic ? 'arithmetic' : 'score',
+        error: null,
+      };
     });
     const saved = path.join(dir, 'calibration.json');
     fs.writeFileSync(saved, JSON.stringify({ methods: ['specsearch'], records }));
@@ -160,13 +178,17 @@ test('numeric flags are plain digits: --seed 1e3, 0x10 or 1.0 is a usage error (
   assert.equal(cli(['bench', '--limit', '1e1']).code, 2);
 });
 
-test('specsearch demo uses the bundled models, never a specsearch.config.json in the working directory', { skip: !fs.existsSync('models/tiny/large.gguf') && 'tiny models not built' }, () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-demo-'));
-  // A stranger's config: were it read, the demo would fail on it (a server nobody runs) or send it the problems.
-  const m = { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1', model: 'm' };
-  fs.writeFileSync(path.join(dir, 'specsearch.config.json'), JSON.stringify({ models: { small: m, large: m, prm: { ...m, kind: 'logprob' } } }));
-  const r = spawnSync(process.execPath, [CLI, 'demo', '--count', '1', '--seed', '1000'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /bundled tiny models/);
-  assert.doesNotMatch(r.stdout + r.stderr, /127\.0\.0\.1:9|failed/);
-});
+test(
+  'specsearch demo uses the bundled models, never a specsearch.config.json in the working directory',
+  { skip: !fs.existsSync('models/tiny/large.gguf') && 'tiny models not built' },
+  () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-demo-'));
+    // A stranger's config: were it read, the demo would fail on it (a server nobody runs) or send it the problems.
+    const m = { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1', model: 'm' };
+    fs.writeFileSync(path.join(dir, 'specsearch.config.json'), JSON.stringify({ models: { small: m, large: m, prm: { ...m, kind: 'logprob' } } }));
+    const r = spawnSync(process.execPath, [CLI, 'demo', '--count', '1', '--seed', '1000'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /bundled tiny models/);
+    assert.doesNotMatch(r.stdout + r.stderr, /127\.0\.0\.1:9|failed/);
+  },
+);

@@ -23,7 +23,10 @@ function path(scores: number[]): ThoughtNode {
 const own = parseSettings({ models: { large: { model: '/models/own-large.gguf' } }, search: { temperature: 0.7, maxDepth: 10 } }, 'test');
 /** The same models with an answer calibration: ½ at a weakest score of 0.6 (intercept −2·ln(0.6/0.4)). */
 const HALF_AT_06 = { intercept: -2 * Math.log(0.6 / 0.4), slope: 2 };
-const ownCalibrated = parseSettings({ models: { large: { model: '/models/own-large.gguf' }, prm: { model: '/models/prm.gguf', answerCalibration: HALF_AT_06 } } }, 'test');
+const ownCalibrated = parseSettings(
+  { models: { large: { model: '/models/own-large.gguf' }, prm: { model: '/models/prm.gguf', answerCalibration: HALF_AT_06 } } },
+  'test',
+);
 /** The bundled tiny profile, as shipped. */
 const tiny = parseSettings({}, 'test');
 
@@ -86,10 +89,13 @@ test('a false equation on the path makes the answer unverified at confidence 0, 
   // With the bundled models on a problem past their limits, the message says both.
   const beyond = checkAnswer(node, '89', 'Start with 100. Subtract 21. Add 1. What is the result?', tiny);
   assert.equal(beyond.confidence, 0);
-  assert.match(beyond.caveat ?? '', /^Step 1 says 100 - 21 = 89, but 100 - 21 is 79\. The bundled tiny models know chain arithmetic .* this problem starts with 100/);
+  assert.match(
+    beyond.caveat ?? '',
+    /^Step 1 says 100 - 21 = 89, but 100 - 21 is 79\. The bundled tiny models know chain arithmetic .* this problem starts with 100/,
+  );
 });
 
-test('the bundled tiny models: problems past the family\'s limits or of another kind are unverified, with what puts them outside', () => {
+test("the bundled tiny models: problems past the family's limits or of another kind are unverified, with what puts them outside", () => {
   const beyond = checkAnswer(path([0.999, 0.999]), '82', 'Start with 45. Add 60. Subtract 3. What is the result?', tiny);
   assert.equal(beyond.verified, false);
   assert.equal(beyond.basis, 'outside');
@@ -97,7 +103,8 @@ test('the bundled tiny models: problems past the family\'s limits or of another 
   assert.ok(beyond.confidence !== null && beyond.confidence < 0.5, `confidence ${beyond.confidence} is below 0.5`);
   const times = checkAnswer(path([0.999, 0.999]), '51', 'Start with 50. Multiply by 10. Add 1. What is the result?', tiny);
   assert.match(times.caveat ?? '', /starts with 50, multiplies by 10 and reaches 500/);
-  const natalia = 'Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?';
+  const natalia =
+    'Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?';
   const out = checkAnswer(path([0.99, 0.99]), '32', natalia, tiny);
   assert.equal(out.verified, false);
   assert.match(out.caveat ?? '', /only solve chain arithmetic worded like "Start with 7\. Add 5\./);
@@ -111,7 +118,7 @@ test('the bundled tiny models: problems past the family\'s limits or of another 
 test('one meaning everywhere: verified ⇔ an answer and confidence ≥ the threshold; never unverified at or above it', () => {
   const problems = ['Start with 7. Add 5. What is the result?', 'Start with 70. Add 5. What is the result?', 'What is 2 plus 2?'];
   let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < 600; i++) {
     const scores = Array.from({ length: 1 + (i % 4) }, () => (rand() < 0.2 ? rand() ** 8 : 1 - rand() ** 4));
     const settings = [own, ownCalibrated, tiny][i % 3]!;
@@ -124,7 +131,11 @@ test('one meaning everywhere: verified ⇔ an answer and confidence ≥ the thre
 });
 
 test('search.finished carries confidence, verified and caveat; the panel shows ✓ only for a verified answer', async () => {
-  const trusted = await solve({ problem: 'count to three', settings: own, models: trio(countingModel('s', 3, 0, 1), countingModel('l', 3, 0, 2), countingPrm(0.9, 0.1)) });
+  const trusted = await solve({
+    problem: 'count to three',
+    settings: own,
+    models: trio(countingModel('s', 3, 0, 1), countingModel('l', 3, 0, 2), countingPrm(0.9, 0.1)),
+  });
   const finished = trusted.events.at(-1) as EventOf<'search.finished'>;
   assert.equal(finished.type, 'search.finished');
   assert.equal(finished.answer, '3');
@@ -133,7 +144,11 @@ test('search.finished carries confidence, verified and caveat; the panel shows �
   assert.deepEqual(answerCheckOf(trusted), { answer: '3', confidence: 0.9, calibrated: false, threshold: 0.5, verified: true, caveat: null });
 
   // A PRM that doubts every step: the same answer, unverified.
-  const doubtful = await solve({ problem: 'count to three', settings: own, models: trio(countingModel('s', 3, 0, 1), countingModel('l', 3, 0, 2), new ScriptedPrm((steps) => (isRightPath(steps) ? 0.3 : 0.1))) });
+  const doubtful = await solve({
+    problem: 'count to three',
+    settings: own,
+    models: trio(countingModel('s', 3, 0, 1), countingModel('l', 3, 0, 2), new ScriptedPrm((steps) => (isRightPath(steps) ? 0.3 : 0.1))),
+  });
   const check = answerCheckOf(doubtful);
   assert.equal(doubtful.answer, '3');
   assert.equal(check.verified, false);

@@ -26,7 +26,16 @@ test('defaults: the tiny profile with the paper settings (N = 6, B = 2, θ = 0.9
   assert.equal(s.models.prm.kind, 'likelihood');
   assert.match(s.models.prm.model, /models[\\/]tiny[\\/]verifier\.gguf$/);
   assert.deepEqual(
-    [s.search.candidatesPerStep, s.search.beamWidth, s.search.draftRatio, s.search.thresholdDecay, s.search.initialThresholdFactor, s.search.method, s.search.algorithm, s.search.stepSeparator],
+    [
+      s.search.candidatesPerStep,
+      s.search.beamWidth,
+      s.search.draftRatio,
+      s.search.thresholdDecay,
+      s.search.initialThresholdFactor,
+      s.search.method,
+      s.search.algorithm,
+      s.search.stepSeparator,
+    ],
     [6, 2, 1.5, 0.9, 0.9, 'specsearch', 'beam', '\n\n'],
   );
   assert.equal(DEFAULT_SEARCH.draftRatio, 2);
@@ -44,20 +53,29 @@ test('numbers out of range, unknown keys, bad URLs and API keys in the file are 
   assert.match(configError(() => parseSettings({ search: { beamWidth: 0 } }, 'f')).message, /search\.beamWidth.*integer from 1/);
   assert.match(configError(() => parseSettings({ search: { thresholdDecay: 1.5 } }, 'f')).message, /search\.thresholdDecay.*from 0 to 1/);
   assert.match(configError(() => parseSettings({ search: { beamwidth: 2 } }, 'f')).message, /search\.beamwidth.*no such setting/);
-  assert.match(configError(() => parseSettings({ models: { small: { provider: 'openai-compatible', model: 'm', baseURL: 'localhost:8000' } } }, 'f')).message, /models\.small\.baseURL/);
+  assert.match(
+    configError(() => parseSettings({ models: { small: { provider: 'openai-compatible', model: 'm', baseURL: 'localhost:8000' } } }, 'f')).message,
+    /models\.small\.baseURL/,
+  );
   assert.match(configError(() => parseSettings({ models: { small: { provider: 'openai-compatible', model: 'm' } } }, 'f')).message, /needs the server URL/);
   assert.match(configError(() => parseSettings({ models: { small: { apiKeyEnv: 'sk-abc123-secret' } } }, 'f')).message, /NAME of an environment variable/);
-  assert.match(configError(() => parseSettings({ models: { prm: { kind: 'pooling' } } }, 'f')).message, /models\.prm\.kind.*"vllm-pooling", "logprob", "judge", "likelihood"/);
+  assert.match(
+    configError(() => parseSettings({ models: { prm: { kind: 'pooling' } } }, 'f')).message,
+    /models\.prm\.kind.*"vllm-pooling", "logprob", "judge", "likelihood"/,
+  );
 });
 
 test('a server trio replaces the profile models; overrides go through the same validation', () => {
-  const s = parseSettings({
-    models: {
-      small: { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:8001/v1/', model: 'Qwen2.5-Math-1.5B-Instruct' },
-      large: { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:8000/v1', model: 'Qwen2.5-Math-7B-Instruct', apiKeyEnv: 'VLLM_KEY' },
-      prm: { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:8002', model: 'Qwen2.5-Math-PRM-7B', kind: 'vllm-pooling' },
+  const s = parseSettings(
+    {
+      models: {
+        small: { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:8001/v1/', model: 'Qwen2.5-Math-1.5B-Instruct' },
+        large: { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:8000/v1', model: 'Qwen2.5-Math-7B-Instruct', apiKeyEnv: 'VLLM_KEY' },
+        prm: { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:8002', model: 'Qwen2.5-Math-PRM-7B', kind: 'vllm-pooling' },
+      },
     },
-  }, 'f');
+    'f',
+  );
   assert.equal(s.models.small.baseURL, 'http://127.0.0.1:8001/v1', 'trailing slash dropped');
   assert.equal(s.models.small.promptTemplate, 'qwen2.5-math');
   assert.equal(s.models.prm.stepTag, ' ки');
@@ -83,7 +101,10 @@ test('config files: a byte-order mark is fine, over-deep nesting is refused clea
   fs.writeFileSync(path.join(dir, 'bom.json'), '\uFEFF' + JSON.stringify({ search: { beamWidth: 3 } }));
   assert.equal(loadConfig({ configPath: 'bom.json', cwd: dir }).settings.search.beamWidth, 3);
   fs.writeFileSync(path.join(dir, 'deep.json'), '['.repeat(100_000) + ']'.repeat(100_000));
-  assert.throws(() => loadConfig({ configPath: 'deep.json', cwd: dir }), (err: unknown) => err instanceof EngineError && err.code === 'config' && /deeper than 32 levels/.test(err.message));
+  assert.throws(
+    () => loadConfig({ configPath: 'deep.json', cwd: dir }),
+    (err: unknown) => err instanceof EngineError && err.code === 'config' && /deeper than 32 levels/.test(err.message),
+  );
   fs.writeFileSync(path.join(dir, 'inf.json'), '{"search": {"temperature": 1e309}}');
   assert.throws(() => loadConfig({ configPath: 'inf.json', cwd: dir }), /"search\.temperature" has the value Infinity/);
 });
@@ -94,7 +115,9 @@ test('an empty stop string is refused: every thought would be empty', () => {
 });
 
 test('credentials in a server URL are refused, and the message never shows them', () => {
-  const err = configError(() => parseSettings({ models: { large: { provider: 'openai-compatible', model: 'm', baseURL: 'http://alice:hunter2@127.0.0.1:8000/v1' } } }, 'f'));
+  const err = configError(() =>
+    parseSettings({ models: { large: { provider: 'openai-compatible', model: 'm', baseURL: 'http://alice:hunter2@127.0.0.1:8000/v1' } } }, 'f'),
+  );
   assert.match(err.message, /models\.large\.baseURL.*user name or password/);
   assert.match(err.message, /\*\*\*@127\.0\.0\.1:8000\/v1/);
   assert.ok(!/hunter2|alice/.test(`${err.message} ${err.hint}`), err.message);
@@ -123,8 +146,20 @@ test('models.prm.calibration: the profile verifier has one; another model file o
   assert.equal(parseSettings({ models: { prm: { model: '/models/mine.gguf' } } }, 'test').models.prm.calibration, undefined);
   assert.equal(parseSettings({ models: { prm: { kind: 'logprob' } } }, 'test').models.prm.calibration, undefined);
   assert.equal(parseSettings({ models: { prm: { calibration: null } } }, 'test').models.prm.calibration, undefined);
-  assert.deepEqual(parseSettings({ models: { prm: { model: '/models/mine.gguf', calibration: { midpoint: 0.02, slope: 2 } } } }, 'test').models.prm.calibration, { midpoint: 0.02, slope: 2 });
-  assert.match(configError(() => parseSettings({ models: { prm: { calibration: { midpoint: 0 , slope: 2 } } } }, 'f.json')).message, /models\.prm\.calibration\.midpoint/);
-  assert.match(configError(() => parseSettings({ models: { prm: { calibration: { midpoint: 0.1 } } } }, 'f.json')).message, /models\.prm\.calibration".*both midpoint/);
-  assert.match(configError(() => parseSettings({ models: { prm: { calibration: { midpoint: 0.1, slope: 1, bias: 3 } } } }, 'f.json')).message, /models\.prm\.calibration\.bias/);
+  assert.deepEqual(
+    parseSettings({ models: { prm: { model: '/models/mine.gguf', calibration: { midpoint: 0.02, slope: 2 } } } }, 'test').models.prm.calibration,
+    { midpoint: 0.02, slope: 2 },
+  );
+  assert.match(
+    configError(() => parseSettings({ models: { prm: { calibration: { midpoint: 0, slope: 2 } } } }, 'f.json')).message,
+    /models\.prm\.calibration\.midpoint/,
+  );
+  assert.match(
+    configError(() => parseSettings({ models: { prm: { calibration: { midpoint: 0.1 } } } }, 'f.json')).message,
+    /models\.prm\.calibration".*both midpoint/,
+  );
+  assert.match(
+    configError(() => parseSettings({ models: { prm: { calibration: { midpoint: 0.1, slope: 1, bias: 3 } } } }, 'f.json')).message,
+    /models\.prm\.calibration\.bias/,
+  );
 });

@@ -21,7 +21,7 @@ async function serve(handler: Parameters<typeof startFixture>[0]): Promise<Fixtu
   return f;
 }
 
-test('discover (fixture servers replaying documented shapes): names each server\'s kind and models; a closed port is skipped at once', async () => {
+test("discover (fixture servers replaying documented shapes): names each server's kind and models; a closed port is skipped at once", async () => {
   const vllm = await serve(vllmHandler({ models: ['Qwen/Qwen2.5-Math-7B-Instruct'], version: '0.11.0' }));
   const llama = await serve(llamaServerHandler({ alias: 'qwen2.5-math-1.5b', nVocab: 151936 }));
   const ollama = await serve(ollamaHandler({ version: '0.13.0', model: 'qwen2.5-math:1.5b' }));
@@ -39,20 +39,34 @@ test('discover (fixture servers replaying documented shapes): names each server\
   assert.deepEqual(result.skipped, [{ baseURL: `http://127.0.0.1:${closed}/v1`, why: 'nothing listens there' }]);
   assert.ok(ms < 1000, `a closed port does not hold discovery up (${Math.round(ms)} ms)`);
 
-  const { config } = configFor({ small: { baseURL: `${llama.origin}/v1`, model: 'qwen2.5-math-1.5b' }, large: { baseURL: `${vllm.origin}/v1`, model: 'Qwen/Qwen2.5-Math-7B-Instruct' }, prm: { baseURL: `${vllm.origin}/v1`, model: 'Qwen/Qwen2.5-Math-7B-Instruct' }, prmKind: 'vllm-pooling' }, result.servers);
+  const { config } = configFor(
+    {
+      small: { baseURL: `${llama.origin}/v1`, model: 'qwen2.5-math-1.5b' },
+      large: { baseURL: `${vllm.origin}/v1`, model: 'Qwen/Qwen2.5-Math-7B-Instruct' },
+      prm: { baseURL: `${vllm.origin}/v1`, model: 'Qwen/Qwen2.5-Math-7B-Instruct' },
+      prmKind: 'vllm-pooling',
+    },
+    result.servers,
+  );
   const settings = parseSettings(config, 'discovered');
   assert.equal(settings.models.large.baseURL, `${vllm.origin}/v1`);
   assert.equal(settings.models.prm.kind, 'vllm-pooling');
 });
 
 test('discover probes every port docs/servers.md and docs/bench.md start a server on (vLLM 8000–8003, SGLang 30000–30001, llama-server 8080–8082, the tiny models 8180–8182)', () => {
-  const ports = new Set(['docs/servers.md', 'docs/bench.md'].flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/--port (\d+)/g)].map((m) => Number(m[1]))));
+  const ports = new Set(
+    ['docs/servers.md', 'docs/bench.md'].flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(/--port (\d+)/g)].map((m) => Number(m[1]))),
+  );
   ports.delete(0);
   for (const port of [8001, 8002, 8003]) assert.ok(ports.has(port), `the vLLM recipe starts a server on ${port}`);
-  for (const port of ports) assert.ok(USUAL_PORTS.some((u) => u.port === port), `discover does not probe ${port}`);
+  for (const port of ports)
+    assert.ok(
+      USUAL_PORTS.some((u) => u.port === port),
+      `discover does not probe ${port}`,
+    );
 });
 
-test('discover\'s config (fixture servers replaying vLLM 0.11.0 and Ollama 0.13.0): the Qwen template on Ollama as on every server, the PRM\'s kind from its name and server, and a note for each guess', async () => {
+test("discover's config (fixture servers replaying vLLM 0.11.0 and Ollama 0.13.0): the Qwen template on Ollama as on every server, the PRM's kind from its name and server, and a note for each guess", async () => {
   const vllm = await serve(vllmHandler({ models: ['Qwen/Qwen2.5-Math-PRM-7B'], version: '0.11.0' }));
   const ollama = await serve(ollamaHandler({ version: '0.13.0', model: 'qwen2.5-math:1.5b' }));
   const { servers } = await discoverServers({ ports: [vllm.port, { port: ollama.port, path: '/api' }] });
@@ -72,32 +86,49 @@ test('discover\'s config (fixture servers replaying vLLM 0.11.0 and Ollama 0.13.
   assert.deepEqual(configFor({ small, large: small, prm, prmKind: 'judge' }, servers).notes, [], 'a kind the caller gives needs no note');
 });
 
-test('specsearch discover --write writes a config that loads, and never overwrites one', { skip: !fs.existsSync('dist/cli.js') && 'dist/cli.js not built' }, async () => {
-  const llama = await serve(llamaServerHandler({ alias: 'tiny', nVocab: 305 }));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-discover-'));
-  const cli = (args: string[]) => runCli(args, { cwd: dir });
-  const listed = await cli(['discover', '--ports', String(llama.port)]);
-  assert.equal(listed.code, 0, listed.stderr);
-  assert.match(listed.stdout, new RegExp(`${llama.origin}/v1  llama\\.cpp`));
-  assert.match(listed.stdout, /^ {6}tiny$/m);
-  const written = await cli(['discover', '--ports', String(llama.port), '--small', 'tiny', '--large', 'tiny', '--prm', 'tiny', '--write']);
-  assert.equal(written.code, 0, written.stderr);
-  const file = path.join(dir, 'specsearch.config.json');
-  const config = JSON.parse(fs.readFileSync(file, 'utf8'));
-  assert.equal(config.models.small.baseURL, `${llama.origin}/v1`);
-  assert.equal(parseSettings(config, file).models.prm.kind, 'logprob');
-  assert.match(written.stderr, /models\.prm: kind "logprob" for "tiny" .* is a guess from nothing: pass --prm-kind/, 'a guessed kind is said');
-  const again = await cli(['discover', '--ports', String(llama.port), '--small', 'tiny', '--large', 'tiny', '--prm', 'tiny', '--write']);
-  assert.equal(again.code, 2);
-  assert.match(again.stderr, /exists; SpecSearch does not overwrite it/);
-  // A dangling symlink (git stores symlinks) is not followed out of the folder.
-  const outside = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-outside-')), 'planted.json');
-  fs.symlinkSync(outside, path.join(dir, 'link.json'));
-  const linked = await cli(['discover', '--ports', String(llama.port), '--small', 'tiny', '--large', 'tiny', '--prm', 'tiny', '--write', '--out', 'link.json']);
-  assert.equal(linked.code, 2, linked.stderr);
-  assert.match(linked.stderr, /link\.json exists; SpecSearch does not overwrite it/);
-  assert.equal(fs.existsSync(outside), false, 'nothing written outside the folder');
-  const unknown = await cli(['discover', '--ports', String(llama.port), '--small', 'nope', '--large', 'tiny', '--prm', 'tiny']);
-  assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /--small nope: no server found here serves that model[\s\S]*tiny \(/);
-});
+test(
+  'specsearch discover --write writes a config that loads, and never overwrites one',
+  { skip: !fs.existsSync('dist/cli.js') && 'dist/cli.js not built' },
+  async () => {
+    const llama = await serve(llamaServerHandler({ alias: 'tiny', nVocab: 305 }));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-discover-'));
+    const cli = (args: string[]) => runCli(args, { cwd: dir });
+    const listed = await cli(['discover', '--ports', String(llama.port)]);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, new RegExp(`${llama.origin}/v1  llama\\.cpp`));
+    assert.match(listed.stdout, /^ {6}tiny$/m);
+    const written = await cli(['discover', '--ports', String(llama.port), '--small', 'tiny', '--large', 'tiny', '--prm', 'tiny', '--write']);
+    assert.equal(written.code, 0, written.stderr);
+    const file = path.join(dir, 'specsearch.config.json');
+    const config = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.equal(config.models.small.baseURL, `${llama.origin}/v1`);
+    assert.equal(parseSettings(config, file).models.prm.kind, 'logprob');
+    assert.match(written.stderr, /models\.prm: kind "logprob" for "tiny" .* is a guess from nothing: pass --prm-kind/, 'a guessed kind is said');
+    const again = await cli(['discover', '--ports', String(llama.port), '--small', 'tiny', '--large', 'tiny', '--prm', 'tiny', '--write']);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /exists; SpecSearch does not overwrite it/);
+    // A dangling symlink (git stores symlinks) is not followed out of the folder.
+    const outside = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-outside-')), 'planted.json');
+    fs.symlinkSync(outside, path.join(dir, 'link.json'));
+    const linked = await cli([
+      'discover',
+      '--ports',
+      String(llama.port),
+      '--small',
+      'tiny',
+      '--large',
+      'tiny',
+      '--prm',
+      'tiny',
+      '--write',
+      '--out',
+      'link.json',
+    ]);
+    assert.equal(linked.code, 2, linked.stderr);
+    assert.match(linked.stderr, /link\.json exists; SpecSearch does not overwrite it/);
+    assert.equal(fs.existsSync(outside), false, 'nothing written outside the folder');
+    const unknown = await cli(['discover', '--ports', String(llama.port), '--small', 'nope', '--large', 'tiny', '--prm', 'tiny']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--small nope: no server found here serves that model[\s\S]*tiny \(/);
+  },
+);

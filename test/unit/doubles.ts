@@ -8,10 +8,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+      },
+      { once: true },
+    );
   });
 }
 
@@ -75,8 +79,9 @@ export function isRightPath(steps: readonly string[]): boolean {
 /** A small model that gets `wrongEvery`-th draft wrong (0: never), seeded. */
 export function countingModel(label: string, length: number, wrongRate: number, seed: number, delayMs = 0): ScriptedModel {
   const rng = mulberry32(seed);
-  return new ScriptedModel(label, (req) =>
-    Array.from({ length: req.n }, () => (rng() < wrongRate ? `x${req.steps.length + 1}` : countingStep(req.steps, length))),
+  return new ScriptedModel(
+    label,
+    (req) => Array.from({ length: req.n }, () => (rng() < wrongRate ? `x${req.steps.length + 1}` : countingStep(req.steps, length))),
     delayMs,
   );
 }

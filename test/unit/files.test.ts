@@ -35,18 +35,22 @@ function refused(read: () => unknown, code: string, words: RegExp): void {
   assert.ok(performance.now() - started < 5000, 'promptly');
 }
 
-test('a config file that is a FIFO, /dev/zero, a found specsearch.config.json linked to a device, or over 1 MiB: a configuration error naming the file', { skip: !posix && 'POSIX files' }, () => {
-  const dir = tmp();
-  const pipe = fifo(dir);
-  refused(() => loadConfig({ configPath: pipe }), 'config', new RegExp(`the config file ${pipe}: it is a FIFO \\(named pipe\\), not a regular file`));
-  refused(() => loadConfig({ configPath: '/dev/zero' }), 'config', /\/dev\/zero: it is a device, not a regular file/);
-  fs.symlinkSync('/dev/zero', path.join(dir, 'specsearch.config.json'));
-  refused(() => loadConfig({ cwd: dir }), 'config', /specsearch\.config\.json: it is a device/);
-  const big = path.join(dir, 'big.json');
-  fs.writeFileSync(big, `{"x": "${'a'.repeat(MAX_CONFIG_BYTES)}"}`);
-  refused(() => loadConfig({ configPath: big }), 'config', /big\.json: it is larger than 1 MiB/);
-  refused(() => loadConfig({ configPath: dir }), 'config', /it is a directory/);
-});
+test(
+  'a config file that is a FIFO, /dev/zero, a found specsearch.config.json linked to a device, or over 1 MiB: a configuration error naming the file',
+  { skip: !posix && 'POSIX files' },
+  () => {
+    const dir = tmp();
+    const pipe = fifo(dir);
+    refused(() => loadConfig({ configPath: pipe }), 'config', new RegExp(`the config file ${pipe}: it is a FIFO \\(named pipe\\), not a regular file`));
+    refused(() => loadConfig({ configPath: '/dev/zero' }), 'config', /\/dev\/zero: it is a device, not a regular file/);
+    fs.symlinkSync('/dev/zero', path.join(dir, 'specsearch.config.json'));
+    refused(() => loadConfig({ cwd: dir }), 'config', /specsearch\.config\.json: it is a device/);
+    const big = path.join(dir, 'big.json');
+    fs.writeFileSync(big, `{"x": "${'a'.repeat(MAX_CONFIG_BYTES)}"}`);
+    refused(() => loadConfig({ configPath: big }), 'config', /big\.json: it is larger than 1 MiB/);
+    refused(() => loadConfig({ configPath: dir }), 'config', /it is a directory/);
+  },
+);
 
 test('bench --dataset that is a FIFO or a device: a usage error naming it, promptly', { skip: !posix && 'POSIX files' }, () => {
   const dir = tmp();
@@ -58,21 +62,25 @@ test('bench --dataset that is a FIFO or a device: a usage error naming it, promp
   refused(() => loadDataset(link), 'usage', /d\.jsonl: it is a device/);
 });
 
-test('specsearch solve stops reading an endless stdin past the problem limit: exit 2, promptly, small', { skip: (!posix && 'POSIX files') || (!fs.existsSync(CLI) && 'dist/cli.js not built') }, async () => {
-  const zero = fs.openSync('/dev/zero', 'r');
-  const started = performance.now();
-  const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'solve'], { stdio: [zero, 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
+test(
+  'specsearch solve stops reading an endless stdin past the problem limit: exit 2, promptly, small',
+  { skip: (!posix && 'POSIX files') || (!fs.existsSync(CLI) && 'dist/cli.js not built') },
+  async () => {
+    const zero = fs.openSync('/dev/zero', 'r');
+    const started = performance.now();
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, 'solve'], { stdio: [zero, 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr });
+      });
     });
-  });
-  fs.closeSync(zero);
-  assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /stdin holds more than 80000 bytes, more than a problem of at most 20000 characters can take; SpecSearch stopped reading it/);
-  assert.ok(performance.now() - started < 5000, `${Math.round(performance.now() - started)} ms`);
-});
+    fs.closeSync(zero);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /stdin holds more than 80000 bytes, more than a problem of at most 20000 characters can take; SpecSearch stopped reading it/);
+    assert.ok(performance.now() - started < 5000, `${Math.round(performance.now() - started)} ms`);
+  },
+);

@@ -7,7 +7,10 @@ import { loadDataset } from '../../src/core/bench/dataset';
 import { HEADLINE_SEEDS, TRAINING_STREAMS, TUNING_SEEDS, heldOutProblems, trainingProblems, trainingStreamTexts } from '../../src/core/tiny/held-out';
 import { generateProblems } from '../../src/core/tiny/task';
 
-const fixture = JSON.parse(fs.readFileSync(path.resolve('test/fixtures/tiny/training-streams.json'), 'utf8')) as Record<string, { first: string[]; at7999: string }>;
+const fixture = JSON.parse(fs.readFileSync(path.resolve('test/fixtures/tiny/training-streams.json'), 'utf8')) as Record<
+  string,
+  { first: string[]; at7999: string }
+>;
 
 test('the training streams are bit-exact twins of scripts/tiny/task.py problem_stream, the filtered phase-5b stream included', () => {
   for (const s of TRAINING_STREAMS) {
@@ -20,7 +23,15 @@ test('the training streams are bit-exact twins of scripts/tiny/task.py problem_s
 });
 
 test('the training set holds every stream as long as training drew it', () => {
-  assert.deepEqual(TRAINING_STREAMS.map((s) => [s.seed, s.count]), [[1, 96_000], [11, 12_800], [21, 9_600], [31, 8_000]]);
+  assert.deepEqual(
+    TRAINING_STREAMS.map((s) => [s.seed, s.count]),
+    [
+      [1, 96_000],
+      [11, 12_800],
+      [21, 9_600],
+      [31, 8_000],
+    ],
+  );
   const all = trainingProblems();
   for (const s of TRAINING_STREAMS) assert.ok(all.has(trainingStreamTexts(s.seed, s.count, s.easyKeep)[s.count - 1]!));
 });
@@ -57,5 +68,8 @@ test('headline seeds are neither training nor tuning seeds, and the bench genera
   const bench = loadDataset('tiny:9001:200');
   assert.equal(bench.length, 200);
   assert.ok(bench.every((p) => !trained.has(p.problem)));
-  assert.deepEqual(bench.map((p) => p.id), heldOutProblems(9001, 200).map((p) => p.id));
+  assert.deepEqual(
+    bench.map((p) => p.id),
+    heldOutProblems(9001, 200).map((p) => p.id),
+  );
 });

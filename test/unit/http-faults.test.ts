@@ -76,11 +76,13 @@ test('a server that accepts and never answers: code "timeout" after timeoutMs, n
 });
 
 test('a response cut mid-body: code "bad-response", "cut off mid-body"', async () => {
-  const f = await serve(faulty((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': 400 });
-    res.write('{"id":"cmpl-1","object":"text_completion","choices":[{"index":0,"te');
-    setTimeout(() => res.socket?.destroy(), 20);
-  }));
+  const f = await serve(
+    faulty((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 400 });
+      res.write('{"id":"cmpl-1","object":"text_completion","choices":[{"index":0,"te');
+      setTimeout(() => res.socket?.destroy(), 20);
+    }),
+  );
   const r = await run(`${f.origin}/v1`);
   assertFailed(r, 'bad-response', f.origin, /cut off mid-body/);
 });
@@ -89,7 +91,10 @@ test('HTTP 5xx with a body, after some thoughts were written: code "http", the s
   const f = await serve(faulty((_req, res) => json(res, 503, { error: { message: 'engine overloaded, try later', type: 'ServiceUnavailable' } }), 3));
   const r = await run(`${f.origin}/v1`);
   assertFailed(r, 'http', f.origin, /HTTP 503.*engine overloaded, try later/);
-  assert.ok(r.events.some((e) => e.type === 'thought.drafted'), 'thoughts written before the failure stay in the trace');
+  assert.ok(
+    r.events.some((e) => e.type === 'thought.drafted'),
+    'thoughts written before the failure stay in the trace',
+  );
 });
 
 test('HTTP 4xx with a FastAPI-style body: code "http" with the detail', async () => {
@@ -99,10 +104,12 @@ test('HTTP 4xx with a FastAPI-style body: code "http" with the detail', async ()
 });
 
 test('malformed JSON: code "bad-response", "malformed JSON"', async () => {
-  const f = await serve(faulty((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"choices": [ {"text": "Step 1." ');
-  }));
+  const f = await serve(
+    faulty((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"choices": [ {"text": "Step 1." ');
+    }),
+  );
   const r = await run(`${f.origin}/v1`);
   assertFailed(r, 'bad-response', f.origin, /malformed JSON/);
 });
@@ -123,10 +130,12 @@ test('a body over 16 MiB: code "bad-response", names the server and the cap; the
 });
 
 test('an empty 200 body: code "bad-response", names the server (never "Internal error")', async () => {
-  const f = await serve(faulty((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': 0 });
-    res.end();
-  }));
+  const f = await serve(
+    faulty((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': 0 });
+      res.end();
+    }),
+  );
   const r = await run(`${f.origin}/v1`);
   assert.equal(r.error?.code, 'bad-response', r.error?.message);
   assert.ok(r.error?.message.includes(f.origin), r.error?.message);
@@ -134,12 +143,30 @@ test('an empty 200 body: code "bad-response", names the server (never "Internal 
 
 test('one request for one thought answered with none, or with 500: code "bad-response", says how many', async () => {
   for (const count of [0, 500]) {
-    const f = await serve(faulty((_req, res) => json(res, 200, { choices: Array.from({ length: count }, (_, index) => ({ index, text: 'Step 1.', finish_reason: 'stop' })) })));
+    const f = await serve(
+      faulty((_req, res) => json(res, 200, { choices: Array.from({ length: count }, (_, index) => ({ index, text: 'Step 1.', finish_reason: 'stop' })) })),
+    );
     clearCapabilityCache();
     const settings = httpSettings({ small: `${f.origin}/v1` }, { search: { candidatesPerStep: 1 } });
     const models = await createModels(settings);
     try {
-      const err = await models.small.draft({ problem: PROBLEM, mode: 'solve', steps: [], n: 1, stop: ['\n\n'], maxTokens: 16, temperature: 0, seed: 1, speculative: false, signal: new AbortController().signal }).then(() => null, (e: unknown) => e);
+      const err = await models.small
+        .draft({
+          problem: PROBLEM,
+          mode: 'solve',
+          steps: [],
+          n: 1,
+          stop: ['\n\n'],
+          maxTokens: 16,
+          temperature: 0,
+          seed: 1,
+          speculative: false,
+          signal: new AbortController().signal,
+        })
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       assert.ok(err instanceof EngineError && err.code === 'bad-response', String(err));
       assert.match(err.message, new RegExp(`${count} completions for a request of 1`));
       assert.ok(err.message.includes(f.origin));
@@ -179,20 +206,38 @@ test('wrong model name, a 404 "model not found" body on completions: code "model
 });
 
 test('context length exceeded, vLLM\'s message: code "context-length", hint names --max-model-len', async () => {
-  const f = await serve(faulty((_req, res) => json(res, 400, { object: 'error', message: "This model's maximum context length is 4096 tokens. However, you requested 4200 tokens (4184 in the messages, 16 in the completion). Please reduce the length of the messages or completion.", type: 'BadRequestError', code: 400 })));
+  const f = await serve(
+    faulty((_req, res) =>
+      json(res, 400, {
+        object: 'error',
+        message:
+          "This model's maximum context length is 4096 tokens. However, you requested 4200 tokens (4184 in the messages, 16 in the completion). Please reduce the length of the messages or completion.",
+        type: 'BadRequestError',
+        code: 400,
+      }),
+    ),
+  );
   const r = await run(`${f.origin}/v1`);
   assertFailed(r, 'context-length', f.origin, /maximum context length is 4096/);
   assert.match(r.error!.hint!, /--max-model-len/);
 });
 
 test('context length exceeded, llama.cpp\'s message: code "context-length"', async () => {
-  const f = await serve(faulty((_req, res) => json(res, 400, { error: { code: 400, message: 'the request exceeds the available context size, try increasing it', type: 'exceed_context_size_error' } })));
+  const f = await serve(
+    faulty((_req, res) =>
+      json(res, 400, { error: { code: 400, message: 'the request exceeds the available context size, try increasing it', type: 'exceed_context_size_error' } }),
+    ),
+  );
   const r = await run(`${f.origin}/v1`);
   assertFailed(r, 'context-length', f.origin, /exceeds the available context size/);
 });
 
 test('llama.cpp\'s HTTP 500 for output that is not clean UTF-8: code "model-output"', async () => {
-  const f = await serve(faulty((_req, res) => json(res, 500, { error: { code: 500, message: 'The model produced output that does not match the expected Content-only format', type: 'server_error' } })));
+  const f = await serve(
+    faulty((_req, res) =>
+      json(res, 500, { error: { code: 500, message: 'The model produced output that does not match the expected Content-only format', type: 'server_error' } }),
+    ),
+  );
   const r = await run(`${f.origin}/v1`);
   assertFailed(r, 'model-output', f.origin, /Content-only format/);
 });
@@ -204,10 +249,24 @@ test('`n` unsupported (400 when n > 1): falls back to parallel requests, the sea
   assert.equal(r.answer, '5');
   const settings = httpSettings({ small: `${f.origin}/v1` });
   const models = await createModels(settings);
-  await models.small.draft({ problem: PROBLEM, mode: 'solve', steps: [], n: 3, stop: ['\n\n'], maxTokens: 8, temperature: 0.7, seed: 0, speculative: false, signal: new AbortController().signal });
+  await models.small.draft({
+    problem: PROBLEM,
+    mode: 'solve',
+    steps: [],
+    n: 3,
+    stop: ['\n\n'],
+    maxTokens: 8,
+    temperature: 0.7,
+    seed: 0,
+    speculative: false,
+    signal: new AbortController().signal,
+  });
   const caps = await capabilitiesOf((models.small as HttpLanguageModel).client, 'm', new AbortController().signal);
   assert.equal(caps.n, false);
-  assert.ok(caps.degraded.some((d) => /refused n = \d+.*parallel requests/.test(d)), caps.degraded.join(' | '));
+  assert.ok(
+    caps.degraded.some((d) => /refused n = \d+.*parallel requests/.test(d)),
+    caps.degraded.join(' | '),
+  );
   assert.equal(models.small.capabilities.batchedDrafts, false);
   await disposeModels(models);
 });
@@ -217,7 +276,18 @@ test('a server that ignores `n` (answers one choice): the rest are asked for one
   const settings = httpSettings({ small: `${f.origin}/v1` });
   clearCapabilityCache();
   const models = await createModels(settings);
-  const r = await models.small.draft({ problem: PROBLEM, mode: 'solve', steps: [], n: 3, stop: ['\n\n'], maxTokens: 8, temperature: 0.7, seed: 0, speculative: false, signal: new AbortController().signal });
+  const r = await models.small.draft({
+    problem: PROBLEM,
+    mode: 'solve',
+    steps: [],
+    n: 3,
+    stop: ['\n\n'],
+    maxTokens: 8,
+    temperature: 0.7,
+    seed: 0,
+    speculative: false,
+    signal: new AbortController().signal,
+  });
   assert.equal(r.drafts.length, 3);
   assert.equal(r.requests, 3);
   const caps = await capabilitiesOf((models.small as HttpLanguageModel).client, 'm', new AbortController().signal);
@@ -243,45 +313,53 @@ test('cancellation aborts every in-flight HTTP request within a second', async (
   assert.equal(f.inFlight(), 0, 'the server saw every connection closed');
 });
 
-test('the CLI exits 1 with the message and hint and no stack trace when the server is down', { skip: !fs.existsSync('dist/cli.js') && 'dist/cli.js not built (run `node esbuild.mjs`)' }, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-cli-'));
-  const url = `http://127.0.0.1:${await deadPort()}/v1`;
-  const model = { provider: 'openai-compatible', baseURL: url, model: 'm', promptTemplate: 'raw', timeoutMs: 2000 };
-  const config = path.join(dir, 'specsearch.config.json');
-  fs.writeFileSync(config, JSON.stringify({ models: { small: model, large: model, prm: { ...model, kind: 'logprob' } } }));
-  try {
-    const p = spawnSync(process.execPath, ['dist/cli.js', 'solve', '--config', config, PROBLEM], { encoding: 'utf8', timeout: 30_000 });
-    assert.equal(p.status, 1, `exit code; stderr: ${p.stderr}`);
-    assert.match(p.stderr, /connection refused/);
-    assert.ok(p.stderr.includes(url), p.stderr);
-    assert.match(p.stderr, /hint/);
-    assert.doesNotMatch(p.stderr, /^\s+at .+:\d+:\d+\)?$/m, 'no stack trace');
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  'the CLI exits 1 with the message and hint and no stack trace when the server is down',
+  { skip: !fs.existsSync('dist/cli.js') && 'dist/cli.js not built (run `node esbuild.mjs`)' },
+  async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-cli-'));
+    const url = `http://127.0.0.1:${await deadPort()}/v1`;
+    const model = { provider: 'openai-compatible', baseURL: url, model: 'm', promptTemplate: 'raw', timeoutMs: 2000 };
+    const config = path.join(dir, 'specsearch.config.json');
+    fs.writeFileSync(config, JSON.stringify({ models: { small: model, large: model, prm: { ...model, kind: 'logprob' } } }));
+    try {
+      const p = spawnSync(process.execPath, ['dist/cli.js', 'solve', '--config', config, PROBLEM], { encoding: 'utf8', timeout: 30_000 });
+      assert.equal(p.status, 1, `exit code; stderr: ${p.stderr}`);
+      assert.match(p.stderr, /connection refused/);
+      assert.ok(p.stderr.includes(url), p.stderr);
+      assert.match(p.stderr, /hint/);
+      assert.doesNotMatch(p.stderr, /^\s+at .+:\d+:\d+\)?$/m, 'no stack trace');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test('429 with Retry-After: the one retry waits as long as the server asked; past 10 s it fails at once, saying how long', async () => {
   // Requests run concurrently: the retry is the next request with the refused one's body.
   const seen: { at: number; body: string }[] = [];
-  const f = await serve(faulty((_req, res, body, fx) => {
-    seen.push({ at: performance.now(), body: JSON.stringify(body) });
-    if (seen.length === 1) {
-      res.writeHead(429, { 'retry-after': '1', 'content-type': 'text/plain' });
-      return res.end('slow down');
-    }
-    openAIHandler()(_req, res, body, fx);
-  }));
+  const f = await serve(
+    faulty((_req, res, body, fx) => {
+      seen.push({ at: performance.now(), body: JSON.stringify(body) });
+      if (seen.length === 1) {
+        res.writeHead(429, { 'retry-after': '1', 'content-type': 'text/plain' });
+        return res.end('slow down');
+      }
+      openAIHandler()(_req, res, body, fx);
+    }),
+  );
   const r = await run(`${f.origin}/v1`);
   assert.equal(r.error, null, r.error?.message);
   const retry = seen.slice(1).find((q) => q.body === seen[0].body);
   assert.ok(retry, 'the refused request was retried');
   assert.ok(retry.at - seen[0].at >= 950, `retried after ${Math.round(retry.at - seen[0].at)} ms, asked for 1000`);
 
-  const g = await serve(faulty((_req, res) => {
-    res.writeHead(429, { 'retry-after': '3600' });
-    res.end();
-  }));
+  const g = await serve(
+    faulty((_req, res) => {
+      res.writeHead(429, { 'retry-after': '3600' });
+      res.end();
+    }),
+  );
   const started = performance.now();
   const long = await run(`${g.origin}/v1`);
   assertFailed(long, 'http', g.origin, /HTTP 429.*asked to wait 3600 s before trying again, more than SpecSearch waits \(10 s\)/);
@@ -293,10 +371,12 @@ test('429 with Retry-After: the one retry waits as long as the server asked; pas
 test('a redirect is never followed, to another host or the same: code "http", names the server and the Location, and the other host sees nothing', async () => {
   const elsewhere = await serve(openAIHandler());
   for (const status of [302, 307, 308]) {
-    const f = await serve(faulty((req, res) => {
-      res.writeHead(status, { location: `${elsewhere.origin}${req.url}` });
-      res.end();
-    }));
+    const f = await serve(
+      faulty((req, res) => {
+        res.writeHead(status, { location: `${elsewhere.origin}${req.url}` });
+        res.end();
+      }),
+    );
     const r = await run(`${f.origin}/v1`);
     assertFailed(r, 'http', f.origin, new RegExp(`answered HTTP ${status}, a redirect to ${elsewhere.origin}/v1/completions .*does not follow redirects`));
     assert.match(r.error!.hint!, /baseURL/);

@@ -76,7 +76,8 @@ function serialize(value: Json): string {
 function mutate(random: () => number, status: number, text: string): Mutation {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
   const r = random();
-  if (r < 0.06) return { status, text: pick(['', 'null', '[]', '{}', '"text"', '{', '<html><body>502 Bad Gateway</body></html>', '1e999', DEEP_ARRAY, DEEP_OBJECT]) };
+  if (r < 0.06)
+    return { status, text: pick(['', 'null', '[]', '{}', '"text"', '{', '<html><body>502 Bad Gateway</body></html>', '1e999', DEEP_ARRAY, DEEP_OBJECT]) };
   if (r < 0.09) return { status, text, cut: 1 + Math.floor(random() * Math.max(0, text.length - 1)) };
   if (r < 0.095) return { status, text: HUGE };
   // (5xx is left out: the client retries it after a back-off, which only slows the run; http-faults.test.ts covers it)
@@ -100,7 +101,13 @@ function mutate(random: () => number, status: number, text: string): Mutation {
     else if (op < 0.65) setAt(value, target.path, undefined);
     else if (op < 0.8 && Array.isArray(target.value)) {
       const copies = pick([0, 2, 3, 50, 500]);
-      setAt(value, target.path, Array.from({ length: copies * Math.max(1, target.value.length) }, (_, i) => structuredClone((target.value as Json[])[i % Math.max(1, (target.value as Json[]).length)] ?? null)));
+      setAt(
+        value,
+        target.path,
+        Array.from({ length: copies * Math.max(1, target.value.length) }, (_, i) =>
+          structuredClone((target.value as Json[])[i % Math.max(1, (target.value as Json[]).length)] ?? null),
+        ),
+      );
     } else if (op < 0.9 && typeof target.value === 'number') setAt(value, target.path, pick([INF, NINF, -target.value, target.value * 1e6, 0.5]));
     else setAt(value, target.path, structuredClone(pick(ODD)));
   }
@@ -159,16 +166,30 @@ const problem = 'Start with 2. Add 3. What is the result?';
 
 function settingsFor(baseURL: string, prm: Record<string, unknown> = {}): Settings {
   const model = { provider: 'openai-compatible', baseURL, model: 'm', promptTemplate: 'raw', timeoutMs: 5000, maxConcurrency: 4 };
-  return parseSettings({
-    models: { small: model, large: model, prm: { ...model, kind: 'logprob', stepTag: ' @', positiveToken: '+', negativeToken: '-', ...prm } },
-    search: { maxStepTokens: MAX_TOKENS },
-  }, 'fuzz settings');
+  return parseSettings(
+    {
+      models: { small: model, large: model, prm: { ...model, kind: 'logprob', stepTag: ' @', positiveToken: '+', negativeToken: '-', ...prm } },
+      search: { maxStepTokens: MAX_TOKENS },
+    },
+    'fuzz settings',
+  );
 }
 
 /** null when the result is well-formed, else what is wrong with it. */
 async function drafts(settings: Settings, signal: AbortSignal, n: number): Promise<string | null> {
   const model = createLanguageModel('small', settings.models.small);
-  const r = await model.draft({ problem, mode: 'solve', steps: ['Step 1.'], n, stop: ['\n\n'], maxTokens: MAX_TOKENS, temperature: 0.7, seed: 1, speculative: false, signal });
+  const r = await model.draft({
+    problem,
+    mode: 'solve',
+    steps: ['Step 1.'],
+    n,
+    stop: ['\n\n'],
+    maxTokens: MAX_TOKENS,
+    temperature: 0.7,
+    seed: 1,
+    speculative: false,
+    signal,
+  });
   if (r.drafts.length !== n) return `${r.drafts.length} drafts for n = ${n}`;
   for (const d of r.drafts) {
     if (typeof d.text !== 'string' || d.text.length > MAX_TOKENS * 64 + 256) return `a draft text of ${String(d.text?.length)} characters`;
@@ -188,15 +209,63 @@ async function scores(settings: Settings, signal: AbortSignal): Promise<string |
 }
 
 const scenarios: Scenario[] = [
-  { name: 'vLLM drafts, n = 3', handler: vllmHandler(), routes: ['/v1/models', '/v1/completions', '/version', '/metrics'], baseURL: (o) => `${o}/v1`, run: (s, sig) => drafts(s, sig, 3) },
-  { name: 'vLLM drafts, n = 1', handler: vllmHandler(), routes: ['/v1/models', '/v1/completions'], baseURL: (o) => `${o}/v1`, run: (s, sig) => drafts(s, sig, 1) },
-  { name: 'SGLang drafts, n = 2', handler: sglangHandler({ version: '0.5.4', algorithm: 'NGRAM', acceptLength: 2.5 }), routes: ['/v1/models', '/v1/completions', '/server_info'], baseURL: (o) => `${o}/v1`, run: (s, sig) => drafts(s, sig, 2) },
-  { name: 'llama-server drafts, n = 3', handler: llamaServerHandler({ alias: 'm', nVocab: 305, speculative: true }), routes: ['/v1/models', '/props', '/slots', '/completion'], baseURL: (o) => `${o}/v1`, run: (s, sig) => drafts(s, sig, 3) },
-  { name: 'Ollama drafts, n = 2', handler: ollamaHandler({ version: '0.13.0', model: 'm' }), routes: ['/api/tags', '/api/version', '/api/generate'], baseURL: (o) => `${o}/api`, run: (s, sig) => drafts(s, sig, 2) },
+  {
+    name: 'vLLM drafts, n = 3',
+    handler: vllmHandler(),
+    routes: ['/v1/models', '/v1/completions', '/version', '/metrics'],
+    baseURL: (o) => `${o}/v1`,
+    run: (s, sig) => drafts(s, sig, 3),
+  },
+  {
+    name: 'vLLM drafts, n = 1',
+    handler: vllmHandler(),
+    routes: ['/v1/models', '/v1/completions'],
+    baseURL: (o) => `${o}/v1`,
+    run: (s, sig) => drafts(s, sig, 1),
+  },
+  {
+    name: 'SGLang drafts, n = 2',
+    handler: sglangHandler({ version: '0.5.4', algorithm: 'NGRAM', acceptLength: 2.5 }),
+    routes: ['/v1/models', '/v1/completions', '/server_info'],
+    baseURL: (o) => `${o}/v1`,
+    run: (s, sig) => drafts(s, sig, 2),
+  },
+  {
+    name: 'llama-server drafts, n = 3',
+    handler: llamaServerHandler({ alias: 'm', nVocab: 305, speculative: true }),
+    routes: ['/v1/models', '/props', '/slots', '/completion'],
+    baseURL: (o) => `${o}/v1`,
+    run: (s, sig) => drafts(s, sig, 3),
+  },
+  {
+    name: 'Ollama drafts, n = 2',
+    handler: ollamaHandler({ version: '0.13.0', model: 'm' }),
+    routes: ['/api/tags', '/api/version', '/api/generate'],
+    baseURL: (o) => `${o}/api`,
+    run: (s, sig) => drafts(s, sig, 2),
+  },
   { name: 'logprob PRM on vLLM', handler: vllmHandler(), routes: ['/v1/models', '/v1/completions'], baseURL: (o) => `${o}/v1`, run: scores },
-  { name: 'logprob PRM on Ollama', handler: ollamaHandler({ version: '0.13.0', model: 'm', score: (p) => (/wrong/.test(p.slice(-20)) ? 0.2 : 0.9) }), routes: ['/api/tags', '/api/version', '/api/generate'], baseURL: (o) => `${o}/api`, run: scores },
-  { name: 'judge PRM on an OpenAI-compatible server', handler: openAIHandler({ owner: 'organization_owner' }), routes: ['/v1/models', '/v1/completions'], baseURL: (o) => `${o}/v1`, run: (s, sig) => scores({ ...s, models: { ...s.models, prm: { ...s.models.prm, kind: 'judge' } } }, sig) },
-  { name: 'vLLM pooling PRM', handler: vllmPoolingHandler({ perToken: true }), routes: ['/v1/models', '/pooling', '/tokenize'], baseURL: (o) => `${o}/v1`, run: (s, sig) => scores({ ...s, models: { ...s.models, prm: { ...s.models.prm, kind: 'vllm-pooling', model: 'Qwen/Qwen2.5-Math-PRM-7B' } } }, sig) },
+  {
+    name: 'logprob PRM on Ollama',
+    handler: ollamaHandler({ version: '0.13.0', model: 'm', score: (p) => (/wrong/.test(p.slice(-20)) ? 0.2 : 0.9) }),
+    routes: ['/api/tags', '/api/version', '/api/generate'],
+    baseURL: (o) => `${o}/api`,
+    run: scores,
+  },
+  {
+    name: 'judge PRM on an OpenAI-compatible server',
+    handler: openAIHandler({ owner: 'organization_owner' }),
+    routes: ['/v1/models', '/v1/completions'],
+    baseURL: (o) => `${o}/v1`,
+    run: (s, sig) => scores({ ...s, models: { ...s.models, prm: { ...s.models.prm, kind: 'judge' } } }, sig),
+  },
+  {
+    name: 'vLLM pooling PRM',
+    handler: vllmPoolingHandler({ perToken: true }),
+    routes: ['/v1/models', '/pooling', '/tokenize'],
+    baseURL: (o) => `${o}/v1`,
+    run: (s, sig) => scores({ ...s, models: { ...s.models, prm: { ...s.models.prm, kind: 'vllm-pooling', model: 'Qwen/Qwen2.5-Math-PRM-7B' } } }, sig),
+  },
 ];
 
 const fixtures: Fixture[] = [];
@@ -210,11 +279,13 @@ test(`fuzz: ${ROUNDS} mutated responses (seed ${SEED}) through the real HTTP mod
   process.on('unhandledRejection', onUnhandled);
   const random = rng(SEED);
   let current: { route: string; random: () => number } | null = null;
-  const servers = await Promise.all(scenarios.map(async (s) => {
-    const f = await startFixture(mutating(s.handler, () => current));
-    fixtures.push(f);
-    return f;
-  }));
+  const servers = await Promise.all(
+    scenarios.map(async (s) => {
+      const f = await startFixture(mutating(s.handler, () => current));
+      fixtures.push(f);
+      return f;
+    }),
+  );
   const outcomes = { ok: 0, named: 0 };
   const codes = new Map<string, number>();
   const defects: string[] = [];

@@ -24,14 +24,18 @@ async function vllm(): Promise<Fixture> {
   return f;
 }
 
-test('prompt templates: raw is the tiny models\' text; Qwen2.5-Math gets its system prompt; Llama 3 its headers; steps continue the assistant turn', () => {
+test("prompt templates: raw is the tiny models' text; Qwen2.5-Math gets its system prompt; Llama 3 its headers; steps continue the assistant turn", () => {
   const base = { problem: 'P?', mode: 'solve' as const, steps: ['a', 'b'], separator: '\n\n' };
   assert.equal(renderPrompt({ ...base, template: 'raw' }), 'P?\n\na\n\nb\n\n');
-  assert.equal(renderPrompt({ ...base, template: 'qwen2.5-math' }),
-    '<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n<|im_start|>user\nP?<|im_end|>\n<|im_start|>assistant\na\n\nb\n\n');
+  assert.equal(
+    renderPrompt({ ...base, template: 'qwen2.5-math' }),
+    '<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n<|im_start|>user\nP?<|im_end|>\n<|im_start|>assistant\na\n\nb\n\n',
+  );
   assert.equal(renderPrompt({ ...base, template: 'chatml', steps: [] }), '<|im_start|>user\nP?<|im_end|>\n<|im_start|>assistant\n');
-  assert.equal(renderPrompt({ ...base, template: 'llama3', systemPrompt: 'S', steps: ['a'], separator: '\n' }),
-    '<|start_header_id|>system<|end_header_id|>\n\nS<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nP?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\na\n');
+  assert.equal(
+    renderPrompt({ ...base, template: 'llama3', systemPrompt: 'S', steps: ['a'], separator: '\n' }),
+    '<|start_header_id|>system<|end_header_id|>\n\nS<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nP?<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\na\n',
+  );
 });
 
 test('Ollama is chosen by a baseURL ending in /api (or a bare host:11434); everything else speaks /v1', () => {
@@ -55,10 +59,37 @@ test('finish reasons: a kept stop string, vLLM stop_reason, llama.cpp stop types
 });
 
 test('logprobs in both shapes: llama-server content[].top_logprobs[] and legacy top_logprobs[0] dicts', () => {
-  const llama = { logprobs: { content: [{ id: 10, token: '+', bytes: [43], logprob: -0.1, top_logprobs: [{ id: 10, token: '+', bytes: [43], logprob: -0.1 }, { id: 11, token: '-', bytes: [45], logprob: -2.4 }] }] } };
-  assert.deepEqual([...firstTokenAlternatives(llama)!], [['+', -0.1], ['-', -2.4]]);
+  const llama = {
+    logprobs: {
+      content: [
+        {
+          id: 10,
+          token: '+',
+          bytes: [43],
+          logprob: -0.1,
+          top_logprobs: [
+            { id: 10, token: '+', bytes: [43], logprob: -0.1 },
+            { id: 11, token: '-', bytes: [45], logprob: -2.4 },
+          ],
+        },
+      ],
+    },
+  };
+  assert.deepEqual(
+    [...firstTokenAlternatives(llama)!],
+    [
+      ['+', -0.1],
+      ['-', -2.4],
+    ],
+  );
   const legacy = { logprobs: { tokens: ['+'], token_logprobs: [-0.1], top_logprobs: [{ '+': -0.1, '-': -2.4 }], text_offset: [0] } };
-  assert.deepEqual([...firstTokenAlternatives(legacy)!], [['+', -0.1], ['-', -2.4]]);
+  assert.deepEqual(
+    [...firstTokenAlternatives(legacy)!],
+    [
+      ['+', -0.1],
+      ['-', -2.4],
+    ],
+  );
   assert.equal(firstTokenAlternatives({ logprobs: null }), null);
 });
 
@@ -66,25 +97,61 @@ test('vLLM-shaped server: n drafts in one request, stop string kept and removed,
   clearCapabilityCache();
   const f = await vllm();
   const models = await createModels(httpSettings({ small: `${f.origin}/v1` }));
-  const r = await models.small.draft({ problem: PROBLEM, mode: 'solve', steps: ['Step 1.'], n: 4, stop: ['\n\n'], maxTokens: 16, temperature: 0.7, seed: 3, speculative: false, signal });
+  const r = await models.small.draft({
+    problem: PROBLEM,
+    mode: 'solve',
+    steps: ['Step 1.'],
+    n: 4,
+    stop: ['\n\n'],
+    maxTokens: 16,
+    temperature: 0.7,
+    seed: 3,
+    speculative: false,
+    signal,
+  });
   assert.equal(r.requests, 1);
-  assert.deepEqual(r.drafts.map((d) => [d.text, d.finish]), Array(4).fill(['Step 2.', 'stop']));
-  assert.equal(r.drafts.reduce((s, d) => s + d.tokens, 0), 16, 'usage.completion_tokens, summed over choices');
+  assert.deepEqual(
+    r.drafts.map((d) => [d.text, d.finish]),
+    Array(4).fill(['Step 2.', 'stop']),
+  );
+  assert.equal(
+    r.drafts.reduce((s, d) => s + d.tokens, 0),
+    16,
+    'usage.completion_tokens, summed over choices',
+  );
   const body = f.requests.find((q) => q.path === '/v1/completions')!.body!;
   assert.equal(body.n, 4);
   assert.equal(body.include_stop_str_in_output, true);
   assert.equal(body.prompt, `${PROBLEM}\n\nStep 1.\n\n`);
   assert.deepEqual(body.stop, ['\n\n']);
-  const end = await models.small.draft({ problem: PROBLEM, mode: 'solve', steps: ['Step 1.', 'Step 2.'], n: 1, stop: ['\n\n'], maxTokens: 16, temperature: 0.7, seed: 3, speculative: false, signal });
+  const end = await models.small.draft({
+    problem: PROBLEM,
+    mode: 'solve',
+    steps: ['Step 1.', 'Step 2.'],
+    n: 1,
+    stop: ['\n\n'],
+    maxTokens: 16,
+    temperature: 0.7,
+    seed: 3,
+    speculative: false,
+    signal,
+  });
   assert.deepEqual(end.drafts[0], { text: 'The answer is 5.', tokens: 4, finish: 'eos' });
   await disposeModels(models);
 });
 
-test('logprob PRM on a vLLM-shaped server: one request for all paths, max_tokens 1, temperature 0, top logprobs ≥ 10, the tiny PRM\'s exact text; a right step beats a wrong one', async () => {
+test("logprob PRM on a vLLM-shaped server: one request for all paths, max_tokens 1, temperature 0, top logprobs ≥ 10, the tiny PRM's exact text; a right step beats a wrong one", async () => {
   clearCapabilityCache();
   const f = await vllm();
   const models = await createModels(httpSettings({ small: `${f.origin}/v1` }));
-  const r = await models.prm.scoreLast({ problem: PROBLEM, paths: [['Step 1.', 'Step 2.'], ['Step 1.', 'Step 2 is wrong.']], signal });
+  const r = await models.prm.scoreLast({
+    problem: PROBLEM,
+    paths: [
+      ['Step 1.', 'Step 2.'],
+      ['Step 1.', 'Step 2 is wrong.'],
+    ],
+    signal,
+  });
   assert.equal(r.requests, 1);
   assert.ok(Math.abs(r.scores[0] - 0.9) < 1e-9 && Math.abs(r.scores[1] - 0.2) < 1e-9, String(r.scores));
   const body = f.requests.filter((q) => q.path === '/v1/completions').at(-1)!.body!;
@@ -128,7 +195,7 @@ test('doctor: a healthy vLLM-shaped server is ok with findings and flags; a dead
   assert.doesNotThrow(() => JSON.stringify(good));
 });
 
-test('concurrent solves on one set of models share each server\'s maxConcurrency, also where two roles use one server (as in the language server and bench --concurrency)', async () => {
+test("concurrent solves on one set of models share each server's maxConcurrency, also where two roles use one server (as in the language server and bench --concurrency)", async () => {
   const completions = openAIHandler({ owner: 'vllm' });
   let open = 0;
   let most = 0;
@@ -157,6 +224,9 @@ test('concurrent solves on one set of models share each server\'s maxConcurrency
     await disposeModels(models);
   }
   assert.ok(slow.requests.filter((q) => q.path === '/v1/completions').length >= 4);
-  assert.ok(slow.requests.some((q) => q.path === '/v1/completions' && q.body?.max_tokens === 1), 'the PRM scored on the same server');
+  assert.ok(
+    slow.requests.some((q) => q.path === '/v1/completions' && q.body?.max_tokens === 1),
+    'the PRM scored on the same server',
+  );
   assert.equal(most, 2, 'four searches at once, drafts and PRM together, never more than the smaller maxConcurrency (2) at that server');
 });

@@ -21,14 +21,24 @@ export function runtimeImports(file: string, text: string): string[] {
     if (m[2]) continue;
     // `import { type A, type B } from` is erased too
     const names = /^\{([^}]*)\}$/.exec(m[3].trim());
-    if (names && names[1].split(',').map((n) => n.trim()).filter(Boolean).every((n) => n.startsWith('type '))) continue;
+    if (
+      names &&
+      names[1]
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean)
+        .every((n) => n.startsWith('type '))
+    )
+      continue;
     found.push(m[4]);
   }
   for (const m of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push(m[1]);
-  return found.filter((s) => s.startsWith('.')).map((s) => {
-    const base = path.resolve(path.dirname(file), s);
-    return [`${base}.ts`, path.join(base, 'index.ts')].find((f) => fs.existsSync(f)) ?? base;
-  });
+  return found
+    .filter((s) => s.startsWith('.'))
+    .map((s) => {
+      const base = path.resolve(path.dirname(file), s);
+      return [`${base}.ts`, path.join(base, 'index.ts')].find((f) => fs.existsSync(f)) ?? base;
+    });
 }
 
 function cycles(graph: Map<string, string[]>): string[][] {
@@ -54,14 +64,27 @@ const rel = (f: string) => path.relative(SRC, f);
 
 test('no module of src/ loads itself through a cycle of run-time imports', () => {
   assert.ok(graph.size > 50, `found ${graph.size} sources under ${SRC}`);
-  assert.deepEqual(cycles(graph).map((c) => c.map(rel).join(' → ')), []);
+  assert.deepEqual(
+    cycles(graph).map((c) => c.map(rel).join(' → ')),
+    [],
+  );
 });
 
 test('the cycle check sees a cycle when there is one', () => {
-  const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
+  const g = new Map([
+    ['a', ['b']],
+    ['b', ['c']],
+    ['c', ['a']],
+    ['d', ['a']],
+  ]);
   assert.deepEqual(cycles(g), [['a', 'b', 'c', 'a']]);
-  assert.deepEqual(runtimeImports(path.join(SRC, 'x.ts'), "import type { A } from './core/config';\nimport { type B } from './core/events';\nconst m = await import('./core/solve');"),
-    [path.join(SRC, 'core', 'solve.ts')]);
+  assert.deepEqual(
+    runtimeImports(
+      path.join(SRC, 'x.ts'),
+      "import type { A } from './core/config';\nimport { type B } from './core/events';\nconst m = await import('./core/solve');",
+    ),
+    [path.join(SRC, 'core', 'solve.ts')],
+  );
 });
 
 test('src/core never imports vscode, and PRM kinds become classes in one place', () => {

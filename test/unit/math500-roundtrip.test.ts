@@ -7,14 +7,29 @@ import { benchDataFile, loadDataset, NAMED_DATASETS } from '../../src/core/bench
 import { extractAnswer } from '../../src/core/answer/extract';
 import { answersEquivalent } from '../../src/core/answer/equivalence';
 
-interface MathRow { problem: string; solution: string; answer: string; unique_id: string }
-const rows = fs.readFileSync(benchDataFile('math500'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as MathRow);
+interface MathRow {
+  problem: string;
+  solution: string;
+  answer: string;
+  unique_id: string;
+}
+const rows = fs
+  .readFileSync(benchDataFile('math500'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as MathRow);
 /** 50 references spread over the file: every tenth row. */
 const sample = rows.filter((_, i) => i % 10 === 0);
 
 test('named datasets: math500 and gsm8k load by name, with their licences beside them; files and tiny:SEED:N still work', () => {
   // The bytes openai/prm800k's Git LFS pointer for prm800k/math_splits/test.jsonl names.
-  assert.equal(crypto.createHash('sha256').update(fs.readFileSync(benchDataFile('math500'))).digest('hex'), '35dc41080a3680858b27fa7e0533d2d547825316fc5dafe5d316f4ccc5a06132');
+  assert.equal(
+    crypto
+      .createHash('sha256')
+      .update(fs.readFileSync(benchDataFile('math500')))
+      .digest('hex'),
+    '35dc41080a3680858b27fa7e0533d2d547825316fc5dafe5d316f4ccc5a06132',
+  );
   const math = loadDataset('math500');
   assert.equal(math.length, 500);
   assert.equal(math[0].id, 'test/precalculus/807.json', 'MATH rows keep their unique_id');
@@ -46,7 +61,10 @@ test('MATH-500: 50 references round-trip as right through extract → grade, box
 test('MATH-500: the grader tells the 50 references apart (each wrong against the next one that differs)', () => {
   for (let i = 0; i < sample.length; i++) {
     const r = sample[i];
-    const other = sample.slice(i + 1).concat(sample.slice(0, i)).find((o) => o.answer.trim() !== r.answer.trim());
+    const other = sample
+      .slice(i + 1)
+      .concat(sample.slice(0, i))
+      .find((o) => o.answer.trim() !== r.answer.trim());
     assert.ok(other);
     assert.equal(answersEquivalent(r.answer, other.answer), false, `${r.unique_id}: ${r.answer} graded equal to ${other.answer}`);
   }

@@ -30,12 +30,19 @@ test('select prefers the higher value when visits are equal, and explores an unv
 test('MCTS expands, backs up and finds the finished path', async () => {
   const small = countingModel('small', 3, 0.3, 21);
   const large = countingModel('large', 3, 0, 22);
-  const r = await solve({ problem: 'count to 3', settings: testSettings({ algorithm: 'mcts', candidatesPerStep: 3, beamWidth: 1, mctsIterations: 40 }), models: trio(small, large, countingPrm()) });
+  const r = await solve({
+    problem: 'count to 3',
+    settings: testSettings({ algorithm: 'mcts', candidatesPerStep: 3, beamWidth: 1, mctsIterations: 40 }),
+    models: trio(small, large, countingPrm()),
+  });
   assert.deepEqual(checkTraceInvariants(r.events), []);
   assert.equal(r.answer, '3');
   const visits = r.events.filter((e): e is EventOf<'mcts.visited'> => e.type === 'mcts.visited');
   assert.ok(visits.length >= 4, 'at least one expansion per depth');
-  assert.deepEqual(visits.map((v) => v.iteration), visits.map((_, i) => i + 1));
+  assert.deepEqual(
+    visits.map((v) => v.iteration),
+    visits.map((_, i) => i + 1),
+  );
   assert.equal(visits[0].path.length, 0, 'the first iteration expands the root');
   assert.ok(Math.max(...visits.map((v) => v.path.length)) >= 3, 'selection walks down to the deepest expanded node');
 });

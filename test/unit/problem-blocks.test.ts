@@ -75,11 +75,14 @@ test('LaTeX: problem environments whatever their wording, comments and commands 
     '\\begin{theorem}Not a problem.\\end{theorem}',
   ].join('\n');
   const blocks = findProblemBlocks(source, 'latex');
-  assert.deepEqual(blocks.map((b) => [b.kind, b.text]), [
-    ['environment', 'Let $x = 3$. Then $2x + 1$ equals'],
-    ['paragraph', 'How many edges does a cube have?'],
-    ['environment', 'Compute $\\int_0^1 x\\,dx$.'],
-  ]);
+  assert.deepEqual(
+    blocks.map((b) => [b.kind, b.text]),
+    [
+      ['environment', 'Let $x = 3$. Then $2x + 1$ equals'],
+      ['paragraph', 'How many edges does a cube have?'],
+      ['environment', 'Compute $\\int_0^1 x\\,dx$.'],
+    ],
+  );
   assert.equal(blocks[0].range.start.line, 2);
   assert.equal(blocks[0].range.end.line, 5);
   assert.equal(blockAt(blocks, 4), blocks[0]);
@@ -109,7 +112,9 @@ test('selections: anything with a number, formula or question looks like a probl
 
 test('hover Markdown shows model text as text: no links, HTML or emphasis', async () => {
   const { escapeMarkdown } = await import('../../src/server/lenses');
-  assert.equal(escapeMarkdown('[click](http://x) <img src=x onerror=alert(1)> **b** 7 + 5 = 12'),
-    '\\[click\\](http://x) &lt;img src=x onerror=alert(1)&gt; \\*\\*b\\*\\* 7 + 5 = 12');
+  assert.equal(
+    escapeMarkdown('[click](http://x) <img src=x onerror=alert(1)> **b** 7 + 5 = 12'),
+    '\\[click\\](http://x) &lt;img src=x onerror=alert(1)&gt; \\*\\*b\\*\\* 7 + 5 = 12',
+  );
   assert.equal(escapeMarkdown('\\frac{1}{2}'), '\\\\frac{1}{2}');
 });

@@ -46,9 +46,18 @@ test('judge: the best `slots` of the drafts at or above β are kept, the others 
   assert.equal(all.kept.length, 5);
   assert.equal(all.surplus.length + all.rejected.length, 0);
   const some = judge(c, 0.7, 2);
-  assert.deepEqual(some.kept.map((x) => x.i), [1, 2]);
-  assert.deepEqual(some.surplus.map((x) => x.i), [3]);
-  assert.deepEqual(some.rejected.map((x) => x.i), [0, 4]);
+  assert.deepEqual(
+    some.kept.map((x) => x.i),
+    [1, 2],
+  );
+  assert.deepEqual(
+    some.surplus.map((x) => x.i),
+    [3],
+  );
+  assert.deepEqual(
+    some.rejected.map((x) => x.i),
+    [0, 4],
+  );
   const none = judge(c, 0.95, 3);
   assert.equal(none.kept.length, 0);
   assert.equal(none.rejected.length, 5);
@@ -62,9 +71,16 @@ test('calibration: ½ at the midpoint, rising with the raw score, 0 for 0; the w
   assert.equal(calibrate(0, c), 0);
   const raw = [1e-6, 1e-3, 0.01, 0.2, 0.9, 1];
   const mapped = raw.map((r) => calibrate(r, c));
-  assert.deepEqual([...mapped].sort((a, b) => a - b), mapped, 'monotone');
+  assert.deepEqual(
+    [...mapped].sort((a, b) => a - b),
+    mapped,
+    'monotone',
+  );
   assert.ok(mapped[0] < 0.001 && mapped[3] > 0.98 && mapped[5] < 1);
-  const scores = new Map([['a', 0.2], ['b', 1e-4]]);
+  const scores = new Map([
+    ['a', 0.2],
+    ['b', 1e-4],
+  ]);
   const inner = new ScriptedPrm((steps) => scores.get(steps[steps.length - 1]) ?? 1);
   const wrapped = new CalibratedRewardModel(inner, c);
   const signal = new AbortController().signal;
@@ -72,7 +88,10 @@ test('calibration: ½ at the midpoint, rising with the raw score, 0 for 0; the w
   assert.deepEqual(r.scores, [calibrate(0.2, c), calibrate(1e-4, c)]);
   assert.equal(r.thoughtScores, undefined, 'a PRM without thought scores gets none');
   assert.deepEqual(await wrapped.scoreSteps('p', ['a', 'b'], signal), [calibrate(0.2, c), calibrate(1e-4, c)]);
-  const withThoughts = new CalibratedRewardModel({ label: 'x', scoreLast: async () => ({ scores: [0.001], thoughtScores: [0.5], ms: 0, requests: 1 }), scoreSteps: async () => [], dispose: async () => {} }, c);
+  const withThoughts = new CalibratedRewardModel(
+    { label: 'x', scoreLast: async () => ({ scores: [0.001], thoughtScores: [0.5], ms: 0, requests: 1 }), scoreSteps: async () => [], dispose: async () => {} },
+    c,
+  );
   assert.deepEqual((await withThoughts.scoreLast({ problem: 'p', paths: [['a']], signal })).thoughtScores, [calibrate(0.5, c)]);
   assert.match(wrapped.label, /scripted PRM, calibrated \(midpoint 0\.01, slope 1\.5\)/);
 });

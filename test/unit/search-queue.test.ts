@@ -13,7 +13,15 @@ test('searches on a trio with a search queue run one after another, and a queued
   const spans: [number, number][] = [];
   const timed = async (problem: string, signal?: AbortSignal) => {
     let first = -1;
-    const r = await solve({ problem, settings, models, signal, onEvent: (e) => { if (e.type === 'thought.drafted' && first < 0) first = performance.now(); } });
+    const r = await solve({
+      problem,
+      settings,
+      models,
+      signal,
+      onEvent: (e) => {
+        if (e.type === 'thought.drafted' && first < 0) first = performance.now();
+      },
+    });
     spans.push([first, performance.now()]);
     return r;
   };

@@ -24,16 +24,20 @@ function fakeSequence(tokens: number[] = []): LlamaContextSequence {
 
 test('the pool creates a context only when every sequence is busy, up to its limit, then calls wait', async () => {
   let contexts = 0;
-  const pool = new SequencePool(async (n) => {
-    contexts++;
-    return Array.from({ length: n }, () => fakeSequence());
-  }, 3, 2);
+  const pool = new SequencePool(
+    async (n) => {
+      contexts++;
+      return Array.from({ length: n }, () => fakeSequence());
+    },
+    3,
+    2,
+  );
   const signal = new AbortController().signal;
   const a = await pool.acquire([1 as Token], signal);
   assert.equal(contexts, 1);
   assert.equal(pool.created, 2);
   const b = await pool.acquire([1 as Token], signal);
-  assert.equal(contexts, 1, 'the context\'s second sequence first');
+  assert.equal(contexts, 1, "the context's second sequence first");
   pool.release(a);
   const again = await pool.acquire([1 as Token], signal);
   assert.equal(again, a, 'a free sequence before a new context');
@@ -84,12 +88,16 @@ test('inLanes keeps at most `lanes` jobs in flight, starts them in order and ret
   assert.deepEqual(await inLanes(0, 2, async (i) => i), []);
 });
 
-test('with two lanes, a call\'s continuations reuse the sequences that hold their prompt instead of creating more', async () => {
+test("with two lanes, a call's continuations reuse the sequences that hold their prompt instead of creating more", async () => {
   let contexts = 0;
-  const pool = new SequencePool(async (n) => {
-    contexts++;
-    return Array.from({ length: n }, () => fakeSequence([1, 2, 3]));
-  }, 32, 1);
+  const pool = new SequencePool(
+    async (n) => {
+      contexts++;
+      return Array.from({ length: n }, () => fakeSequence([1, 2, 3]));
+    },
+    32,
+    1,
+  );
   await inLanes(9, 2, async () => {
     const s = await pool.acquire([1, 2, 3, 4] as Token[], signal);
     await new Promise((r) => setTimeout(r, 1));

@@ -30,19 +30,38 @@ const QUESTION = 'Janet has 3 apples and buys 2 more. How many apples does she h
 
 test('PRM input texts: Math-Shepherd (" ки") gets its training format, the tiny tag PRM (" @") keeps its own, Qwen2.5-Math-PRM is unchanged', () => {
   const steps = ['She starts with 3 apples.', 'She buys 2 more, so 3 + 2 = 5. The answer is: 5'];
-  assert.equal(prmTaggedText(QUESTION, steps, ' ки'),
-    'Janet has 3 apples and buys 2 more. How many apples does she have? Step 1: She starts with 3 apples. ки\nStep 2: She buys 2 more, so 3 + 2 = 5. The answer is: 5 ки');
+  assert.equal(
+    prmTaggedText(QUESTION, steps, ' ки'),
+    'Janet has 3 apples and buys 2 more. How many apples does she have? Step 1: She starts with 3 apples. ки\nStep 2: She buys 2 more, so 3 + 2 = 5. The answer is: 5 ки',
+  );
   assert.equal(prmTaggedText(QUESTION, steps, ' ки'), mathShepherdText(QUESTION, steps));
   assert.equal(mathShepherdText('Q?', ['Step 1: a', ' b ']), 'Q? Step 1: a ки\nStep 2: b ки', 'an existing "Step k:" is not doubled; surrounding spaces go');
   assert.equal(prmTaggedText('P?', ['a', 'b'], ' @'), 'P?\n\na @\n\nb @', 'the text the tiny PRM was trained on');
-  assert.equal(qwenPrmText('P?', ['a', 'b']),
-    '<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n<|im_start|>user\nP?<|im_end|>\n<|im_start|>assistant\na<extra_0>b<extra_0><|im_end|>\n<|endoftext|>');
+  assert.equal(
+    qwenPrmText('P?', ['a', 'b']),
+    '<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n<|im_start|>user\nP?<|im_end|>\n<|im_start|>assistant\na<extra_0>b<extra_0><|im_end|>\n<|endoftext|>',
+  );
 });
 
-test('logprob PRM with Math-Shepherd\'s tag on a vLLM server: the request carries the Math-Shepherd text', async () => {
+test("logprob PRM with Math-Shepherd's tag on a vLLM server: the request carries the Math-Shepherd text", async () => {
   clearCapabilityCache();
   const f = await serve(vllmHandler({ models: ['peiyi9979/math-shepherd-mistral-7b-prm'] }));
-  const ps = parseSettings({ models: { prm: { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'peiyi9979/math-shepherd-mistral-7b-prm', kind: 'logprob', stepTag: ' ки', positiveToken: '+', negativeToken: '-' } } }, 'test').models.prm;
+  const ps = parseSettings(
+    {
+      models: {
+        prm: {
+          provider: 'openai-compatible',
+          baseURL: `${f.origin}/v1`,
+          model: 'peiyi9979/math-shepherd-mistral-7b-prm',
+          kind: 'logprob',
+          stepTag: ' ки',
+          positiveToken: '+',
+          negativeToken: '-',
+        },
+      },
+    },
+    'test',
+  ).models.prm;
   const prm = await createRewardModel(ps);
   await prm.scoreLast({ problem: QUESTION, paths: [['She starts with 3 apples.', '3 + 2 = 5.']], signal });
   const body = f.requests.filter((q) => q.path === '/v1/completions').at(-1)!.body!;
@@ -54,16 +73,24 @@ test('fixFor: speculation each engine accepts for Qwen2.5-Math-7B + 1.5B, flag v
   const vllm = fixFor('vllm', 'speculative');
   const config = JSON.parse(/'(\{.*\})'/.exec(vllm)![1]) as Record<string, unknown>;
   assert.deepEqual(config, { method: 'ngram', num_speculative_tokens: 5, prompt_lookup_max: 4 });
-  assert.doesNotMatch(vllm, /"model"/, 'no draft model: the 1.5B (151936 entries) is refused as the 7B\'s (152064) draft');
+  assert.doesNotMatch(vllm, /"model"/, "no draft model: the 1.5B (151936 entries) is refused as the 7B's (152064) draft");
   assert.match(fixFor('sglang', 'speculative'), /^--speculative-algorithm NGRAM /);
-  assert.match(fixFor('llama.cpp', 'speculative'), /-md small\.gguf --spec-type draft-simple --spec-draft-n-max 8 .*from May 2026.*-md small\.gguf --draft-max 8/);
+  assert.match(
+    fixFor('llama.cpp', 'speculative'),
+    /-md small\.gguf --spec-type draft-simple --spec-draft-n-max 8 .*from May 2026.*-md small\.gguf --draft-max 8/,
+  );
   assert.match(fixFor('vllm', 'pooling'), /--runner pooling \(vLLM ≥ 0\.10\.1; 0\.10\.0 and older: --task reward\)/);
   assert.match(fixFor('ollama', 'logprobs'), /0\.12\.11/);
 });
 
-test('docs/servers.md gives the same flags as doctor, every --speculative-config is valid JSON without the refused draft, and every config file\'s baseURL ends in /v1 or /api', () => {
+test("docs/servers.md gives the same flags as doctor, every --speculative-config is valid JSON without the refused draft, and every config file's baseURL ends in /v1 or /api", () => {
   const doc = fs.readFileSync('docs/servers.md', 'utf8');
-  for (const [server, missing] of [['vllm', 'speculative'], ['sglang', 'speculative'], ['llama.cpp', 'speculative'], ['vllm', 'pooling']] as const) {
+  for (const [server, missing] of [
+    ['vllm', 'speculative'],
+    ['sglang', 'speculative'],
+    ['llama.cpp', 'speculative'],
+    ['vllm', 'pooling'],
+  ] as const) {
     const flags = fixFor(server, missing).split(' (')[0];
     assert.ok(doc.includes(flags), `docs/servers.md lacks ${flags}`);
   }
@@ -82,21 +109,37 @@ test('a baseURL without /v1 whose /models is not found is said, not silently lef
   const f = await serve(vllmHandler({ models: ['m'] }));
   const ms = parseSettings({ models: { large: { provider: 'openai-compatible', baseURL: f.origin, model: 'm', promptTemplate: 'raw' } } }, 'test').models.large;
   const caps = await (createLanguageModel('large', ms) as HttpLanguageModel).probe(signal);
-  assert.ok(caps.degraded.some((d) => d.includes(`baseURL ends in /v1 (${f.origin}/v1)`)), caps.degraded.join('\n'));
+  assert.ok(
+    caps.degraded.some((d) => d.includes(`baseURL ends in /v1 (${f.origin}/v1)`)),
+    caps.degraded.join('\n'),
+  );
 });
 
 test('vLLM ≥ 0.10 (fixture): speculation is detected from /metrics and its counters are read', async () => {
   clearCapabilityCache();
   const metrics = vllmSpecDecodeMetrics('m', { drafts: 400, drafted: 2000, accepted: 700 });
   const f = await serve(vllmHandler({ models: ['m'], version: '0.11.0', metrics }));
-  const ms = parseSettings({ models: { large: { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'm', promptTemplate: 'raw' } } }, 'test').models.large;
+  const ms = parseSettings({ models: { large: { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'm', promptTemplate: 'raw' } } }, 'test')
+    .models.large;
   const caps = await (createLanguageModel('large', ms) as HttpLanguageModel).probe(signal);
   assert.equal(caps.server, 'vllm');
   assert.equal(caps.version, '0.11.0');
   assert.equal(caps.speculative.enabled, true);
   assert.deepEqual(caps.speculative.totals, { drafted: 2000, accepted: 700, meanAcceptLength: 2.75 });
-  assert.match(caps.speculative.evidence, /700 of 2000 draft tokens accepted \(35%\), 2\.75 tokens per verification step/);  // doctor says so loudly: fine for sps, not as bench's `large` baseline.
-  const report = await runDoctor(parseSettings({ models: { small: { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'm', promptTemplate: 'raw' }, large: { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'm', promptTemplate: 'raw' }, prm: { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'm', promptTemplate: 'raw', kind: 'logprob' } } }, 'test'), signal);
+  assert.match(caps.speculative.evidence, /700 of 2000 draft tokens accepted \(35%\), 2\.75 tokens per verification step/); // doctor says so loudly: fine for sps, not as bench's `large` baseline.
+  const report = await runDoctor(
+    parseSettings(
+      {
+        models: {
+          small: { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'm', promptTemplate: 'raw' },
+          large: { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'm', promptTemplate: 'raw' },
+          prm: { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'm', promptTemplate: 'raw', kind: 'logprob' },
+        },
+      },
+      'test',
+    ),
+    signal,
+  );
   const baseline = report.models[1].findings.find((x) => /autoregressive baseline/.test(x.missing));
   assert.equal(baseline?.level, 'warning');
   assert.match(baseline?.fix ?? '', /--baseline FILE/);
@@ -121,7 +164,7 @@ test('fixture replay of vLLM 0.11.0 started with --disable-log-stats: speculatio
   assert.equal(vllmSpeculation(null).enabled, null, 'an unreadable /metrics is unknown too');
 });
 
-test('fixture replay of llama-server (llama.cpp of September 2026) without a draft model: doctor\'s fix names the flags of all three generations of builds', async () => {
+test("fixture replay of llama-server (llama.cpp of September 2026) without a draft model: doctor's fix names the flags of all three generations of builds", async () => {
   clearCapabilityCache();
   const f = await serve(llamaServerHandler({ alias: 'large', nVocab: 152064 }));
   const m = { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'large', promptTemplate: 'raw' };
@@ -135,9 +178,14 @@ test('fixture replay of llama-server (llama.cpp of September 2026) without a dra
 test('SGLang (fixture): /server_info is read first, speculation and its accept length from it; older SGLang falls back to /get_server_info', async () => {
   clearCapabilityCache();
   const current = await serve(sglangHandler({ version: '0.5.9', algorithm: 'NGRAM', acceptLength: 2.7 }));
-  const ms = (f: Fixture) => parseSettings({ models: { large: { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'm', promptTemplate: 'raw' } } }, 'test').models.large;
+  const ms = (f: Fixture) =>
+    parseSettings({ models: { large: { provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model: 'm', promptTemplate: 'raw' } } }, 'test').models.large;
   const a = await (createLanguageModel('large', ms(current)) as HttpLanguageModel).probe(signal);
-  assert.deepEqual(current.requests.map((q) => q.path), ['/v1/models', '/server_info'], 'the deprecated alias is not asked');
+  assert.deepEqual(
+    current.requests.map((q) => q.path),
+    ['/v1/models', '/server_info'],
+    'the deprecated alias is not asked',
+  );
   assert.equal(a.server, 'sglang');
   assert.equal(a.version, '0.5.9');
   assert.equal(a.speculative.enabled, true);
@@ -145,7 +193,10 @@ test('SGLang (fixture): /server_info is read first, speculation and its accept l
   assert.deepEqual(a.speculative.totals, { drafted: null, accepted: null, meanAcceptLength: 2.7 });
   const legacy = await serve(sglangHandler({ version: '0.4.6', algorithm: 'EAGLE', draft: 'lmsys/sglang-EAGLE-LLaMA3-Instruct-8B', legacy: true }));
   const b = await (createLanguageModel('large', ms(legacy)) as HttpLanguageModel).probe(signal);
-  assert.deepEqual(legacy.requests.map((q) => q.path), ['/v1/models', '/server_info', '/get_server_info']);
+  assert.deepEqual(
+    legacy.requests.map((q) => q.path),
+    ['/v1/models', '/server_info', '/get_server_info'],
+  );
   assert.equal(b.version, '0.4.6');
   assert.equal(b.speculative.draft, 'lmsys/sglang-EAGLE-LLaMA3-Instruct-8B');
   assert.match(b.speculative.evidence, /^SGLang \/get_server_info: speculative_algorithm = EAGLE$/);
@@ -172,15 +223,26 @@ test('engine versions as vLLM writes them compare by their first three numbers',
 });
 
 function ollamaPrm(origin: string) {
-  return { provider: 'openai-compatible', baseURL: `${origin}/api`, model: 'math-shepherd', kind: 'logprob', stepTag: ' ки', positiveToken: '+', negativeToken: '-' };
+  return {
+    provider: 'openai-compatible',
+    baseURL: `${origin}/api`,
+    model: 'math-shepherd',
+    kind: 'logprob',
+    stepTag: ' ки',
+    positiveToken: '+',
+    negativeToken: '-',
+  };
 }
 
-test('Ollama 0.12.11 (fixture): the logprob PRM reads top_logprobs from raw /api/generate, one request per path, in Math-Shepherd\'s format', async () => {
+test("Ollama 0.12.11 (fixture): the logprob PRM reads top_logprobs from raw /api/generate, one request per path, in Math-Shepherd's format", async () => {
   clearCapabilityCache();
   const f = await serve(ollamaHandler({ version: '0.12.11', model: 'math-shepherd', score: (prompt) => (/wrong/.test(prompt) ? 0.2 : 0.9) }));
   const prm = await createRewardModel(parseSettings({ models: { prm: ollamaPrm(f.origin) } }, 'test').models.prm);
   const r = await prm.scoreLast({ problem: QUESTION, paths: [['3 + 2 = 5.'], ['3 + 2 = 6, which is wrong.']], signal });
-  assert.deepEqual(r.scores.map((s) => Math.round(s * 100) / 100), [0.9, 0.2]);
+  assert.deepEqual(
+    r.scores.map((s) => Math.round(s * 100) / 100),
+    [0.9, 0.2],
+  );
   assert.equal(r.requests, 2);
   const gen = f.requests.filter((q) => q.path === '/api/generate');
   assert.equal(gen.length, 2);
@@ -201,7 +263,10 @@ test('Ollama before 0.12.11 (fixture, 0.12.6): doctor says the logprob PRM canno
   assert.equal(prm.capabilities?.logprobs, false);
   assert.equal(prm.roundTripMs, null);
   assert.equal(prm.error, null);
-  assert.deepEqual(prm.findings.map((x) => [x.level, x.fix]), [['error', fixFor('ollama', 'logprobs')]]);
+  assert.deepEqual(
+    prm.findings.map((x) => [x.level, x.fix]),
+    [['error', fixFor('ollama', 'logprobs')]],
+  );
   assert.equal(old.requests.filter((q) => q.path === '/api/generate').length, 0);
   assert.equal(report.ok, false);
 });
@@ -212,7 +277,11 @@ test('doctor on llama-server fixtures whose draft and target vocabularies differ
   const large = await serve(llamaServerHandler({ alias: 'Qwen2.5-Math-7B-Instruct', nVocab: 152064, slots: 4, speculative: true }));
   const prm = await serve(vllmHandler({ models: ['prm'] }));
   const m = (f: Fixture, model: string) => ({ provider: 'openai-compatible', baseURL: `${f.origin}/v1`, model, promptTemplate: 'raw', timeoutMs: 5000 });
-  const models = { small: m(small, 'Qwen2.5-Math-1.5B-Instruct'), large: m(large, 'Qwen2.5-Math-7B-Instruct'), prm: { ...m(prm, 'prm'), kind: 'logprob', stepTag: ' @' } };
+  const models = {
+    small: m(small, 'Qwen2.5-Math-1.5B-Instruct'),
+    large: m(large, 'Qwen2.5-Math-7B-Instruct'),
+    prm: { ...m(prm, 'prm'), kind: 'logprob', stepTag: ' @' },
+  };
   const search = { candidatesPerStep: 2, draftRatio: 1 };
   const report = await runDoctor(parseSettings({ models, search }, 'test'), signal);
   t.diagnostic(formatDoctorReport(report, 'fixture servers'));
@@ -220,7 +289,10 @@ test('doctor on llama-server fixtures whose draft and target vocabularies differ
   assert.equal(report.models[1].capabilities?.speculative.enabled, true);
   const gap = report.models[1].findings.find((x) => /vocabulary/.test(x.missing));
   assert.equal(gap?.level, 'warning');
-  assert.match(gap!.missing, /the small model's vocabulary has 151936 entries, the large model's 152064; llama-server takes the small model as its draft .*vLLM and SGLang STANDALONE refuse it/);
+  assert.match(
+    gap!.missing,
+    /the small model's vocabulary has 151936 entries, the large model's 152064; llama-server takes the small model as its draft .*vLLM and SGLang STANDALONE refuse it/,
+  );
   assert.match(gap!.fix, /^none needed on llama-server; on vLLM: --speculative-config '\{"method": "ngram"/);
 
   clearCapabilityCache();
@@ -236,7 +308,10 @@ test('the GPU recipes fit their cards: vLLM fractions of one card add up to at m
   for (const file of ['docs/servers.md', 'docs/bench.md']) {
     const doc = fs.readFileSync(file, 'utf8');
     for (const [, block] of doc.matchAll(/```sh\n([\s\S]*?)```/g)) {
-      const serves = block.replace(/\\\n/g, ' ').split('\n').filter((l) => /vllm serve .*--gpu-memory-utilization/.test(l));
+      const serves = block
+        .replace(/\\\n/g, ' ')
+        .split('\n')
+        .filter((l) => /vllm serve .*--gpu-memory-utilization/.test(l));
       if (serves.length < 2) continue;
       const exported = /^export CUDA_VISIBLE_DEVICES=(\d+)/m.exec(block)?.[1];
       const perCard = new Map<string, number>();

@@ -35,16 +35,29 @@ test('counting: accepted drafts were kept, surplus ones passed β but were not n
   const drafted = ofType(r.events, 'thought.drafted');
   const judged = ofType(r.events, 'thought.judged');
   const source = new Map(drafted.map((d) => [d.id, d.source]));
-  assert.ok(judged.every((j) => source.get(j.id) === 'small'), 'only the small model\'s drafts are judged');
-  assert.deepEqual(drafted.filter((d) => d.reference).map((d) => [d.source, d.depth]), [['large', 1]], 'the event names the one reference thought');
+  assert.ok(
+    judged.every((j) => source.get(j.id) === 'small'),
+    "only the small model's drafts are judged",
+  );
+  assert.deepEqual(
+    drafted.filter((d) => d.reference).map((d) => [d.source, d.depth]),
+    [['large', 1]],
+    'the event names the one reference thought',
+  );
   const s = r.stats;
   assert.equal(s.drafted, drafted.filter((d) => d.source === 'small').length);
   assert.equal(s.accepted + s.surplus + s.rejected, s.drafted, 'every draft has exactly one fate');
   assert.ok(s.accepted <= s.drafted);
   // Root: 6 drafts, N = 3 slots minus the reference → 2 kept, 4 surplus. Depths 2 to 4 (the answer): 3 kept, 3 surplus each.
-  assert.deepEqual(s.acceptanceByDepth.map((d) => [d.depth, d.judged, d.accepted, d.surplus, d.rejected, d.corrected]), [
-    [1, 6, 2, 4, 0, 0], [2, 6, 3, 3, 0, 0], [3, 6, 3, 3, 0, 0], [4, 6, 3, 3, 0, 0],
-  ]);
+  assert.deepEqual(
+    s.acceptanceByDepth.map((d) => [d.depth, d.judged, d.accepted, d.surplus, d.rejected, d.corrected]),
+    [
+      [1, 6, 2, 4, 0, 0],
+      [2, 6, 3, 3, 0, 0],
+      [3, 6, 3, 3, 0, 0],
+      [4, 6, 3, 3, 0, 0],
+    ],
+  );
   assert.equal(s.accepted, judged.filter((j) => j.verdict === 'accepted').length);
 });
 
@@ -68,12 +81,19 @@ test('some drafts rejected: k < N kept, the large model writes exactly N − k c
   assertValidTrace(r.events);
   assert.equal(r.answer, '2');
   const corrections = ofType(r.events, 'thought.corrected');
-  const rejected = new Set(ofType(r.events, 'thought.judged').filter((j) => j.verdict === 'rejected').map((j) => j.id));
+  const rejected = new Set(
+    ofType(r.events, 'thought.judged')
+      .filter((j) => j.verdict === 'rejected')
+      .map((j) => j.id),
+  );
   // Depth 1 and 2: N − k = 3 − 2 = 1 correction each.
   assert.equal(corrections.length, 2);
   for (const c of corrections) assert.ok(c.replaces !== null && rejected.has(c.replaces), 'correction links a rejected draft');
   const correctionCalls = large.calls.filter((c) => c.steps.length > 0 || c.n > 1);
-  assert.ok(correctionCalls.every((c) => c.speculative), 'corrections use token-level speculation');
+  assert.ok(
+    correctionCalls.every((c) => c.speculative),
+    'corrections use token-level speculation',
+  );
   assert.equal(r.stats.corrections, 2);
 });
 
@@ -86,16 +106,26 @@ test('no draft accepted: the large model writes all N children', async () => {
   const judgedSmall = ofType(r.events, 'thought.judged').filter((j) => ofType(r.events, 'thought.drafted').find((d) => d.id === j.id)?.source === 'small');
   assert.ok(judgedSmall.every((j) => j.verdict === 'rejected'));
   // Root: the reference thought is accepted → 1 correction; depths 2 and 3 (the answer): N = 2 each.
-  assert.deepEqual(ofType(r.events, 'thought.corrected').map((c) => c.depth), [1, 2, 2, 3, 3]);
+  assert.deepEqual(
+    ofType(r.events, 'thought.corrected').map((c) => c.depth),
+    [1, 2, 2, 3, 3],
+  );
   assert.ok(r.stats.acceptanceRate !== null && r.stats.acceptanceRate < 0.2);
 });
 
 test('the threshold starts at 0.9 × the best root reference score, and from depth 1 on follows θ·β + (1 − θ)·max(kept)', async () => {
-  const scores = new Map<string, number>([['1', 0.8], ['The answer is 1.', 0.5]]);
+  const scores = new Map<string, number>([
+    ['1', 0.8],
+    ['The answer is 1.', 0.5],
+  ]);
   const small = new ScriptedModel('small', (req) => Array.from({ length: req.n }, () => countingStep(req.steps, 1)));
   const large = countingModel('large', 1, 0, 5);
   const prm = new ScriptedPrm((steps) => scores.get(steps[steps.length - 1]) ?? 0);
-  const r = await solve({ problem: 'count to 1', settings: testSettings({ candidatesPerStep: 2, beamWidth: 1, thresholdDecay: 0.9, initialThresholdFactor: 0.9, thresholdRule: 'paper' }), models: trio(small, large, prm) });
+  const r = await solve({
+    problem: 'count to 1',
+    settings: testSettings({ candidatesPerStep: 2, beamWidth: 1, thresholdDecay: 0.9, initialThresholdFactor: 0.9, thresholdRule: 'paper' }),
+    models: trio(small, large, prm),
+  });
   assertValidTrace(r.events);
   const thresholds = ofType(r.events, 'threshold.updated').map((e) => e.threshold);
   // β₀ comes from the root's reference (0.8) and holds for the root's children: the same thoughts do not move it twice.
@@ -103,7 +133,9 @@ test('the threshold starts at 0.9 × the best root reference score, and from dep
   assert.ok(Math.abs(thresholds[0] - beta0) < 1e-12);
   assert.ok(Math.abs(thresholds[1] - beta0) < 1e-12);
   // Depth 2 drafts score 0.5 < β₀ = 0.72: all rejected, the large model corrects; then the update.
-  const judged2 = ofType(r.events, 'thought.judged').filter((j) => Math.abs(j.threshold - beta0) < 1e-12 && ofType(r.events, 'thought.drafted').find((d) => d.id === j.id)?.depth === 2);
+  const judged2 = ofType(r.events, 'thought.judged').filter(
+    (j) => Math.abs(j.threshold - beta0) < 1e-12 && ofType(r.events, 'thought.drafted').find((d) => d.id === j.id)?.depth === 2,
+  );
   assert.ok(judged2.length === 4 && judged2.every((j) => j.verdict === 'rejected'));
   assert.ok(Math.abs(thresholds[2] - (0.9 * beta0 + 0.1 * 0.5)) < 1e-12);
 });
@@ -111,24 +143,41 @@ test('the threshold starts at 0.9 × the best root reference score, and from dep
 test('with rootLargeThoughts = N (the paper) the large model writes every child of the root and nothing is drafted there', async () => {
   const small = countingModel('small', 2, 0, 9);
   const large = countingModel('large', 2, 0, 10);
-  const r = await solve({ problem: 'count to 2', settings: testSettings({ candidatesPerStep: 2, beamWidth: 1, rootLargeThoughts: 2 }), models: trio(small, large, countingPrm()) });
+  const r = await solve({
+    problem: 'count to 2',
+    settings: testSettings({ candidatesPerStep: 2, beamWidth: 1, rootLargeThoughts: 2 }),
+    models: trio(small, large, countingPrm()),
+  });
   assertValidTrace(r.events);
   assert.equal(r.answer, '2');
   const drafted = ofType(r.events, 'thought.drafted');
-  assert.deepEqual(drafted.filter((d) => d.depth === 1).map((d) => d.source), ['large', 'large']);
-  assert.ok(small.calls.every((c) => c.steps.length > 0), 'no draft at the root');
+  assert.deepEqual(
+    drafted.filter((d) => d.depth === 1).map((d) => d.source),
+    ['large', 'large'],
+  );
+  assert.ok(
+    small.calls.every((c) => c.steps.length > 0),
+    'no draft at the root',
+  );
 });
 
 test('beam search keeps the B best, breaks ties by drafting order and stops at the depth limit', async () => {
   const large = new ScriptedModel('large', (req) => Array.from({ length: req.n }, (_, i) => `s${req.steps.length + 1}.${i}`));
   const prm = new ScriptedPrm((steps) => (steps[steps.length - 1].endsWith('.1') || steps[steps.length - 1].endsWith('.2') ? 0.7 : 0.3));
-  const r = await solve({ problem: 'never ends', settings: testSettings({ method: 'large', candidatesPerStep: 4, beamWidth: 2, maxDepth: 3 }), models: trio(large, large, prm) });
+  const r = await solve({
+    problem: 'never ends',
+    settings: testSettings({ method: 'large', candidatesPerStep: 4, beamWidth: 2, maxDepth: 3 }),
+    models: trio(large, large, prm),
+  });
   assertValidTrace(r.events);
   const beams = ofType(r.events, 'beam.selected');
   assert.equal(beams.length, 3, 'one selection per depth up to maxDepth');
   const drafted = new Map(ofType(r.events, 'thought.drafted').map((d) => [d.id, d.text]));
   // Tied at 0.7: ".1" before ".2" of the first beam.
-  assert.deepEqual(beams[0].ids.map((id) => drafted.get(id)), ['s1.1', 's1.2']);
+  assert.deepEqual(
+    beams[0].ids.map((id) => drafted.get(id)),
+    ['s1.1', 's1.2'],
+  );
   assert.equal(r.answer, null, 'no path finished: no answer');
   assert.ok(r.events.at(-1)?.type === 'search.finished');
   assert.equal(r.stats.depth, 3);
@@ -150,13 +199,20 @@ test('baselines run through the same path: large / sps / small drafts come from 
   for (const method of ['large', 'sps', 'small'] as const) {
     const small = countingModel('small', 2, 0, 9);
     const large = countingModel('large', 2, 0, 10);
-    const r = await solve({ problem: 'count to 2', settings: testSettings({ method, candidatesPerStep: 2, beamWidth: 1 }), models: trio(small, large, countingPrm()) });
+    const r = await solve({
+      problem: 'count to 2',
+      settings: testSettings({ method, candidatesPerStep: 2, beamWidth: 1 }),
+      models: trio(small, large, countingPrm()),
+    });
     assertValidTrace(r.events);
     assert.equal(r.answer, '2', method);
     const used = method === 'small' ? small : large;
     const unused = method === 'small' ? large : small;
     assert.ok(used.calls.length > 0 && unused.calls.length === 0, method);
-    assert.ok(used.calls.every((c) => c.speculative === (method === 'sps')), method);
+    assert.ok(
+      used.calls.every((c) => c.speculative === (method === 'sps')),
+      method,
+    );
     assert.equal(ofType(r.events, 'thought.judged').length, 0, 'baselines judge nothing');
     assert.equal(r.stats.acceptanceRate, null);
   }
@@ -164,10 +220,17 @@ test('baselines run through the same path: large / sps / small drafts come from 
 
 test('best-of-N grows N independent paths and returns the best finished one', async () => {
   const large = countingModel('large', 3, 0.2, 11);
-  const r = await solve({ problem: 'count to 3', settings: testSettings({ method: 'large', algorithm: 'best-of-n', candidatesPerStep: 4 }), models: trio(large, large, countingPrm()) });
+  const r = await solve({
+    problem: 'count to 3',
+    settings: testSettings({ method: 'large', algorithm: 'best-of-n', candidatesPerStep: 4 }),
+    models: trio(large, large, countingPrm()),
+  });
   assertValidTrace(r.events);
   assert.equal(large.calls[0].n, 4);
-  assert.ok(large.calls.slice(1).every((c) => c.n === 1), 'after the root each path grows by one thought');
+  assert.ok(
+    large.calls.slice(1).every((c) => c.n === 1),
+    'after the root each path grows by one thought',
+  );
   assert.equal(r.answer, '3');
 });
 
@@ -177,7 +240,12 @@ test('cancellation stops the search, emits search.failed with code cancelled and
   const controller = new AbortController();
   const started = Date.now();
   setTimeout(() => controller.abort(), 100);
-  const r = await solve({ problem: 'count to 50', settings: testSettings({ maxDepth: 50 }), models: trio(small, large, countingPrm()), signal: controller.signal });
+  const r = await solve({
+    problem: 'count to 50',
+    settings: testSettings({ maxDepth: 50 }),
+    models: trio(small, large, countingPrm()),
+    signal: controller.signal,
+  });
   assert.ok(Date.now() - started < 1000, 'returns within a second of the abort');
   assertValidTrace(r.events);
   const last = r.events.at(-1);
@@ -188,10 +256,17 @@ test('cancellation stops the search, emits search.failed with code cancelled and
 
 test('a model error ends in search.failed with the error and the partial trace', async () => {
   const small = new ScriptedModel('small', (req, call) => {
-    if (call === 1) throw new (class extends Error { code = 'x'; })('boom');
+    if (call === 1)
+      throw new (class extends Error {
+        code = 'x';
+      })('boom');
     return Array.from({ length: req.n }, () => countingStep(req.steps, 5));
   });
-  const r = await solve({ problem: 'count to 5', settings: testSettings({ beamWidth: 1 }), models: trio(small, countingModel('large', 5, 0, 1), countingPrm()) });
+  const r = await solve({
+    problem: 'count to 5',
+    settings: testSettings({ beamWidth: 1 }),
+    models: trio(small, countingModel('large', 5, 0, 1), countingPrm()),
+  });
   assertValidTrace(r.events);
   assert.equal(r.error?.code, 'internal');
   assert.match(r.error?.message ?? '', /boom/);
@@ -222,7 +297,11 @@ test('a PRM score that is not a number in 0..1 fails the search as a bad respons
   for (const bad of [Infinity, -Infinity, NaN, 1.5]) {
     const small = countingModel('small', 2, 0, 1);
     const large = countingModel('large', 2, 0, 2);
-    const r = await solve({ problem: 'count to 2', settings: testSettings({ candidatesPerStep: 2, beamWidth: 1 }), models: trio(small, large, new ScriptedPrm(() => bad)) });
+    const r = await solve({
+      problem: 'count to 2',
+      settings: testSettings({ candidatesPerStep: 2, beamWidth: 1 }),
+      models: trio(small, large, new ScriptedPrm(() => bad)),
+    });
     assert.equal(r.error?.code, 'bad-response', String(bad));
     assert.match(r.error?.message ?? '', /scores must be numbers from 0 to 1/);
     assert.equal(r.answer, null);
@@ -240,10 +319,14 @@ test('a PRM that scores whole paths: drafts are judged on their own score, paths
   }
   const small = countingModel('small', 2, 0, 1);
   const large = countingModel('large', 2, 0, 2);
-  const r = await solve({ problem: 'count to 2', settings: testSettings({ candidatesPerStep: 2, beamWidth: 1 }), models: trio(small, large, new PathPrm(() => 0.9)) });
+  const r = await solve({
+    problem: 'count to 2',
+    settings: testSettings({ candidatesPerStep: 2, beamWidth: 1 }),
+    models: trio(small, large, new PathPrm(() => 0.9)),
+  });
   assertValidTrace(r.events);
   assert.equal(r.answer, '2');
-  assert.equal(r.stats.corrections, 0, 'no draft rejected for the path\'s low score');
+  assert.equal(r.stats.corrections, 0, "no draft rejected for the path's low score");
   const scored = ofType(r.events, 'thought.scored');
   assert.ok(scored.every((e) => e.score === 0.1 && e.thoughtScore === 0.9));
 });

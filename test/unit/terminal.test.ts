@@ -27,31 +27,70 @@ test('the trace printer shows a thought carrying escape sequences as plain text;
   let text = '';
   out.on('data', (d: Buffer) => (text += d));
   const printer = new TracePrinter(out, { color: true });
-  printer.print({ type: 'search.started', searchId: 's', t: 0, problem: 'p', mode: 'solve', method: 'large', algorithm: 'beam', settings: { candidatesPerStep: 2, beamWidth: 1 } } as never);
-  printer.print({ type: 'thought.drafted', searchId: 's', t: 1, id: 't1', parentId: null, depth: 1, source: 'large', text: HOSTILE, tokens: 3, ms: 1 } as never);
+  printer.print({
+    type: 'search.started',
+    searchId: 's',
+    t: 0,
+    problem: 'p',
+    mode: 'solve',
+    method: 'large',
+    algorithm: 'beam',
+    settings: { candidatesPerStep: 2, beamWidth: 1 },
+  } as never);
+  printer.print({
+    type: 'thought.drafted',
+    searchId: 's',
+    t: 1,
+    id: 't1',
+    parentId: null,
+    depth: 1,
+    source: 'large',
+    text: HOSTILE,
+    tokens: 3,
+    ms: 1,
+  } as never);
   printer.print({ type: 'thought.scored', searchId: 's', t: 2, id: 't1', score: 0.9 } as never);
   assert.match(text, /Step 1\. done/);
   const escapes = text.match(/\x1b[^m]*m?/g) ?? [];
-  assert.ok(escapes.every((e) => /^\x1b\[\d+m$/.test(e)), `only colour codes: ${JSON.stringify(escapes)}`);
+  assert.ok(
+    escapes.every((e) => /^\x1b\[\d+m$/.test(e)),
+    `only colour codes: ${JSON.stringify(escapes)}`,
+  );
   assert.doesNotMatch(text, /pwned|\x07|\r|\x9b/);
 });
 
-test('specsearch solve: thoughts and a server error with escape sequences reach stdout and stderr without them', { skip: !fs.existsSync('dist/cli.js') && 'dist/cli.js not built' }, async () => {
-  const good = openAIHandler();
-  let completions = 0;
-  const server = await startFixture((req, res, body, f) => {
-    if (req.url !== '/v1/completions') return good(req, res, body, f);
-    if (completions++ === 0) return json(res, 200, { choices: [{ index: 0, text: HOSTILE, finish_reason: 'stop' }, { index: 1, text: HOSTILE, finish_reason: 'stop' }] });
-    json(res, 500, { error: { message: `exploded${HOSTILE}` } });
-  });
-  fixtures.push(server);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-term-'));
-  const m = { provider: 'openai-compatible', baseURL: `${server.origin}/v1`, model: 'm', promptTemplate: 'raw', timeoutMs: 5000 };
-  const config = path.join(dir, 'c.json');
-  fs.writeFileSync(config, JSON.stringify({ models: { small: m, large: m, prm: { ...m, kind: 'logprob', stepTag: ' @', positiveToken: '+', negativeToken: '-' } }, search: { method: 'large', candidatesPerStep: 2, beamWidth: 1, maxDepth: 3 } }));
-  const r = await runCli(['solve', '--config', config, 'Start with 2. Add 3. What is the result?']);
-  assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr + r.stdout, /HTTP 500.*exploded/);
-  assert.doesNotMatch(r.stdout + r.stderr, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'no control characters');
-  assert.doesNotMatch(r.stdout + r.stderr, /pwned/);
-});
+test(
+  'specsearch solve: thoughts and a server error with escape sequences reach stdout and stderr without them',
+  { skip: !fs.existsSync('dist/cli.js') && 'dist/cli.js not built' },
+  async () => {
+    const good = openAIHandler();
+    let completions = 0;
+    const server = await startFixture((req, res, body, f) => {
+      if (req.url !== '/v1/completions') return good(req, res, body, f);
+      if (completions++ === 0)
+        return json(res, 200, {
+          choices: [
+            { index: 0, text: HOSTILE, finish_reason: 'stop' },
+            { index: 1, text: HOSTILE, finish_reason: 'stop' },
+          ],
+        });
+      json(res, 500, { error: { message: `exploded${HOSTILE}` } });
+    });
+    fixtures.push(server);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-term-'));
+    const m = { provider: 'openai-compatible', baseURL: `${server.origin}/v1`, model: 'm', promptTemplate: 'raw', timeoutMs: 5000 };
+    const config = path.join(dir, 'c.json');
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        models: { small: m, large: m, prm: { ...m, kind: 'logprob', stepTag: ' @', positiveToken: '+', negativeToken: '-' } },
+        search: { method: 'large', candidatesPerStep: 2, beamWidth: 1, maxDepth: 3 },
+      }),
+    );
+    const r = await runCli(['solve', '--config', config, 'Start with 2. Add 3. What is the result?']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr + r.stdout, /HTTP 500.*exploded/);
+    assert.doesNotMatch(r.stdout + r.stderr, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'no control characters');
+    assert.doesNotMatch(r.stdout + r.stderr, /pwned/);
+  },
+);

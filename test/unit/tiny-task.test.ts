@@ -17,7 +17,15 @@ import {
 
 test('mulberry32 matches the reference JS implementation', () => {
   // eslint-disable-next-line
-  function ref(a: number) { return function () { a |= 0; a = a + 0x6D2B79F5 | 0; let t = Math.imul(a ^ a >>> 15, 1 | a); t = t + Math.imul(t ^ t >>> 7, 61 | t) ^ t; return ((t ^ t >>> 14) >>> 0) / 4294967296; }; }
+  function ref(a: number) {
+    return function () {
+      a |= 0;
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
   for (const seed of [0, 1, 7, 123456789, 4294967295]) {
     const a = mulberry32(seed);
     const b = ref(seed);
@@ -57,8 +65,14 @@ test('every generated problem obeys the grammar and its answer equals evaluating
 
 test('ids and seeds', () => {
   const ps = generateProblems(3, 5);
-  assert.deepEqual(ps.map((p) => p.id), ['tiny-3-0', 'tiny-3-1', 'tiny-3-2', 'tiny-3-3', 'tiny-3-4']);
-  assert.notDeepEqual(generateProblems(1, 5).map((p) => p.problem), ps.map((p) => p.problem));
+  assert.deepEqual(
+    ps.map((p) => p.id),
+    ['tiny-3-0', 'tiny-3-1', 'tiny-3-2', 'tiny-3-3', 'tiny-3-4'],
+  );
+  assert.notDeepEqual(
+    generateProblems(1, 5).map((p) => p.problem),
+    ps.map((p) => p.problem),
+  );
 });
 
 test('step format: columns then the equation in normal digit order', () => {
@@ -90,7 +104,11 @@ test('planted errors are caught by checkSteps from the first wrong step on', () 
       const { steps, firstWrong } = plantedErrorSteps(p, kind, rng);
       const labels = checkSteps(p, steps);
       assert.equal(labels.length, p.ops.length + 1);
-      assert.deepEqual(labels, labels.map((_, i) => i < firstWrong), `${kind} ${steps.join(' | ')}`);
+      assert.deepEqual(
+        labels,
+        labels.map((_, i) => i < firstWrong),
+        `${kind} ${steps.join(' | ')}`,
+      );
     }
   }
 });

@@ -19,7 +19,8 @@ test('a confidence is rounded down, so nothing below the threshold reads as at o
   assert.equal(formatConfidence(0.004), '< 0.01');
   assert.equal(formatConfidence(0.9969, 0.997), '0.996');
   for (let p = 0; p < 1; p += 0.0007) {
-    for (const threshold of [0.5, 0.9, 0.997]) if (p < threshold) assert.ok(Number(formatConfidence(p, threshold).replace('< ', '')) < threshold, `${p} vs ${threshold}`);
+    for (const threshold of [0.5, 0.9, 0.997])
+      if (p < threshold) assert.ok(Number(formatConfidence(p, threshold).replace('< ', '')) < threshold, `${p} vs ${threshold}`);
   }
 });
 
@@ -38,11 +39,30 @@ test('the arithmetic check flags false equations it can read and leaves alone wh
   assert.deepEqual(falseEquation('(2 + 3) × 4 = 21'), { text: '(2 + 3) × 4 = 21', actual: '20' });
   assert.deepEqual(falseEquation('so 5 - 3 = 3 apples.'), { text: '5 - 3 = 3', actual: '2' });
   assert.deepEqual(falseEquation('7 + 5 = 12, then 12 * 3 = 35'), { text: '12 * 3 = 35', actual: '36' });
-  for (const fine of ['7 + 5: ones 2, tens 1. 7 + 5 = 12', '36 / 3: tens 1, ones 2. 36 / 3 = 12', '3 + 4 + 5 = 12', '2 + 3 × 4 = 14', '22/7 = 3.14', 'The answer is 32.']) {
+  for (const fine of [
+    '7 + 5: ones 2, tens 1. 7 + 5 = 12',
+    '36 / 3: tens 1, ones 2. 36 / 3 = 12',
+    '3 + 4 + 5 = 12',
+    '2 + 3 × 4 = 14',
+    '22/7 = 3.14',
+    'The answer is 32.',
+  ]) {
     assert.equal(falseEquation(fine), null, fine);
   }
   // Variables, functions, units, LaTeX, thousands separators and running equalities are not plain arithmetic.
-  for (const unread of ['x + 3 = 5', '2x - 1 = 5', 'sin 30 + 1 = 1.5', 'half of 10 + 2 = 7', '$5 + $3 = $9', '3 \\times 4 = 13', '1,000 + 5 = 1005', '2^3 + 1 = 9', 'a = 3 + 4 = 8', '7 + 5 = 12 + 1', '10 / 0 = 3']) {
+  for (const unread of [
+    'x + 3 = 5',
+    '2x - 1 = 5',
+    'sin 30 + 1 = 1.5',
+    'half of 10 + 2 = 7',
+    '$5 + $3 = $9',
+    '3 \\times 4 = 13',
+    '1,000 + 5 = 1005',
+    '2^3 + 1 = 9',
+    'a = 3 + 4 = 8',
+    '7 + 5 = 12 + 1',
+    '10 / 0 = 3',
+  ]) {
     assert.equal(falseEquation(unread), null, unread);
   }
   // Every step the task's reference solutions write holds.
@@ -97,11 +117,14 @@ test('reliability: 10 bins, the expected calibration error is 0 for a perfect fo
   assert.ok(Math.abs(reliability(boastful).ece - 0.49) < 0.02);
   const table = reliability(honest);
   assert.equal(table.rows.length, 10);
-  assert.equal(table.rows.reduce((n, r) => n + r.count, 0), honest.length);
+  assert.equal(
+    table.rows.reduce((n, r) => n + r.count, 0),
+    honest.length,
+  );
   assert.match(reliabilityMarkdown(table), /\| 0\.9–1\.0 \| \d+ \| 0\.9\d\d \| 0\.9\d\d \|/);
 });
 
-test('problems that measure trust: past the family\'s limits in its own wording, and of other kinds; seeded and reproducible', () => {
+test("problems that measure trust: past the family's limits in its own wording, and of other kinds; seeded and reproducible", () => {
   const beyond = generateBeyondProblems(7000, 300);
   assert.deepEqual(generateBeyondProblems(7000, 300), beyond);
   for (const p of beyond) {

@@ -25,7 +25,17 @@ function smallTrace(searchId = 's1', problem = 'Start with 7. Add 5. What is $7+
     { type: 'thought.scored', id: 't2', score: 0.2 },
     { type: 'thought.judged', id: 't1', verdict: 'accepted', threshold: 0.6 },
     { type: 'thought.judged', id: 't2', verdict: 'rejected', threshold: 0.6 },
-    { type: 'thought.corrected', id: 't3', replaces: 't2', parentId: null, depth: 1, text: '$7 + 5 = 12$', tokens: 8, ms: 20, speculative: { drafted: 6, accepted: 5 } },
+    {
+      type: 'thought.corrected',
+      id: 't3',
+      replaces: 't2',
+      parentId: null,
+      depth: 1,
+      text: '$7 + 5 = 12$',
+      tokens: 8,
+      ms: 20,
+      speculative: { drafted: 6, accepted: 5 },
+    },
     { type: 'thought.scored', id: 't3', score: 0.95 },
     { type: 'beam.selected', depth: 1, ids: ['t3', 't1'] },
     { type: 'threshold.updated', parentId: null, depth: 1, threshold: 0.63 },
@@ -33,7 +43,20 @@ function smallTrace(searchId = 's1', problem = 'Start with 7. Add 5. What is $7+
     drafted('t4', 't3', 2, 'The answer is 12.'),
     { type: 'thought.scored', id: 't4', score: 0.97 },
     { type: 'thought.judged', id: 't4', verdict: 'accepted', threshold: 0.63 },
-    { type: 'search.finished', answer: '12', answerThoughtId: 't4', path: ['t3', 't4'], confidence: 0.91, calibrated: true, threshold: 0.5, weakestScore: 0.91, basis: 'score', verified: true, caveat: null, stats },
+    {
+      type: 'search.finished',
+      answer: '12',
+      answerThoughtId: 't4',
+      path: ['t3', 't4'],
+      confidence: 0.91,
+      calibrated: true,
+      threshold: 0.5,
+      weakestScore: 0.91,
+      basis: 'score',
+      verified: true,
+      caveat: null,
+      stats,
+    },
   ]);
 }
 
@@ -72,7 +95,10 @@ test('the HTML shows source, score against threshold, verdicts, the correction l
   assert.match(html, /1 rejected draft \(best 0\.20 &lt; β 0\.60\)/);
   assert.match(html, /data-goto="t2"[^>]*><span class="glyph" aria-hidden="true">↻<\/span> replaces step 1, draft 2</);
   assert.match(html, /class="row thought corrected large on-path in-beam"/);
-  assert.match(html, /aria-label="step 2, draft 1: The answer is 12\., written by the small model, score 0\.97, threshold 0\.63, accepted, on the answer path"/);
+  assert.match(
+    html,
+    /aria-label="step 2, draft 1: The answer is 12\., written by the small model, score 0\.97, threshold 0\.63, accepted, on the answer path"/,
+  );
   assert.match(html, /Answer: <b class="value">12<\/b>/);
   assert.match(html, /speculation<\/dt><dd>80%/);
   assert.match(html, /acceptance<\/dt><dd>83%/);
@@ -90,7 +116,11 @@ test('a failed search shows its error and hint; a running one offers Stop', () =
   const running = renderPanel(reduceAll(events), { tex: null });
   assert.match(running, /data-action="stop"/);
   const failed = reduce(reduceAll(events), {
-    type: 'search.failed', searchId: 's1', t: 99, partial: true, stats,
+    type: 'search.failed',
+    searchId: 's1',
+    t: 99,
+    partial: true,
+    stats,
     error: { code: 'connection', message: 'Cannot reach http://127.0.0.1:8000/v1', hint: 'Start the server.' },
   });
   const html = renderPanel(failed, { tex: null });
@@ -104,7 +134,11 @@ test('a failed search shows its error and hint; a running one offers Stop', () =
 test('a search the user stopped reads "stopped", not as an error, and keeps its thoughts', () => {
   const events = smallTrace().slice(0, 8);
   const stoppedState = reduce(reduceAll(events), {
-    type: 'search.failed', searchId: 's1', t: 99, partial: true, stats,
+    type: 'search.failed',
+    searchId: 's1',
+    t: 99,
+    partial: true,
+    stats,
     error: { code: 'cancelled', message: 'The search was cancelled.' },
   });
   const html = renderPanel(stoppedState, { tex: null });
@@ -117,15 +151,38 @@ test('a search the user stopped reads "stopped", not as an error, and keeps its 
 test('text is escaped; math outside $…$ is not interpreted; prices stay text', () => {
   assert.equal(renderMath('<b>x</b> & costs $5 and $10', katex), '&lt;b&gt;x&lt;/b&gt; &amp; costs $5 and $10');
   assert.match(renderMath('so \\(x^2\\) and $$\\frac12$$', katex), /<math [^>]*display="block"/);
-  assert.doesNotMatch(renderPanel(reduceAll(trace('x', [
-    { type: 'search.started', problem: '<img src=x onerror=alert(1)>', mode: 'solve', method: 'small', algorithm: 'beam', settings: DEFAULT_SEARCH },
-  ])), { tex: katex }), /<img/);
+  assert.doesNotMatch(
+    renderPanel(
+      reduceAll(
+        trace('x', [
+          { type: 'search.started', problem: '<img src=x onerror=alert(1)>', mode: 'solve', method: 'small', algorithm: 'beam', settings: DEFAULT_SEARCH },
+        ]),
+      ),
+      { tex: katex },
+    ),
+    /<img/,
+  );
   // Every event field the panel prints is escaped, also those the schema types as numbers or enums.
   const hostile = '<img src=x onerror=alert(2)>';
-  const html = renderPanel(reduceAll(trace('y', [
-    { type: 'search.started', problem: 'p', mode: 'solve', method: 'small', algorithm: 'beam', settings: DEFAULT_SEARCH },
-    { type: 'thought.drafted', id: 't1', parentId: null, depth: 1, source: hostile as 'small', text: 'x', tokens: hostile as unknown as number, ms: 1, speculative: null },
-  ])), { tex: katex });
+  const html = renderPanel(
+    reduceAll(
+      trace('y', [
+        { type: 'search.started', problem: 'p', mode: 'solve', method: 'small', algorithm: 'beam', settings: DEFAULT_SEARCH },
+        {
+          type: 'thought.drafted',
+          id: 't1',
+          parentId: null,
+          depth: 1,
+          source: hostile as 'small',
+          text: 'x',
+          tokens: hostile as unknown as number,
+          ms: 1,
+          speculative: null,
+        },
+      ]),
+    ),
+    { tex: katex },
+  );
   assert.doesNotMatch(html, /<img/);
   // KaTeX is bounded: a huge rule does not get its size.
   const rule = renderMath('$\\rule{100000em}{1em}$', katex);
@@ -163,14 +220,34 @@ test('reducing events one at a time (live) gives the state reducing them at once
 
 test('identical sibling thoughts show as one row with ×N; the path, corrections and thoughts with children keep their own rows', () => {
   const events = trace('dup', [
-    { type: 'search.started', problem: 'Start with 7. Add 5. What is the result?', mode: 'solve', method: 'specsearch', algorithm: 'beam', settings: DEFAULT_SEARCH },
+    {
+      type: 'search.started',
+      problem: 'Start with 7. Add 5. What is the result?',
+      mode: 'solve',
+      method: 'specsearch',
+      algorithm: 'beam',
+      settings: DEFAULT_SEARCH,
+    },
     { type: 'step.started', depth: 1 },
     ...['d1', 'd2', 'd3', 'd4', 'd5'].flatMap((id) => judgedDraft(id, null, 1, '7 + 5 = 12', 0.9, 'accepted', 0.6)),
     ...['w1', 'w2'].flatMap((id) => judgedDraft(id, null, 1, '7 + 5 = 13', 0.1, 'rejected', 0.6)),
     { type: 'beam.selected', depth: 1, ids: ['d1'] },
     { type: 'step.started', depth: 2 },
     ...judgedDraft('a1', 'd1', 2, 'The answer is 12.', 0.95, 'accepted', 0.6),
-    { type: 'search.finished', answer: '12', answerThoughtId: 'a1', path: ['d1', 'a1'], confidence: 0.95, calibrated: true, threshold: 0.5, weakestScore: 0.95, basis: 'score', verified: true, caveat: null, stats },
+    {
+      type: 'search.finished',
+      answer: '12',
+      answerThoughtId: 'a1',
+      path: ['d1', 'a1'],
+      confidence: 0.95,
+      calibrated: true,
+      threshold: 0.5,
+      weakestScore: 0.95,
+      basis: 'score',
+      verified: true,
+      caveat: null,
+      stats,
+    },
   ]);
   const state = reduceAll(events);
   assert.equal(renderPanel(state, { tex: null }).match(/role="treeitem"/g)?.length, 4, 'd1, a1 (the path), the other branches and the rejected group');
@@ -193,7 +270,14 @@ test('identical sibling thoughts show as one row with ×N; the path, corrections
 /** Two branches at the root; the answer's path is the second one (issue: the tree opened on the other). */
 function twoBranches(searchId = 'b'): SearchEvent[] {
   return trace(searchId, [
-    { type: 'search.started', problem: 'Start with 3. Add 3. Subtract 2. What is the result?', mode: 'solve', method: 'specsearch', algorithm: 'beam', settings: DEFAULT_SEARCH },
+    {
+      type: 'search.started',
+      problem: 'Start with 3. Add 3. Subtract 2. What is the result?',
+      mode: 'solve',
+      method: 'specsearch',
+      algorithm: 'beam',
+      settings: DEFAULT_SEARCH,
+    },
     { type: 'step.started', depth: 1 },
     ...judgedDraft('x1', null, 1, '3 + 3 = 6', 0.9, 'accepted', 0.5),
     ...judgedDraft('y1', null, 1, '3 + 3 = 5', 0.7, 'accepted', 0.5),
@@ -203,11 +287,25 @@ function twoBranches(searchId = 'b'): SearchEvent[] {
     { type: 'step.started', depth: 3 },
     ...judgedDraft('x3', 'x2', 3, 'The answer is 3.', 0.9, 'accepted', 0.5),
     ...judgedDraft('y3', 'y2', 3, 'The answer is 1.', 0.4, 'accepted', 0.5),
-    { type: 'search.finished', answer: '1', answerThoughtId: 'y3', path: ['y1', 'y2', 'y3'], confidence: 0.4, calibrated: true, threshold: 0.5, weakestScore: 0.4, basis: 'score', verified: false, caveat: null, stats },
+    {
+      type: 'search.finished',
+      answer: '1',
+      answerThoughtId: 'y3',
+      path: ['y1', 'y2', 'y3'],
+      confidence: 0.4,
+      calibrated: true,
+      threshold: 0.5,
+      weakestScore: 0.4,
+      basis: 'score',
+      verified: false,
+      caveat: null,
+      stats,
+    },
   ]);
 }
 
-const rowIds = (html: string) => [...html.matchAll(/role="treeitem" (?:id="n-[^"]*" data-id="([^"]*)"|data-group="([^"]*)")/g)].map((m) => m[1] ?? `group ${m[2]}`);
+const rowIds = (html: string) =>
+  [...html.matchAll(/role="treeitem" (?:id="n-[^"]*" data-id="([^"]*)"|data-group="([^"]*)")/g)].map((m) => m[1] ?? `group ${m[2]}`);
 
 test('the answer\'s path comes first and stands out; the other branches fold under it, and "go to" opens them', () => {
   const state = reduceAll(twoBranches());
@@ -217,7 +315,7 @@ test('the answer\'s path comes first and stands out; the other branches fold und
   assert.match(html, /class="row thought accepted small on-path answer-step"/);
   assert.doesNotMatch(html, /3 \+ 3 = 6/, 'the other branch stays folded');
   const s = state.searches.b;
-  assert.deepEqual(groupsHiding(s, 'x3'), ['b/#branches'], 'a thought deep in the other branch is behind its root\'s branch group');
+  assert.deepEqual(groupsHiding(s, 'x3'), ['b/#branches'], "a thought deep in the other branch is behind its root's branch group");
   assert.deepEqual(groupsHiding(s, 'y3'), []);
   const opened = renderPanel(toggleGroup(state, 'b/#branches'), { tex: null });
   assert.deepEqual(rowIds(opened), ['y1', 'y2', 'y3', 'group b/#branches', 'x1', 'x2', 'x3']);
@@ -229,7 +327,14 @@ test('the answer\'s path comes first and stands out; the other branches fold und
 test('a rerun of the same problem takes its tab; stopped, it keeps showing the last finished answer', () => {
   const first = reduceAll(smallTrace('a'));
   const rerun = trace('b', [
-    { type: 'search.started', problem: 'Start with 7.  Add 5. What is $7+5$?', mode: 'solve', method: 'specsearch', algorithm: 'beam', settings: DEFAULT_SEARCH },
+    {
+      type: 'search.started',
+      problem: 'Start with 7.  Add 5. What is $7+5$?',
+      mode: 'solve',
+      method: 'specsearch',
+      algorithm: 'beam',
+      settings: DEFAULT_SEARCH,
+    },
     { type: 'step.started', depth: 1 },
     { type: 'search.failed', error: { code: 'cancelled', message: 'The search was cancelled.' }, partial: true, stats },
   ]);
@@ -238,12 +343,23 @@ test('a rerun of the same problem takes its tab; stopped, it keeps showing the l
   assert.equal(state.searches.a, undefined);
   assert.equal(state.replaced.a, 'b');
   assert.equal(reduce(state, { ...smallTrace('a')[1] }), state, 'late events of the replaced search are ignored');
-  assert.deepEqual(state.searches.b.earlier && { answer: state.searches.b.earlier.answer, verified: state.searches.b.earlier.verified }, { answer: '12', verified: true });
+  assert.deepEqual(state.searches.b.earlier && { answer: state.searches.b.earlier.answer, verified: state.searches.b.earlier.verified }, {
+    answer: '12',
+    verified: true,
+  });
   const html = renderPanel(state, { tex: null });
   assert.match(html, /class="status failed stopped">stopped</);
-  assert.match(html, /aria-label="Last answer"[^>]*>.*Last answer \(specsearch\): <b class="value">12<\/b> <span class="dim">✓ verified · confidence 0\.91<\/span>/s);
+  assert.match(
+    html,
+    /aria-label="Last answer"[^>]*>.*Last answer \(specsearch\): <b class="value">12<\/b> <span class="dim">✓ verified · confidence 0\.91<\/span>/s,
+  );
   // While running the earlier answer shows too; another method gets its own tab, and still knows the answer.
-  const other = reduceAll(trace('c', [{ type: 'search.started', problem: 'Start with 7. Add 5. What is $7+5$?', mode: 'solve', method: 'large', algorithm: 'beam', settings: DEFAULT_SEARCH }]), state);
+  const other = reduceAll(
+    trace('c', [
+      { type: 'search.started', problem: 'Start with 7. Add 5. What is $7+5$?', mode: 'solve', method: 'large', algorithm: 'beam', settings: DEFAULT_SEARCH },
+    ]),
+    state,
+  );
   assert.deepEqual(other.order, ['b', 'c']);
   assert.match(renderPanel(other, { tex: null }), /Last answer \(specsearch\): <b class="value">12</);
 });
@@ -268,30 +384,86 @@ test('identical rewrites merge into one row that names every draft they replace;
     { type: 'step.started', depth: 2 },
     ...['d1', 'd2', 'd3'].flatMap((id) => judgedDraft(id, 'p', 2, 'The answer is 5.', 0.1, 'rejected', 0.5)),
     ...['c1', 'c2', 'c3'].flatMap((id, i) => [
-      { type: 'thought.corrected', id, replaces: `d${i + 1}`, parentId: 'p', depth: 2, text: 'The answer is 6.', tokens: 5, ms: 5, speculative: null } as SearchEventBody,
+      {
+        type: 'thought.corrected',
+        id,
+        replaces: `d${i + 1}`,
+        parentId: 'p',
+        depth: 2,
+        text: 'The answer is 6.',
+        tokens: 5,
+        ms: 5,
+        speculative: null,
+      } as SearchEventBody,
       { type: 'thought.scored', id, score: 0.95 } as SearchEventBody,
     ]),
-    { type: 'search.finished', answer: '6', answerThoughtId: 'c1', path: ['p', 'c1'], confidence: 0.9, calibrated: true, threshold: 0.5, weakestScore: 0.9, basis: 'score', verified: true, caveat: null, stats },
+    {
+      type: 'search.finished',
+      answer: '6',
+      answerThoughtId: 'c1',
+      path: ['p', 'c1'],
+      confidence: 0.9,
+      calibrated: true,
+      threshold: 0.5,
+      weakestScore: 0.9,
+      basis: 'score',
+      verified: true,
+      caveat: null,
+      stats,
+    },
   ]);
   const state = ['m/p#branches', 'm/p', 'm/#branches'].reduce(toggleGroup, reduceAll(events));
   const html = renderPanel(state, { tex: null });
-  assert.deepEqual(rowIds(html).filter((id) => id.startsWith('c')), ['c1', 'c2'], 'c1 on the path, and c2 and c3 merged into one row');
-  assert.match(html, /data-id="c2"[\s\S]*?×2<\/span><a href="#" class="goto link" data-goto="d2"[^>]*><span class="glyph" aria-hidden="true">↻<\/span> replaces step 2, drafts 2–3</);
+  assert.deepEqual(
+    rowIds(html).filter((id) => id.startsWith('c')),
+    ['c1', 'c2'],
+    'c1 on the path, and c2 and c3 merged into one row',
+  );
+  assert.match(
+    html,
+    /data-id="c2"[\s\S]*?×2<\/span><a href="#" class="goto link" data-goto="d2"[^>]*><span class="glyph" aria-hidden="true">↻<\/span> replaces step 2, drafts 2–3</,
+  );
   assert.doesNotMatch(html, /data-id="c3"/);
   // The large model's reference thought at the root: never judged, and not "pending" once the search is over.
   assert.match(html, /data-id="r"[^>]*aria-label="[^"]*reference thought[^"]*"/);
   assert.match(html, /class="verdict reference codicon codicon-bookmark" title="reference thought: /);
   assert.doesNotMatch(html, /not judged yet|circle-outline/);
   // The engine says which thoughts are references; the panel does not guess from source and depth.
-  const guessed = renderPanel(['m/p#branches', 'm/p', 'm/#branches'].reduce(toggleGroup, reduceAll(events.map((e) => (e.type === 'thought.drafted' ? { ...e, reference: undefined } : e)))), { tex: null });
+  const guessed = renderPanel(
+    ['m/p#branches', 'm/p', 'm/#branches'].reduce(
+      toggleGroup,
+      reduceAll(events.map((e) => (e.type === 'thought.drafted' ? { ...e, reference: undefined } : e))),
+    ),
+    { tex: null },
+  );
   assert.doesNotMatch(guessed, /data-id="r"[^>]*aria-label="[^"]*reference thought/);
 });
 
 test('the statistics say "1 call", and a legend explains β, the PRM, spare drafts and reference thoughts', () => {
-  const html = renderPanel(reduceAll(trace('s', [
-    ...smallTrace('s').slice(0, -1).map(({ searchId: _, t: __, ...body }) => body as SearchEventBody),
-    { type: 'search.finished', answer: '12', answerThoughtId: 't4', path: ['t3', 't4'], confidence: 0.91, calibrated: true, threshold: 0.5, weakestScore: 0.91, basis: 'score', verified: true, caveat: null, stats: { ...stats, prm: { ...stats.prm, calls: 1 } } },
-  ])), { tex: null });
+  const html = renderPanel(
+    reduceAll(
+      trace('s', [
+        ...smallTrace('s')
+          .slice(0, -1)
+          .map(({ searchId: _, t: __, ...body }) => body as SearchEventBody),
+        {
+          type: 'search.finished',
+          answer: '12',
+          answerThoughtId: 't4',
+          path: ['t3', 't4'],
+          confidence: 0.91,
+          calibrated: true,
+          threshold: 0.5,
+          weakestScore: 0.91,
+          basis: 'score',
+          verified: true,
+          caveat: null,
+          stats: { ...stats, prm: { ...stats.prm, calls: 1 } },
+        },
+      ]),
+    ),
+    { tex: null },
+  );
   assert.match(html, /<dt title="The process reward model[^"]*">PRM<\/dt><dd>1 call · /);
   assert.match(html, /<details class="legend">[\s\S]*<dt>β<\/dt>[\s\S]*spare[\s\S]*reference thought/);
 });

@@ -61,7 +61,11 @@ function leftOperand(text: string, eq: number): { expr: string } | null {
 
 /** + − × ÷ with the usual precedence and parentheses; null for anything else (or a division by zero). */
 function evaluate(src: string): number | null {
-  const tokens = src.replace(/×/g, '*').replace(/÷/g, '/').replace(/−/g, '-').match(/\d+(?:\.\d+)?|[+\-*/()]|\S/g);
+  const tokens = src
+    .replace(/×/g, '*')
+    .replace(/÷/g, '/')
+    .replace(/−/g, '-')
+    .match(/\d+(?:\.\d+)?|[+\-*/()]|\S/g);
   if (!tokens) return null;
   let pos = 0;
   const peek = () => tokens[pos];

@@ -99,11 +99,20 @@ const UNARY: Record<string, (a: C) => C> = {
   Lb: (a) => div(log(a), c(Math.LN2)),
   Lg: (a) => div(log(a), c(Math.LN10)),
   Abs: (a) => c(Math.hypot(a.re, a.im)),
-  Sin: realOnly(Math.sin), Cos: realOnly(Math.cos), Tan: realOnly(Math.tan),
-  Cot: realOnly((x) => 1 / Math.tan(x)), Sec: realOnly((x) => 1 / Math.cos(x)), Csc: realOnly((x) => 1 / Math.sin(x)),
-  Arcsin: realOnly(Math.asin), Arccos: realOnly(Math.acos), Arctan: realOnly(Math.atan),
-  Sinh: realOnly(Math.sinh), Cosh: realOnly(Math.cosh), Tanh: realOnly(Math.tanh),
-  Floor: realOnly(Math.floor), Ceil: realOnly(Math.ceil),
+  Sin: realOnly(Math.sin),
+  Cos: realOnly(Math.cos),
+  Tan: realOnly(Math.tan),
+  Cot: realOnly((x) => 1 / Math.tan(x)),
+  Sec: realOnly((x) => 1 / Math.cos(x)),
+  Csc: realOnly((x) => 1 / Math.sin(x)),
+  Arcsin: realOnly(Math.asin),
+  Arccos: realOnly(Math.acos),
+  Arctan: realOnly(Math.atan),
+  Sinh: realOnly(Math.sinh),
+  Cosh: realOnly(Math.cosh),
+  Tanh: realOnly(Math.tanh),
+  Floor: realOnly(Math.floor),
+  Ceil: realOnly(Math.ceil),
   Factorial: realOnly((x) => (Number.isInteger(x) && x >= 0 && x <= 170 ? factorial(x) : NaN)),
 };
 
@@ -145,14 +154,24 @@ function evaluate(node: Json, env: Map<string, C>): C {
   const args = node.slice(1);
   const ev = (i: number): C => evaluate(args[i], env);
   switch (head) {
-    case 'Add': return args.reduce<C>((acc, _a, i) => add(acc, ev(i)), c(0));
-    case 'Multiply': return args.reduce<C>((acc, _a, i) => mul(acc, ev(i)), c(1));
-    case 'Subtract': return args.length === 1 ? UNARY.Negate(ev(0)) : add(ev(0), UNARY.Negate(ev(1)));
-    case 'Divide': case 'Rational': return div(ev(0), ev(1));
-    case 'Complex': return c(ev(0).re, ev(1).re);
-    case 'Delimiter': case 'Hold': return ev(0);
-    case 'Root': return root(ev(0), ev(1).re);
-    case 'Log': return args.length > 1 ? div(log(ev(0)), log(ev(1))) : div(log(ev(0)), c(Math.LN10));
+    case 'Add':
+      return args.reduce<C>((acc, _a, i) => add(acc, ev(i)), c(0));
+    case 'Multiply':
+      return args.reduce<C>((acc, _a, i) => mul(acc, ev(i)), c(1));
+    case 'Subtract':
+      return args.length === 1 ? UNARY.Negate(ev(0)) : add(ev(0), UNARY.Negate(ev(1)));
+    case 'Divide':
+    case 'Rational':
+      return div(ev(0), ev(1));
+    case 'Complex':
+      return c(ev(0).re, ev(1).re);
+    case 'Delimiter':
+    case 'Hold':
+      return ev(0);
+    case 'Root':
+      return root(ev(0), ev(1).re);
+    case 'Log':
+      return args.length > 1 ? div(log(ev(0)), log(ev(1))) : div(log(ev(0)), c(Math.LN10));
     case 'Power': {
       const e = args[1];
       // A rational exponent with odd denominator keeps negative bases real, like `\sqrt[q]{}`.
@@ -186,8 +205,8 @@ function inspect(node: Json): Set<string> | null {
     if (Array.isArray(n)) {
       const h = n[0];
       if (typeof h !== 'string' || h === 'Error') return false;
-      const known = h in UNARY || ['Add', 'Multiply', 'Subtract', 'Divide', 'Rational', 'Complex', 'Delimiter',
-        'Hold', 'Root', 'Log', 'Power', 'Equal'].includes(h);
+      const known =
+        h in UNARY || ['Add', 'Multiply', 'Subtract', 'Divide', 'Rational', 'Complex', 'Delimiter', 'Hold', 'Root', 'Log', 'Power', 'Equal'].includes(h);
       return known && n.slice(1).every(walk);
     }
     if (n !== null && typeof n === 'object') return typeof (n as Record<string, unknown>).num === 'string';

@@ -52,10 +52,7 @@ function cleanLogic(s: string): string {
  */
 export function parseChoice(answer: string): string | null {
   const s = cleanLogic(answer);
-  const m = /^\(([A-Ja-j])\)$/.exec(s) ??
-    /^([A-J])[).:]?$/.exec(s) ??
-    /^(?:option|choice)\s*\(?([A-Ja-j])\)?[.:]?$/i.exec(s) ??
-    /^\(([A-J])\)\s*\S.*$/.exec(s);
+  const m = /^\(([A-Ja-j])\)$/.exec(s) ?? /^([A-J])[).:]?$/.exec(s) ?? /^(?:option|choice)\s*\(?([A-Ja-j])\)?[.:]?$/i.exec(s) ?? /^\(([A-J])\)\s*\S.*$/.exec(s);
   return m ? m[1].toUpperCase() : null;
 }
 
@@ -99,8 +96,7 @@ function equivalent(ref: string, pred: string, deadline: number, depth: number):
   const sr = parseStructured(r);
   const sp = parseStructured(p);
   if (sr !== null || sp !== null) {
-    return sr !== null && sp !== null &&
-      structuresEqual(sr, sp, (x, y) => equivalent(x, y, deadline, depth + 1));
+    return sr !== null && sp !== null && structuresEqual(sr, sp, (x, y) => equivalent(x, y, deadline, depth + 1));
   }
 
   if (isWordy(ref) && isWordy(pred)) return normalizeText(ref) === normalizeText(pred);

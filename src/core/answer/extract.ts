@@ -25,7 +25,13 @@ export function findBoxed(text: string): string[] {
   return found.filter((b) => b.length > 0);
 }
 
-const PAIRS: Array<[string, string]> = [['$$', '$$'], ['$', '$'], ['\\(', '\\)'], ['\\[', '\\]'], ['**', '**']];
+const PAIRS: Array<[string, string]> = [
+  ['$$', '$$'],
+  ['$', '$'],
+  ['\\(', '\\)'],
+  ['\\[', '\\]'],
+  ['**', '**'],
+];
 
 /** The answer phrase that follows "the answer is", up to the end of its sentence. */
 function answerAfter(rest: string): string | null {
@@ -46,7 +52,11 @@ function answerAfter(rest: string): string | null {
   // A period ends the sentence only when followed by space or the end (3.5 keeps its point).
   const stop = /\.(?=\s|$)/.exec(s);
   if (stop) s = s.slice(0, stop.index);
-  s = s.trim().replace(/^\*\*|\*\*$/g, '').replace(/[.\s]+$/, '').trim();
+  s = s
+    .trim()
+    .replace(/^\*\*|\*\*$/g, '')
+    .replace(/[.\s]+$/, '')
+    .trim();
   return s.length > 0 ? s : null;
 }
 

@@ -5,44 +5,162 @@
  * markup next to a value, or trail a number, so `5\text{ cm}^2` grades like `5`.
  */
 const UNIT_WORDS = new Set([
-  'unit', 'units', 'sq', 'square', 'cubic', 'degree', 'degrees', 'deg', 'radian', 'radians',
-  'mm', 'cm', 'm', 'km', 'meter', 'meters', 'metre', 'metres', 'centimeter', 'centimeters',
-  'centimetre', 'centimetres', 'millimeter', 'millimeters', 'kilometer', 'kilometers',
-  'inch', 'inches', 'in', 'foot', 'feet', 'ft', 'yard', 'yards', 'yd', 'mile', 'miles', 'mi', 'mph',
-  'dollar', 'dollars', 'cent', 'cents', 'pound', 'pounds', 'lb', 'lbs', 'ounce', 'ounces', 'oz',
-  'gram', 'grams', 'g', 'kg', 'kilogram', 'kilograms', 'liter', 'liters', 'litre', 'litres', 'ml',
-  'gallon', 'gallons', 'second', 'seconds', 'sec', 's', 'minute', 'minutes', 'min', 'hour', 'hours',
-  'hr', 'hrs', 'h', 'day', 'days', 'week', 'weeks', 'month', 'months', 'year', 'years', 'yr', 'yrs',
-  'percent', 'people', 'persons', 'students', 'points', 'marbles', 'apples', 'cookies', 'eggs',
+  'unit',
+  'units',
+  'sq',
+  'square',
+  'cubic',
+  'degree',
+  'degrees',
+  'deg',
+  'radian',
+  'radians',
+  'mm',
+  'cm',
+  'm',
+  'km',
+  'meter',
+  'meters',
+  'metre',
+  'metres',
+  'centimeter',
+  'centimeters',
+  'centimetre',
+  'centimetres',
+  'millimeter',
+  'millimeters',
+  'kilometer',
+  'kilometers',
+  'inch',
+  'inches',
+  'in',
+  'foot',
+  'feet',
+  'ft',
+  'yard',
+  'yards',
+  'yd',
+  'mile',
+  'miles',
+  'mi',
+  'mph',
+  'dollar',
+  'dollars',
+  'cent',
+  'cents',
+  'pound',
+  'pounds',
+  'lb',
+  'lbs',
+  'ounce',
+  'ounces',
+  'oz',
+  'gram',
+  'grams',
+  'g',
+  'kg',
+  'kilogram',
+  'kilograms',
+  'liter',
+  'liters',
+  'litre',
+  'litres',
+  'ml',
+  'gallon',
+  'gallons',
+  'second',
+  'seconds',
+  'sec',
+  's',
+  'minute',
+  'minutes',
+  'min',
+  'hour',
+  'hours',
+  'hr',
+  'hrs',
+  'h',
+  'day',
+  'days',
+  'week',
+  'weeks',
+  'month',
+  'months',
+  'year',
+  'years',
+  'yr',
+  'yrs',
+  'percent',
+  'people',
+  'persons',
+  'students',
+  'points',
+  'marbles',
+  'apples',
+  'cookies',
+  'eggs',
   'per',
 ]);
 
 /** Words that join or build answers, so "2 and 3" or "2 pi" must not lose them. */
-const MATH_WORDS = new Set(['and', 'or', 'plus', 'minus', 'times', 'over', 'pi', 'sqrt', 'root', 'sin', 'cos',
-  'tan', 'log', 'ln', 'infinity', 'inf', 'to', 'through', 'thru', 'else', 'not', 'no', 'less', 'more', 'than']);
+const MATH_WORDS = new Set([
+  'and',
+  'or',
+  'plus',
+  'minus',
+  'times',
+  'over',
+  'pi',
+  'sqrt',
+  'root',
+  'sin',
+  'cos',
+  'tan',
+  'log',
+  'ln',
+  'infinity',
+  'inf',
+  'to',
+  'through',
+  'thru',
+  'else',
+  'not',
+  'no',
+  'less',
+  'more',
+  'than',
+]);
 
 /** Single letters in the unit list are too ambiguous to drop when they are not inside markup. */
 function isBareUnitWord(w: string): boolean {
   return w.length >= 2 && UNIT_WORDS.has(w.toLowerCase()) && w !== 'per';
 }
 
-const TEXT_MACROS =
-  /\\(?:text|textbf|textit|textrm|textnormal|textsf|texttt|mbox|mathrm|mathbf|mathit|mathsf|boldsymbol|emph)\s*\{/;
+const TEXT_MACROS = /\\(?:text|textbf|textit|textrm|textnormal|textsf|texttt|mbox|mathrm|mathbf|mathit|mathsf|boldsymbol|emph)\s*\{/;
 
 /** Index of the brace that closes the one at `open`, or -1 when unbalanced. */
 export function matchBrace(s: string, open: number): number {
   let depth = 0;
   for (let i = open; i < s.length; i++) {
     const c = s[i];
-    if (c === '\\') { i++; continue; } // `\{` and `\}` are literal braces, not grouping
+    if (c === '\\') {
+      i++;
+      continue;
+    } // `\{` and `\}` are literal braces, not grouping
     if (c === '{') depth++;
-    else if (c === '}') { depth--; if (depth === 0) return i; }
+    else if (c === '}') {
+      depth--;
+      if (depth === 0) return i;
+    }
   }
   return -1;
 }
 
 function isUnitPhrase(content: string): boolean {
-  const words = content.replace(/\^\{?\d\}?/g, ' ').split(/[\s.\/()-]+/).filter((w) => w.length > 0);
+  const words = content
+    .replace(/\^\{?\d\}?/g, ' ')
+    .split(/[\s.\/()-]+/)
+    .filter((w) => w.length > 0);
   return words.length > 0 && words.every((w) => UNIT_WORDS.has(w.toLowerCase()));
 }
 
@@ -57,7 +175,10 @@ export function unwrapTextMacros(input: string): string {
     if (!m) break;
     const open = m.index + m[0].length - 1;
     const close = matchBrace(s, open);
-    if (close < 0) { s = s.slice(0, m.index) + s.slice(open + 1); continue; }
+    if (close < 0) {
+      s = s.slice(0, m.index) + s.slice(open + 1);
+      continue;
+    }
     const content = s.slice(open + 1, close);
     let rest = s.slice(close + 1);
     const outside = (s.slice(0, m.index) + rest).replace(/[\s{}$]/g, '');
@@ -118,7 +239,9 @@ function fixFracsAndRoots(input: string): string {
 
 /** Integer part, numerator and denominator of a proper mixed number → improper fraction. */
 function mixedToImproper(sign: string, whole: string, num: string, den: string): string | null {
-  const w = Number(whole), n = Number(num), d = Number(den);
+  const w = Number(whole),
+    n = Number(num),
+    d = Number(den);
   if (!Number.isSafeInteger(w * d + n) || d === 0 || n >= d) return null;
   return `${sign}\\frac{${w * d + n}}{${d}}`;
 }
@@ -176,7 +299,10 @@ export function normalizeAnswer(answer: string): string {
   if (spacedMixed) s = mixedToImproper(spacedMixed[1], spacedMixed[2], spacedMixed[3], spacedMixed[4]) ?? s;
   s = fixFracsAndRoots(s);
   // Spaces carry no meaning except between a command and a following letter (`\pi r`).
-  s = s.replace(/(\\[a-zA-Z]+)\s+(?=[a-zA-Z])/g, '$1\u0000').replace(/\s+/g, '').replace(/\u0000/g, ' ');
+  s = s
+    .replace(/(\\[a-zA-Z]+)\s+(?=[a-zA-Z])/g, '$1\u0000')
+    .replace(/\s+/g, '')
+    .replace(/\u0000/g, ' ');
   s = fixFracsAndRoots(s);
   if (/^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)) s = s.replace(/,/g, '');
   const mixed = /^(-?)(\d+)\\frac\{(\d+)\}\{(\d+)\}$/.exec(s);
@@ -196,10 +322,19 @@ export function normalizeAnswer(answer: string): string {
  */
 export function normalizeText(answer: string): string {
   let s = unwrapTextMacros(stripDelimiters(String(answer)));
-  s = s.replace(/\*\*|__/g, '').replace(/\\[a-zA-Z]+/g, ' ').replace(/[{}$]/g, ' ');
-  s = s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  s = s
+    .replace(/\*\*|__/g, '')
+    .replace(/\\[a-zA-Z]+/g, ' ')
+    .replace(/[{}$]/g, ' ');
+  s = s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
   s = s.replace(/[.,!?;:'"`()\[\]\-_/\\]/g, ' ');
-  return s.split(/\s+/).filter((w) => w.length > 0 && w !== 'a' && w !== 'an' && w !== 'the').join(' ');
+  return s
+    .split(/\s+/)
+    .filter((w) => w.length > 0 && w !== 'a' && w !== 'an' && w !== 'the')
+    .join(' ');
 }
 
 /** True for answers that are words rather than mathematics ("Monday", "the Eiffel Tower"). */

@@ -116,14 +116,14 @@ function matchUnordered(a: string[], b: string[], eq: (x: string, y: string) => 
 /** Structural equality with `eq` deciding the leaves. */
 export function structuresEqual(a: Structured, b: Structured, eq: (x: string, y: string) => boolean): boolean {
   if (a.kind === 'bracket' && b.kind === 'bracket') {
-    return a.open === b.open && a.close === b.close && a.items.length === b.items.length &&
-      a.items.length <= MAX_ITEMS && a.items.every((x, i) => eq(x, b.items[i]));
+    return (
+      a.open === b.open && a.close === b.close && a.items.length === b.items.length && a.items.length <= MAX_ITEMS && a.items.every((x, i) => eq(x, b.items[i]))
+    );
   }
   if (a.kind === 'set' && b.kind === 'set') return matchUnordered(a.items, b.items, eq);
   if (a.kind === 'union' && b.kind === 'union') return matchUnordered(a.parts, b.parts, eq);
   if (a.kind === 'matrix' && b.kind === 'matrix') {
-    return a.rows.length === b.rows.length &&
-      a.rows.every((row, i) => row.length === b.rows[i].length && row.every((x, j) => eq(x, b.rows[i][j])));
+    return a.rows.length === b.rows.length && a.rows.every((row, i) => row.length === b.rows[i].length && row.every((x, j) => eq(x, b.rows[i][j])));
   }
   return false;
 }

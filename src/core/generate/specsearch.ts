@@ -23,14 +23,27 @@ export class SpecSearchGenerator implements ThoughtGenerator {
     const written = [...drafts, ...references];
     drafts.forEach((w) => emitDrafted(w, ctx));
     references.forEach((w) => emitDrafted(w, ctx, true));
-    await score(written.map((w) => w.node), ctx);
+    await score(
+      written.map((w) => w.node),
+      ctx,
+    );
     const refs = references.map((w) => w.node);
 
     // β is about one thought's quality given its path: judged on the thoughts' own scores.
-    const beta = estimating ? initialThreshold(refs.map((r) => r.thoughtScore), s) : (parent.threshold as number);
+    const beta = estimating
+      ? initialThreshold(
+          refs.map((r) => r.thoughtScore),
+          s,
+        )
+      : (parent.threshold as number);
     if (estimating) ctx.emit({ type: 'threshold.updated', parentId: parent.id, depth: parent.depth, threshold: beta });
 
-    const { kept, surplus, rejected } = judge(drafts.map((w) => w.node), beta, n - refs.length, (d) => d.thoughtScore);
+    const { kept, surplus, rejected } = judge(
+      drafts.map((w) => w.node),
+      beta,
+      n - refs.length,
+      (d) => d.thoughtScore,
+    );
     const verdicts = new Map<ThoughtNode, Verdict>([
       ...kept.map((k) => [k, 'accepted'] as const),
       ...surplus.map((k) => [k, 'surplus'] as const),
@@ -43,7 +56,9 @@ export class SpecSearchGenerator implements ThoughtGenerator {
     const corrections = missing > 0 ? await this.correct(parent, missing, rejected, ctx) : [];
     const children = [...refs, ...kept, ...corrections];
     // β₀ is the estimate from this very step's large thoughts: the update starts with the next step's evidence.
-    const next = estimating ? beta : updateThreshold(beta, { kept: children.map((c) => c.thoughtScore), large: [...refs, ...corrections].map((c) => c.thoughtScore) }, s);
+    const next = estimating
+      ? beta
+      : updateThreshold(beta, { kept: children.map((c) => c.thoughtScore), large: [...refs, ...corrections].map((c) => c.thoughtScore) }, s);
     for (const child of children) child.threshold = next;
     ctx.emit({ type: 'threshold.updated', parentId: parent.id, depth: parent.depth + 1, threshold: next });
     return children;

@@ -19,7 +19,14 @@ export interface Written {
 export type Purpose = 'draft' | 'reference' | 'correction';
 
 /** Calls one model for `n` continuations of the parent's path. Emits nothing: callers decide draft vs correction. */
-export async function write(source: Source, parent: ThoughtNode, n: number, speculative: boolean, ctx: SearchContext, purpose: Purpose = 'draft'): Promise<Written[]> {
+export async function write(
+  source: Source,
+  parent: ThoughtNode,
+  n: number,
+  speculative: boolean,
+  ctx: SearchContext,
+  purpose: Purpose = 'draft',
+): Promise<Written[]> {
   throwIfAborted(ctx.signal);
   const model = source === 'small' ? ctx.models.small : ctx.models.large;
   const s = ctx.settings;

@@ -12,9 +12,10 @@ export async function bestOfN(generator: ThoughtGenerator, ctx: SearchContext): 
     ctx.stats.depth = depth;
     ctx.emit({ type: 'step.started', depth });
     // The root is expanded once into N paths; after that each path grows by a single thought.
-    const children = depth === 1
-      ? await generator.expand(rootNode(), candidatesPerStep, ctx)
-      : (await Promise.all(open.map((p) => generator.expand(p, 1, ctx)))).map((c) => c[0]).filter((c) => c !== undefined);
+    const children =
+      depth === 1
+        ? await generator.expand(rootNode(), candidatesPerStep, ctx)
+        : (await Promise.all(open.map((p) => generator.expand(p, 1, ctx)))).map((c) => c[0]).filter((c) => c !== undefined);
     ctx.emit({ type: 'beam.selected', depth, ids: children.map((n) => n.id as string) });
     finished.push(...children.filter((n) => n.terminal));
     open = children.filter((n) => !n.terminal);

@@ -18,7 +18,7 @@ export function explorationWeight(parentVisits: number, cBase: number, cInit: nu
 export function puct(child: Stat, parentVisits: number, prior: number, cBase: number, cInit: number): number {
   // An unvisited child is valued at its own PRM score until a backup says otherwise.
   const q = child.visits === 0 ? child.node.score : child.valueSum / child.visits;
-  return q + explorationWeight(parentVisits, cBase, cInit) * prior * Math.sqrt(parentVisits) / (1 + child.visits);
+  return q + (explorationWeight(parentVisits, cBase, cInit) * prior * Math.sqrt(parentVisits)) / (1 + child.visits);
 }
 
 export function selectChild(parent: Stat, cBase: number, cInit: number): Stat {

@@ -16,7 +16,12 @@ export interface TrainingStream {
  * can have drawn (its whole schedule, batches × batch size, even where it stopped early).
  */
 export const TRAINING_STREAMS: readonly TrainingStream[] = [
-  { seed: 1, count: 3000 * 32, easyKeep: 1, what: 'small and large LMs, verifier (every phase restarts it; the longest, the small model\'s phase 3b, 3000 steps × 32)' },
+  {
+    seed: 1,
+    count: 3000 * 32,
+    easyKeep: 1,
+    what: "small and large LMs, verifier (every phase restarts it; the longest, the small model's phase 3b, 3000 steps × 32)",
+  },
   { seed: 11, count: 800 * 16, easyKeep: 1, what: 'PRM (800 steps × 16)' },
   { seed: 21, count: 600 * 16, easyKeep: 1, what: 'grown large model, phase 5 (600 steps × 16)' },
   { seed: 31, count: 500 * 16, easyKeep: 0.25, what: 'grown large model, phase 5b, hard steps kept (500 steps × 16)' },
@@ -28,11 +33,11 @@ export const TRAINING_STREAMS: readonly TrainingStream[] = [
  */
 export const TUNING_SEEDS: Readonly<Record<number, string>> = {
   2: 'validation: checkpoint selection in every training phase',
-  3: 'the model card\'s test set, whose errors shaped phase 5b',
+  3: "the model card's test set, whose errors shaped phase 5b",
   5: 'drafting probe (scripts/tiny/probe-drafting.mjs)',
-  41: 'the verifier\'s calibration fit',
+  41: "the verifier's calibration fit",
   2000: 'the former headline bench, on which temperature 0.3 and the threshold rule were chosen',
-  4000: 'the problems that showed the raw verifier scores\' miscalibration',
+  4000: "the problems that showed the raw verifier scores' miscalibration",
   5000: 'the answer-confidence calibration fit',
   6000: 'cold-speed profiling, on which the lanes per call (SPECSEARCH_LANES) were chosen',
   9002: 'cold speed before the lanes; its first problems were profiled to find where a cold solve spends its time',
@@ -42,7 +47,7 @@ export const TUNING_SEEDS: Readonly<Record<number, string>> = {
 export const HEADLINE_SEEDS: Readonly<Record<number, string>> = {
   9001: 'the committed bench (bench/results/tiny)',
   9004: 'cold speed, one process per solve (bench/results/tiny-cold)',
-  9003: 'the large model\'s greedy accuracy on a clean set (model card)',
+  9003: "the large model's greedy accuracy on a clean set (model card)",
   9005: 'many problems at once: concurrency 1 against 4 (bench/results/tiny-concurrency)',
 };
 
@@ -53,7 +58,7 @@ export function hasHardStep(start: number, ops: readonly TinyOperation[]): boole
     if (op === '/' && v >= 100) return true;
     if (op === '-') {
       const borrowOnes = v % 10 < b % 10;
-      if (borrowOnes || Math.floor(v / 10) % 10 < Math.floor(b / 10) % 10 + (borrowOnes ? 1 : 0)) return true;
+      if (borrowOnes || Math.floor(v / 10) % 10 < (Math.floor(b / 10) % 10) + (borrowOnes ? 1 : 0)) return true;
     }
     v = applyOp(v, op, b);
   }

@@ -61,23 +61,29 @@ const pick = <T>(r: () => number, xs: readonly T[]): T => xs[randint(r, 0, xs.le
 
 const TEMPLATES: Template[] = [
   (r) => {
-    const a = randint(r, 20, 90), b = randint(r, 2, 9);
+    const a = randint(r, 20, 90),
+      b = randint(r, 2, 9);
     return { problem: `A train travels ${a} miles per hour for ${b} hours. How many miles does it travel?`, answer: String(a * b) };
   },
   (r) => {
-    const n = pick(r, NAMES), a = randint(r, 3, 60), b = randint(r, 2, 40);
+    const n = pick(r, NAMES),
+      a = randint(r, 3, 60),
+      b = randint(r, 2, 40);
     return { problem: `${n} has ${a} apples and buys ${b} more. How many apples does ${n} have now?`, answer: String(a + b) };
   },
   (r) => {
-    const a = randint(r, 2, 15), b = randint(r, 3, 12);
+    const a = randint(r, 2, 15),
+      b = randint(r, 3, 12);
     return { problem: `Pens cost ${a} dollars each. How much do ${b} pens cost, in dollars?`, answer: String(a * b) };
   },
   (r) => {
-    const [x, y] = pick(r, KINDS), n = pick(r, NAMES);
+    const [x, y] = pick(r, KINDS),
+      n = pick(r, NAMES);
     return { problem: `All ${x} are ${y}. ${n} owns one of the ${x}. Is it one of the ${y}? Answer yes or no.`, answer: 'yes' };
   },
   (r) => {
-    const [x, y] = pick(r, KINDS), n = pick(r, NAMES);
+    const [x, y] = pick(r, KINDS),
+      n = pick(r, NAMES);
     return { problem: `No ${y} are machines. ${n} owns one of the ${x}, and all ${x} are ${y}. Is it a machine? Answer yes or no.`, answer: 'no' };
   },
   (r) => {
@@ -85,19 +91,25 @@ const TEMPLATES: Template[] = [
     return { problem: `What is the derivative of x^${n} with respect to x?`, answer: `${n}x^${n - 1}` };
   },
   (r) => {
-    const a = randint(r, 2, 9), b = randint(r, 1, 30), x = randint(r, 1, 20);
+    const a = randint(r, 2, 9),
+      b = randint(r, 1, 30),
+      x = randint(r, 1, 20);
     return { problem: `Solve for x: ${a}x + ${b} = ${a * x + b}.`, answer: String(x) };
   },
   (r) => {
-    const a = randint(r, 1, 40), b = randint(r, 1, 40), m = randint(r, 2, 5);
+    const a = randint(r, 1, 40),
+      b = randint(r, 1, 40),
+      m = randint(r, 2, 5);
     return { problem: `Start with ${a}, add ${b}, then multiply by ${m}. What do you get?`, answer: String((a + b) * m) };
   },
   (r) => {
-    const a = randint(r, 1, 40), b = randint(r, 1, 40);
+    const a = randint(r, 1, 40),
+      b = randint(r, 1, 40);
     return { problem: `What is ${a} plus ${b}?`, answer: String(a + b) };
   },
   (r) => {
-    const a = randint(r, 1, 20) * 10, p = pick(r, [10, 20, 25, 50]);
+    const a = randint(r, 1, 20) * 10,
+      p = pick(r, [10, 20, 25, 50]);
     return { problem: `What is ${p}% of ${a}?`, answer: String((a * p) / 100) };
   },
 ];

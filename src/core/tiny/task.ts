@@ -127,8 +127,7 @@ export function generateProblems(seed: number, count: number): TinyProblem[] {
   return out;
 }
 
-const PROBLEM_RE =
-  /^Start with (\d+)\.((?: (?:Add \d+|Subtract \d+|Multiply by \d+|Divide by \d+)\.)+) What is the result\?$/;
+const PROBLEM_RE = /^Start with (\d+)\.((?: (?:Add \d+|Subtract \d+|Multiply by \d+|Divide by \d+)\.)+) What is the result\?$/;
 const OP_RE = / (Add|Subtract|Multiply by|Divide by) (\d+)\./g;
 const WORD_OP: Record<string, TinyOp> = { Add: '+', Subtract: '-', 'Multiply by': '*', 'Divide by': '/' };
 
