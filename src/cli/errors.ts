@@ -10,7 +10,8 @@ export function usageError(message: string, hint?: string): EngineError {
 
 export function exitCodeFor(err: unknown): number {
   const info = toErrorInfo(err);
-  return info.code === 'usage' || info.code === 'config' ? EXIT.usage : EXIT.failed;
+  // A model file that is missing or not a GGUF model is a setting to fix, as the help's exit codes say.
+  return info.code === 'usage' || info.code === 'config' || info.code === 'model-load' ? EXIT.usage : EXIT.failed;
 }
 
 /** One paragraph on stderr, never a stack trace; what a server said cannot drive the terminal. */

@@ -35,7 +35,8 @@ Options:
   --json                                one SearchEvent per line on stdout
   -h, --help                            this help
 
-Exit codes: 0 finished, 1 search failed (server error, timeout, cancelled), 2 usage or configuration error.`,
+Exit codes: 0 finished, 1 search failed (server error, timeout, cancelled), 2 usage or configuration error
+(a model file that is missing or not a GGUF model included).`,
   demo: `Usage: specsearch demo [--count N] [--seed N] [--method specsearch|large|sps|small]
 
 Generates N fresh chain-arithmetic problems (default 5; seeds ≥ 100 are never used in training) and

@@ -98,11 +98,44 @@ test(
     assert.equal(spawnSync('mkfifo', [fifo]).status, 0, 'mkfifo');
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ models: { large: { provider: 'embedded', model: fifo } } }));
     const r = cli(['solve', '--config', path.join(dir, 'config.json'), 'Start with 2. Add 3. What is the result?']);
-    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, new RegExp(`${fifo.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not a regular file`));
     noStackTrace(r.stderr);
   },
 );
+
+test('crafted GGUF headers (2^62 keys, a huge array, 2^40 tensors) are refused at once with exit 2, naming the file and what is wrong', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-gguf-'));
+  const header = (tensors: bigint, entries: bigint, rest: Buffer = Buffer.alloc(0)) => {
+    const b = Buffer.alloc(24);
+    b.write('GGUF', 0, 'latin1');
+    b.writeUInt32LE(3, 4);
+    b.writeBigUInt64LE(tensors, 8);
+    b.writeBigUInt64LE(entries, 16);
+    return Buffer.concat([b, rest, Buffer.alloc(69 - 24 - rest.length > 0 ? 69 - 24 - rest.length : 0)]);
+  };
+  // One entry: key "a", type array (9) of uint32 (4), 2^40 elements.
+  const array = Buffer.alloc(8 + 1 + 4 + 4 + 8);
+  array.writeBigUInt64LE(1n, 0);
+  array.write('a', 8, 'latin1');
+  array.writeUInt32LE(9, 9);
+  array.writeUInt32LE(4, 13);
+  array.writeBigUInt64LE(1n << 40n, 17);
+  for (const [name, bytes, said] of [
+    ['keys.gguf', header(0n, 1n << 62n), /claims 4611686018427387904 metadata entries, more than its 69 bytes can hold/],
+    ['array.gguf', header(0n, 1n, array), /an array of 1099511627776 values of 4398046511104 bytes at byte \d+ runs past the end of the file/],
+    ['tensors.gguf', header(1n << 40n, 0n), /claims 1099511627776 tensors/],
+  ] as const) {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, bytes);
+    fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ models: { large: { provider: 'embedded', model: file } } }));
+    const r = cli(['solve', '--config', path.join(dir, 'config.json'), 'Start with 2. Add 3. What is the result?']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`${name} is not a usable GGUF model: `));
+    assert.match(r.stderr, said);
+    noStackTrace(r.stderr);
+  }
+});
 
 test('calibrate --from fits the answer calibration from saved answers, writes it into a settings file, and --evaluate reads it back', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-calibrate-'));

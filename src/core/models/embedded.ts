@@ -10,6 +10,7 @@ import { Gate } from './gate';
 import { SequencePool, alignPrefix, inLanes } from './sequences';
 import { speculativeTokens, type SpeculationCounts } from './speculative';
 import type { Draft, DraftRequest, DraftResult, LanguageModel } from './types';
+import { ggufHeaderProblem } from './gguf';
 
 /** The bundled tiny models' context per path: the problem and its steps together must fit. */
 const TINY_CONTEXT_TOKENS = 512;
@@ -54,7 +55,7 @@ function sameVocabulary(a: LlamaModel, b: LlamaModel): boolean {
   return ta.length === tb.length && ta.every((t, i) => t === tb[i]) && a.tokens.bos === b.tokens.bos && a.tokens.eos === b.tokens.eos;
 }
 
-/** A model path must name a regular file: a FIFO or a device would block the loader forever. Returns its stat. */
+/** A model path must name a regular file (a FIFO or a device would block the loader forever) whose GGUF header its size can hold. Returns its stat. */
 function checkModelFile(file: string): fs.Stats {
   let stat: fs.Stats;
   try {
@@ -64,6 +65,10 @@ function checkModelFile(file: string): fs.Stats {
   }
   if (!stat.isFile()) {
     throw new EngineError({ code: 'model-load', message: `The model path ${file} is not a regular file.`, server: file, hint: 'Point the "model" setting at a .gguf file.' });
+  }
+  const problem = ggufHeaderProblem(file, stat.size);
+  if (problem) {
+    throw new EngineError({ code: 'model-load', message: `The model file ${file} is not a usable GGUF model: ${problem}.`, server: file, hint: 'The file is corrupt, truncated or another format. Point the "model" setting at a GGUF file.' });
   }
   return stat;
 }
