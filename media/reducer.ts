@@ -2,6 +2,7 @@
 import type { ErrorInfo } from '../src/core/errors';
 import type { EventOf, SearchEvent, SearchStats, Source, SpeculativeStats, Verdict } from '../src/core/events';
 import { acceptanceRate as rateOf, type VerdictFacts } from '../src/core/verdict';
+import type { Mode } from '../src/core/models/types';
 
 export interface ThoughtView {
   id: string;
@@ -41,7 +42,7 @@ export interface SearchView extends Pick<
 > {
   searchId: string;
   problem: string;
-  mode: 'solve' | 'explain';
+  mode: Mode;
   method: string;
   algorithm: string;
   status: 'running' | 'finished' | 'failed';

@@ -6,6 +6,7 @@ import type { DiscoverResult } from './core/discover';
 import type { DoctorReport } from './core/doctor';
 import type { ErrorInfo } from './core/errors';
 import type { SearchEvent, SolveResult } from './core/events';
+import type { Mode } from './core/models/types';
 
 /**
  * `initialize` params' `initializationOptions`. `config` is the same object as specsearch.config.json,
@@ -35,7 +36,7 @@ export interface ConfigurationSettings {
 
 export interface SolveParams extends WorkDoneProgressParams {
   problem: string;
-  mode: 'solve' | 'explain';
+  mode: Mode;
   method?: Method;
   algorithm?: Algorithm;
   /** Chosen by the client so it can match events before the response arrives; generated when absent. */
@@ -66,7 +67,7 @@ export type { DoctorReport };
 export interface SolveBlockArgs {
   uri: string;
   range: Range;
-  mode: 'solve' | 'explain';
+  mode: Mode;
   problem: string;
 }
 
@@ -96,7 +97,7 @@ export const SettingsNotification = new NotificationType<SettingsParams>('specse
 export interface RememberParams {
   textDocument: TextDocumentIdentifier;
   problem: string;
-  mode: 'solve' | 'explain';
+  mode: Mode;
   result: SolveResult;
 }
 export const RememberNotification = new NotificationType<RememberParams>('specsearch/remember');

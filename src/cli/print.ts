@@ -3,6 +3,7 @@ import type { SearchEvent, SearchStats } from '../core/events';
 import { describeStep, explainTrace } from '../core/explain';
 import { acceptanceText, verdictText } from '../core/verdict';
 import { forTerminalDeep } from './terminal';
+import type { Mode } from '../core/models/types';
 
 interface Thought {
   text: string;
@@ -17,7 +18,7 @@ export class TracePrinter {
   private readonly thoughts = new Map<string, Thought>();
   private readonly events: SearchEvent[] = [];
   private method = 'specsearch';
-  private mode: 'solve' | 'explain' = 'solve';
+  private mode: Mode = 'solve';
 
   constructor(
     private readonly out: NodeJS.WritableStream,

@@ -1,7 +1,7 @@
 // Validation of the one settings schema (settings.ts), with messages that name the place to edit.
 import { EngineError } from './errors';
 import { profileSettings, PROFILE_NAMES } from './profiles';
-import { THRESHOLD_RULES } from './quality';
+import { THRESHOLD_RULES } from './threshold';
 import { ALGORITHMS, DEFAULT_MODEL, DEFAULT_PRM_KIND, DEFAULT_SEARCH, METHODS, PRM_KINDS, PROMPT_TEMPLATES, PROVIDERS } from './settings';
 import type { AnswerCalibration, Calibration, PlattMap, ModelSettings, PrmSettings, SearchSettings, Settings } from './settings';
 

@@ -3,6 +3,7 @@ import type { ErrorInfo } from './errors';
 import type { Algorithm, Method, SearchSettings } from './config';
 import type { ConfidenceBasis } from './confidence';
 import type { VerdictFacts } from './verdict';
+import type { Mode } from './models/types';
 
 export type Source = 'small' | 'large';
 /**
@@ -74,7 +75,7 @@ interface Base {
 
 export type SearchEvent = Base &
   (
-    | { type: 'search.started'; problem: string; mode: 'solve' | 'explain'; method: Method; algorithm: Algorithm; settings: SearchSettings }
+    | { type: 'search.started'; problem: string; mode: Mode; method: Method; algorithm: Algorithm; settings: SearchSettings }
     | { type: 'step.started'; depth: number }
     | {
         type: 'thought.drafted';

@@ -1,7 +1,7 @@
 // The one settings schema (VS Code `specsearch.*` == CLI `specsearch.config.json`) and its defaults;
 // config.ts validates raw settings against it, profiles.ts builds named bundles of it.
 import type { FoundServer } from './discover';
-import type { ThresholdRule } from './quality';
+import type { ThresholdRule } from './threshold';
 
 export const PROVIDERS = ['openai-compatible', 'embedded'] as const;
 export const PRM_KINDS = ['vllm-pooling', 'logprob', 'judge', 'likelihood'] as const;

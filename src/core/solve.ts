@@ -1,5 +1,5 @@
 // Runs one search end to end: picks the generator and algorithm, streams SearchEvents, returns the trace.
-import { randomUUID } from 'node:crypto';
+import { newSearchId } from './search-id';
 import { setMaxListeners } from 'node:events';
 import { extractAnswer } from './answer/extract';
 import { checkAnswer } from './confidence';
@@ -15,12 +15,13 @@ import { beamSearch } from './search/beam';
 import { bestOfN } from './search/best-of-n';
 import { mcts } from './search/mcts';
 import { StatsRecorder } from './stats';
+import type { Mode } from './models/types';
 
 export const MAX_PROBLEM_CHARS = 20_000;
 
 export interface SolveOptions {
   problem: string;
-  mode?: 'solve' | 'explain';
+  mode?: Mode;
   settings: Settings;
   /** The models, or a function that loads them once the problem has passed its checks. */
   models: ModelTrio | (() => Promise<ModelTrio>);
@@ -102,7 +103,7 @@ export interface RunningSolve {
 }
 
 export function startSolve(options: SolveOptions): RunningSolve {
-  const searchId = options.searchId ?? `s-${randomUUID().slice(0, 8)}`;
+  const searchId = options.searchId ?? newSearchId();
   const mode = options.mode ?? 'solve';
   const search = options.settings.search;
   const stats = new StatsRecorder();

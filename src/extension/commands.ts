@@ -15,10 +15,11 @@ import { isEnvName } from './secrets';
 import { problemFromEditor } from './selection';
 import { apiKeyNames, readSettings } from './settings';
 import { clipWords } from './text';
+import type { Mode } from '../core/models/types';
 
 type Command = (ctx: Ctx, ...args: any[]) => unknown;
 
-async function solveOrExplain(ctx: Ctx, mode: 'solve' | 'explain'): Promise<void> {
+async function solveOrExplain(ctx: Ctx, mode: Mode): Promise<void> {
   const problem = await problemFromEditor();
   if (!problem) return;
   await runAndOffer(ctx, { problem: problem.text, mode, anchor: problem.anchor });

@@ -4,13 +4,14 @@ import * as vscode from 'vscode';
 import { answerCheckOf, type SearchEvent, type SolveResult } from '../core/events';
 import { acceptanceText, answerLine, verdictText } from '../core/verdict';
 import { describeStep, explainTrace } from '../core/explain';
-import { findProblemBlocks, languageKind } from '../server/problem-blocks';
+import { findProblemBlocks, languageKind } from '../core/problem-blocks';
+import type { Mode } from '../core/models/types';
 
 interface Shown {
   uri: vscode.Uri;
   range: vscode.Range;
   searchId: string;
-  mode: 'solve' | 'explain';
+  mode: Mode;
   text: string;
   hover: vscode.MarkdownString | null;
   /** The server hovers whole problem blocks of Markdown/text/LaTeX itself; two identical hovers help no one. */
@@ -38,7 +39,7 @@ export class InlineExplanations implements vscode.Disposable {
     );
   }
 
-  running(anchor: { uri: vscode.Uri; range: vscode.Range }, searchId: string, mode: 'solve' | 'explain', problem: string): void {
+  running(anchor: { uri: vscode.Uri; range: vscode.Range }, searchId: string, mode: Mode, problem: string): void {
     this.forget((s) => s.uri.toString() === anchor.uri.toString() && s.range.intersection(anchor.range) !== undefined);
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === anchor.uri.toString());
     const kind = document ? languageKind(document.languageId) : null;
@@ -133,7 +134,7 @@ export class InlineExplanations implements vscode.Disposable {
 }
 
 /** The winning path as numbered Markdown steps; corrections are marked, so the reader sees who wrote what. */
-export function stepsMarkdown(result: SolveResult, mode: 'solve' | 'explain'): vscode.MarkdownString {
+export function stepsMarkdown(result: SolveResult, mode: Mode): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: ['specsearch.openPanel'] };
   const finished = result.events.find((e) => e.type === 'search.finished');

@@ -1,15 +1,16 @@
 // Runs searches through the server and keeps their events: the panel, status bar and inline views follow them.
-import { randomUUID } from 'node:crypto';
+import { newSearchId } from '../core/search-id';
 import * as vscode from 'vscode';
 import type { Algorithm, Method } from '../core/config';
 import { upgradeEvent, type SearchEvent, type SolveResult } from '../core/events';
 import type { EventParams } from '../protocol';
 import type { Ctx } from './ctx';
 import { errorInfoOf, showEngineError } from './errors';
+import type { Mode } from '../core/models/types';
 
 export interface SearchRequest {
   problem: string;
-  mode: 'solve' | 'explain';
+  mode: Mode;
   method?: Method;
   algorithm?: Algorithm;
   /** The text the problem came from: answers are shown and inserted there. */
@@ -82,7 +83,7 @@ export class SearchRegistry {
   }
 
   /** Answers of restored searches that came from a document, for the server's CodeLens and hover. */
-  anchoredResults(): { uri: string; problem: string; mode: 'solve' | 'explain'; result: SolveResult }[] {
+  anchoredResults(): { uri: string; problem: string; mode: Mode; result: SolveResult }[] {
     return this.all().flatMap((e) =>
       e.result && e.request.anchor ? [{ uri: e.request.anchor.uri.toString(), problem: e.request.problem, mode: e.request.mode, result: e.result }] : [],
     );
@@ -106,7 +107,7 @@ export class SearchRegistry {
 
   async run(request: SearchRequest): Promise<SolveResult | null> {
     const server = await this.ctx.ensureClient();
-    const searchId = `s-${randomUUID().slice(0, 8)}`;
+    const searchId = newSearchId();
     const cancel = new vscode.CancellationTokenSource();
     const entry: SearchEntry = { searchId, request, events: [], result: null, cancel };
     this.entries.set(searchId, entry);

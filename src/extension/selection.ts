@@ -1,6 +1,6 @@
 // Turns the editor's selection (or the problem block under the cursor) into a problem, or says why not.
 import * as vscode from 'vscode';
-import { blockAt, findProblemBlocks, languageKind, looksLikeProblem } from '../server/problem-blocks';
+import { blockAt, findProblemBlocks, languageKind, looksLikeProblem } from '../core/problem-blocks';
 
 /**
  * The engine's limit (MAX_PROBLEM_CHARS in src/core/solve.ts; a test keeps them equal). Not imported, so

@@ -5,10 +5,11 @@ import { answerCheckOf, type SolveResult } from '../core/events';
 import { describeStep, explainTrace, type ExplainedStep } from '../core/explain';
 import { answerLine, type VerdictFacts } from '../core/verdict';
 import { SOLVE_BLOCK_COMMAND, type SolveBlockArgs } from '../protocol';
-import { findProblemBlocks, languageKind, type DocumentKind, type ProblemBlock } from './problem-blocks';
+import { findProblemBlocks, languageKind, type DocumentKind, type ProblemBlock } from '../core/problem-blocks';
+import type { Mode } from '../core/models/types';
 
 interface Solved extends VerdictFacts {
-  mode: 'solve' | 'explain';
+  mode: Mode;
   steps: string[];
   /** Explain mode: each step's story (src/core/explain.ts). */
   explained: ExplainedStep[];
@@ -28,7 +29,7 @@ export class AnswerStore {
    * A search that did not finish (stopped, failed) leaves an earlier answer to the same block in place: the
    * last finished answer stays until a new one finishes.
    */
-  record(uri: string, problem: string, result: SolveResult, mode: 'solve' | 'explain'): void {
+  record(uri: string, problem: string, result: SolveResult, mode: Mode): void {
     let doc = this.byDocument.get(uri);
     if (!doc) this.byDocument.set(uri, (doc = new Map()));
     const key = normalize(problem);
@@ -109,7 +110,7 @@ export function codeLenses(document: TextDocument, store: AnswerStore): { lenses
   const blocks = blocksOf(document, MAX_LENS_BLOCKS + 1);
   for (const block of blocks.slice(0, MAX_LENS_BLOCKS)) {
     const range: Range = { start: block.range.start, end: { line: block.range.start.line, character: 0 } };
-    const args = (mode: 'solve' | 'explain'): SolveBlockArgs => ({ uri: document.uri, range: block.range, mode, problem: block.text });
+    const args = (mode: Mode): SolveBlockArgs => ({ uri: document.uri, range: block.range, mode, problem: block.text });
     const solved = store.lookup(document.uri, block.text);
     const solveTitle = solved?.answer == null ? '▶ Solve' : `${answerLine({ ...solved, answer: clip(solved.answer, 40) })} · Solve again`;
     lenses.push({ range, command: { title: solveTitle, command: SOLVE_BLOCK_COMMAND, arguments: [args('solve')] } });

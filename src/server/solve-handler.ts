@@ -1,5 +1,5 @@
 // `specsearch/solve`: runs one search per request, streams its events, reports progress, stops on cancel.
-import { randomUUID } from 'node:crypto';
+import { newSearchId } from '../core/search-id';
 import { ResponseError, type CancellationToken, type Connection, type WorkDoneProgressReporter } from 'vscode-languageserver/node';
 import { ALGORITHMS, METHODS, withSearchOverrides, type Settings } from '../core/config';
 import { toErrorInfo } from '../core/errors';
@@ -42,7 +42,7 @@ export class SolveHandler {
   async handle(raw: unknown, token: CancellationToken): Promise<SolveResult> {
     const params = checkParams(raw);
     const settings = this.settingsFor(params);
-    const searchId = params.searchId ?? `s-${randomUUID().slice(0, 8)}`;
+    const searchId = params.searchId ?? newSearchId();
     if (this.running.has(searchId)) throw new ResponseError(ErrorCodes.usage, `A search with id ${searchId} is already running.`);
     const controller = new AbortController();
     this.running.set(searchId, controller);

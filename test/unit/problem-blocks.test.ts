@@ -1,7 +1,7 @@
 // The problem-block finder behind the CodeLens: which paragraphs, list items and LaTeX environments count.
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { blockAt, findProblemBlocks, isProblemText, languageKind, looksLikeProblem } from '../../src/server/problem-blocks';
+import { blockAt, findProblemBlocks, isProblemText, languageKind, looksLikeProblem } from '../../src/core/problem-blocks';
 
 const texts = (source: string, kind: 'markdown' | 'plaintext' | 'latex' = 'markdown') => findProblemBlocks(source, kind).map((b) => b.text);
 

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { calibrate, CalibratedRewardModel } from '../../src/core/models/prm/calibrated';
-import { initialThreshold, judge, updateThreshold, type ThresholdSettings } from '../../src/core/quality';
+import { initialThreshold, judge, updateThreshold, type ThresholdSettings } from '../../src/core/threshold';
 import { ScriptedPrm } from './doubles';
 
 const s: ThresholdSettings = { thresholdDecay: 0.9, initialThresholdFactor: 0.9, thresholdRule: 'paper' };

@@ -1,7 +1,7 @@
 // SpecSearch's bi-level generator (Wang et al., ICML 2025): the small model drafts γ·N thoughts, the PRM
 // scores them, drafts below the path's threshold β are rejected, and the large model writes the missing ones.
 import type { Verdict } from '../events';
-import { initialThreshold, judge, updateThreshold } from '../quality';
+import { initialThreshold, judge, updateThreshold } from '../threshold';
 import { emitDrafted, round, score, write, type Written } from './write';
 import type { SearchContext, ThoughtGenerator, ThoughtNode } from './types';
 

@@ -3,6 +3,7 @@ import type { SearchSettings } from '../config';
 import type { SearchEventBody, Source } from '../events';
 import type { ModelTrio } from '../models/types';
 import type { StatsRecorder } from '../stats';
+import type { Mode } from '../models/types';
 
 export interface ThoughtNode {
   /** null for the root (the bare problem). */
@@ -25,7 +26,7 @@ export interface ThoughtNode {
 
 export interface SearchContext {
   problem: string;
-  mode: 'solve' | 'explain';
+  mode: Mode;
   settings: SearchSettings;
   models: ModelTrio;
   signal: AbortSignal;

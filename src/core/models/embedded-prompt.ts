@@ -5,10 +5,11 @@ import type { ModelSettings } from '../config';
 import { EngineError } from '../errors';
 import { tokenizeWithBos } from './sequences';
 import { rawPrompt, renderPrompt, userText } from './templates';
+import type { Mode } from './types';
 
 export interface PromptRequest {
   problem: string;
-  mode: 'solve' | 'explain';
+  mode: Mode;
   steps: readonly string[];
   separator: string;
 }

@@ -1,5 +1,6 @@
 // Renders the prompt a completion server continues: the chat template is applied here, not by the server.
 import type { PromptTemplate } from '../config';
+import type { Mode } from './types';
 
 /** Qwen2.5-Math-Instruct's own system prompt (its model card); other templates have none unless set. */
 export const QWEN_MATH_SYSTEM_PROMPT = 'Please reason step by step, and put your final answer within \\boxed{}.';
@@ -7,7 +8,7 @@ export const QWEN_MATH_SYSTEM_PROMPT = 'Please reason step by step, and put your
 const EXPLAIN_SUFFIX = '\n\nExplain each step so that a student can follow it.';
 
 /** The user's turn: the problem, and in explain mode the request to explain each step. */
-export function userText(problem: string, mode: 'solve' | 'explain'): string {
+export function userText(problem: string, mode: Mode): string {
   return mode === 'explain' ? problem + EXPLAIN_SUFFIX : problem;
 }
 
@@ -15,7 +16,7 @@ export interface PromptParts {
   template: PromptTemplate;
   systemPrompt?: string;
   problem: string;
-  mode: 'solve' | 'explain';
+  mode: Mode;
   /** The thoughts written so far; each is followed by the separator, so the model starts a new step. */
   steps: readonly string[];
   separator: string;

@@ -1,9 +1,12 @@
 // The two model interfaces the engine drives; each backend (embedded, openai-compatible, …) is one file.
 import type { SpeculativeStats } from '../events';
 
+/** What a search is for: an answer (solve) or an explanation of the problem's solution (explain). */
+export type Mode = 'solve' | 'explain';
+
 export interface DraftRequest {
   problem: string;
-  mode: 'solve' | 'explain';
+  mode: Mode;
   /** The path so far: the thoughts already written, without separators. */
   steps: readonly string[];
   /** How many continuations to draft. */
