@@ -1,4 +1,4 @@
-// Runs the compiled tests of the given layers (unit, inference, servers, server) with node's test runner.
+// Runs the compiled tests of the given layers (unit, inference, servers, lsp, e2e) with node's test runner.
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';

@@ -12,7 +12,7 @@ export const ALGORITHMS = ['beam', 'mcts', 'best-of-n'] as const;
 /**
  * One descriptor per PRM kind, method and algorithm: what it is (the settings UI's enumDescriptions, the pickers,
  * the CLI's help) and, for a PRM kind, whether a model server can serve it. package.json agrees with these
- * (test/server/settings-manifest.test.ts).
+ * (test/lsp/settings-manifest.test.ts).
  */
 export const PRM_KIND_INFO: Record<(typeof PRM_KINDS)[number], { description: string; served: boolean }> = {
   'vllm-pooling': { description: "a trained PRM on vLLM's /pooling runner, such as Qwen2.5-Math-PRM", served: true },

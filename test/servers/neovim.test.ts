@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ROOT, SERVER } from '../server/lsp-client';
+import { ROOT, SERVER } from '../lsp/lsp-client';
 
 const DOC = path.join(ROOT, 'docs', 'neovim.md');
 const DRIVER = path.join(ROOT, 'test', 'servers', 'fixtures', 'neovim-driver.lua');
