@@ -49,6 +49,7 @@ export const HEADLINE_SEEDS: Readonly<Record<number, string>> = {
   9004: 'cold speed, one process per solve (bench/results/tiny-cold)',
   9003: "the large model's greedy accuracy on a clean set (model card)",
   9005: 'many problems at once: concurrency 1 against 4 (bench/results/tiny-concurrency)',
+  9006: 'the trio over HTTP on llama-server, every method with the same threads (bench/results/tiny-llama-server)',
 };
 
 /** A division of a three-digit number, or a subtraction that borrows: the steps phase 5b's stream keeps. */
