@@ -66,7 +66,7 @@ function checkModelFile(file: string): fs.Stats {
   if (!stat.isFile()) {
     throw new EngineError({ code: 'model-load', message: `The model path ${file} is not a regular file.`, server: file, hint: 'Point the "model" setting at a .gguf file.' });
   }
-  const problem = ggufHeaderProblem(file, stat.size);
+  const problem = ggufHeaderProblem(file, stat);
   if (problem) {
     throw new EngineError({ code: 'model-load', message: `The model file ${file} is not a usable GGUF model: ${problem}.`, server: file, hint: 'The file is corrupt, truncated or another format. Point the "model" setting at a GGUF file.' });
   }

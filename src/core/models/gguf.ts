@@ -20,13 +20,21 @@ class Problem extends Error {}
 /** Past the bytes read: nothing wrong found so far. */
 class OutOfView extends Error {}
 
-/** What is wrong with the header of `file` (of `size` bytes), or null. */
-export function ggufHeaderProblem(file: string, size: number): string | null {
+/** Checked headers by file, size and modification time: every solve checks its model files, the header is read once. */
+const checked = new Map<string, string | null>();
+
+/** What is wrong with the header of `file` (whose stat is `stat`), or null. */
+export function ggufHeaderProblem(file: string, stat: fs.Stats): string | null {
+  const key = `${file}\0${stat.size}\0${stat.mtimeMs}`;
+  const known = checked.get(key);
+  if (known !== undefined) return known;
   const fd = fs.openSync(file, 'r');
   try {
-    const buf = Buffer.alloc(Math.min(size, GGUF_READ_BYTES));
+    const buf = Buffer.alloc(Math.min(stat.size, GGUF_READ_BYTES));
     const n = fs.readSync(fd, buf, 0, buf.length, 0);
-    return checkGgufHeader(buf.subarray(0, n), size);
+    const problem = checkGgufHeader(buf.subarray(0, n), stat.size);
+    checked.set(key, problem);
+    return problem;
   } finally {
     fs.closeSync(fd);
   }
