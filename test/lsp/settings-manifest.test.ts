@@ -111,11 +111,11 @@ test('commands, menus, keybinding, view and walkthrough media exist', () => {
   // activate() only registers (a few ms; bench/results/activation); the language server starts for a problem document.
   assert.deepEqual(pkg.activationEvents, ['onStartupFinished', 'onView:specsearch.reasoning']);
   const activate = fs.readFileSync(path.join(ROOT, 'src', 'extension', 'ctx.ts'), 'utf8');
-  assert.doesNotMatch(
-    activate.slice(activate.indexOf('  activate(): void'), activate.indexOf('  private maybeStartFor')),
-    /ensureClient|startServer/,
-    'activate() does not start the language server',
-  );
+  const [from, to] = [activate.indexOf('  activate(): void'), activate.indexOf('  private maybeStartFor')];
+  // Both markers must be there: a renamed method would otherwise leave nothing (or the wrong text) to check.
+  assert.ok(from >= 0 && to > from, 'src/extension/ctx.ts has activate() followed by maybeStartFor()');
+  assert.match(activate.slice(to), /ensureClient|startServer/, 'the check below would see a server start where there is one');
+  assert.doesNotMatch(activate.slice(from, to), /ensureClient|startServer/, 'activate() does not start the language server');
 });
 
 test('the extension refuses selections over the same limit the engine has', () => {

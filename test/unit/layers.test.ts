@@ -87,11 +87,32 @@ test('the cycle check sees a cycle when there is one', () => {
   );
 });
 
+const IMPORTS_VSCODE = /\bfrom\s*['"]vscode['"]|\b(require|import)\(\s*['"]vscode['"]\s*\)/;
+/** `new JudgePrm(`, `new (await import('./judge')).JudgePrm(`, `new CalibratedRewardModel(`… */
+const BUILDS_PRM = /\bnew\b[^;\n]*?(Prm|RewardModel)\(/;
+
 test('src/core never imports vscode, and PRM kinds become classes in one place', () => {
-  for (const [file, text] of [...graph.keys()].map((f) => [f, fs.readFileSync(f, 'utf8')] as const)) {
-    if (rel(file).startsWith(`core${path.sep}`)) assert.doesNotMatch(text, /from ['"]vscode['"]/, rel(file));
+  const texts = [...graph.keys()].map((f) => [f, fs.readFileSync(f, 'utf8')] as const);
+  for (const [file, text] of texts) {
+    if (rel(file).startsWith(`core${path.sep}`)) assert.doesNotMatch(text, IMPORTS_VSCODE, rel(file));
     if (!rel(file).startsWith(path.join('core', 'models', 'prm'))) {
-      assert.doesNotMatch(text, /new \w+(Prm|RewardModel)\(/, `${rel(file)} builds a PRM itself instead of calling prm/factory.ts`);
+      assert.doesNotMatch(text, BUILDS_PRM, `${rel(file)} builds a PRM itself instead of calling prm/factory.ts`);
+    }
+  }
+  // The patterns see what they look for where it is: the extension imports vscode, the factory builds PRMs.
+  const text = (f: string) => texts.find(([file]) => rel(file) === f)?.[1] ?? '';
+  assert.match(text(path.join('extension', 'ctx.ts')), IMPORTS_VSCODE);
+  assert.match(text(path.join('core', 'models', 'prm', 'factory.ts')), BUILDS_PRM);
+  assert.match("const m = require('vscode');", IMPORTS_VSCODE);
+});
+
+test('generate/ (how thoughts are written) never imports search/ (which search uses them)', () => {
+  const generate = [...graph.keys()].filter((f) => rel(f).startsWith(path.join('core', 'generate') + path.sep));
+  assert.ok(generate.length >= 3, `found ${generate.length} files under core/generate`);
+  for (const file of generate) {
+    // Type imports too: the layering is about what depends on what, not about what survives compilation.
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(/\bfrom\s*['"]([^'"]+)['"]/g)) {
+      assert.ok(!path.resolve(path.dirname(file), m[1]).startsWith(path.join(SRC, 'core', 'search')), `${rel(file)} imports ${m[1]}`);
     }
   }
 });

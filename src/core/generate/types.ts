@@ -46,6 +46,11 @@ export function rootNode(): ThoughtNode {
   return { id: null, parent: null, depth: 0, steps: [], text: '', source: 'large', score: 1, thoughtScore: 1, threshold: null, terminal: false };
 }
 
+/** A path's steps as one key: equal keys, equal paths. */
+export function pathKey(node: ThoughtNode): string {
+  return node.steps.join('\u0000');
+}
+
 export function pathIds(node: ThoughtNode | null): string[] {
   const ids: string[] = [];
   for (let n = node; n && n.id !== null; n = n.parent) ids.unshift(n.id);

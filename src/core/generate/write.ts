@@ -2,8 +2,7 @@
 import { extractAnswer } from '../answer/extract';
 import { EngineError, throwIfAborted } from '../errors';
 import type { SpeculativeStats, Source } from '../events';
-import type { SearchContext, ThoughtNode } from './types';
-import { pathKey } from '../search/select';
+import { pathKey, type SearchContext, type ThoughtNode } from './types';
 
 export interface Written {
   node: ThoughtNode;

@@ -1,9 +1,5 @@
 // Picking the best thoughts: by PRM score, ties to the earlier thought, one copy of each distinct path.
-import type { ThoughtNode } from '../generate/types';
-
-export function pathKey(node: ThoughtNode): string {
-  return node.steps.join('\u0000');
-}
+import { pathKey, type ThoughtNode } from '../generate/types';
 
 /** The `k` best nodes; identical paths count once while distinct ones remain. */
 export function topK(nodes: readonly ThoughtNode[], k: number): ThoughtNode[] {
