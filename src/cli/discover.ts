@@ -1,7 +1,8 @@
 // `specsearch discover`: the model servers running on this machine, and a specsearch.config.json for a choice of them.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { configFor, discoverServers, type Choice, type DiscoverResult, type FoundServer } from '../core/discover';
+import { discoverServers, type DiscoverResult, type FoundServer } from '../core/discover';
+import { configFor, type Choice } from '../core/server-choice';
 import { parseSettings, PRM_KINDS, SERVED_PRM_KINDS, type PrmKind } from '../core/config';
 import { CONFIG_FILE_NAME } from '../core/config-file';
 import { usageError } from './errors';

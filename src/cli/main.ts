@@ -1,9 +1,15 @@
 // The `specsearch` command: solve, grade, bench, calibrate, doctor, demo, lsp. One place turns errors into exit codes.
 import { parseArgs } from 'node:util';
-import { SERVED_PRM_KINDS } from '../core/config';
+import { ALGORITHM_INFO, ALGORITHMS, METHOD_INFO, METHODS, PRM_KIND_INFO, SERVED_PRM_KINDS } from '../core/config';
 import { EXIT, exitCodeFor, printError, usageError } from './errors';
 import { runSolve } from './solve';
 import { runGrade } from './grade';
+
+/** Each choice of a flag with its descriptor's description, one per line under the flag. */
+function choices<K extends string>(names: readonly K[], info: Record<K, { description: string }>, indent: number): string {
+  const width = Math.max(...names.map((n) => n.length));
+  return names.map((n) => `${' '.repeat(indent)}${n.padEnd(width)}  ${info[n].description}`).join('\n');
+}
 
 const HELP: Record<string, string> = {
   main: `specsearch — speculative search for math and logic reasoning with local models
@@ -24,8 +30,10 @@ Run "specsearch COMMAND --help" for a command's options.`,
 Solves PROBLEM (or the text on stdin) and prints every thought as it is drafted, judged and corrected.
 
 Options:
-  --method specsearch|large|sps|small   who writes the thoughts (default: specsearch)
-  --algorithm beam|mcts|best-of-n       the tree search (default: beam)
+  --method ${METHODS.join('|')}   who writes the thoughts (default: specsearch):
+${choices(METHODS, METHOD_INFO, 42)}
+  --algorithm ${ALGORITHMS.join('|')}       the tree search (default: beam):
+${choices(ALGORITHMS, ALGORITHM_INFO, 42)}
   --profile NAME                        a named settings bundle (default: tiny, the bundled CPU models)
   --config FILE                         settings file (default: ./specsearch.config.json when present;
                                         a file found that way may not use apiKeyEnv unless
@@ -37,7 +45,7 @@ Options:
 
 Exit codes: 0 finished, 1 search failed (server error, timeout, cancelled), 2 usage or configuration error
 (a model file that is missing or not a GGUF model included).`,
-  demo: `Usage: specsearch demo [--count N] [--seed N] [--method specsearch|large|sps|small]
+  demo: `Usage: specsearch demo [--count N] [--seed N] [--method ${METHODS.join('|')}]
 
 Generates N fresh chain-arithmetic problems (default 5; seeds ≥ 100 are never used in training) and
 solves them with the bundled tiny models, printing per problem the answer with its verdict (verified
@@ -60,7 +68,8 @@ Options:
                                      SEED ≥ 100, held out from every training stream
                                      (default tiny:1000:20)
   --methods LIST                     comma-separated, from large,sps,specsearch,small (default: all four)
-  --algorithm beam|mcts|best-of-n    the tree search (default: from settings)
+  --algorithm ${ALGORITHMS.join('|')}    the tree search (default: from settings):
+${choices(ALGORITHMS, ALGORITHM_INFO, 39)}
   --profile NAME / --config FILE     settings, as for solve
   --limit N                          the first N problems only
   --seed N                           base sampling seed (problem i uses seed + i)
@@ -111,6 +120,10 @@ Probes the usual ports of vLLM (8000), SGLang (30000), llama-server (8080), Olla
 and lists each server found: its kind, version and models (a closed port is skipped at once, a silent one
 after 1.5 s). With --small/--large/--prm (a model name, or URL#MODEL where two servers list it) it prints
 the specsearch.config.json for that choice, or writes it with --write (never over an existing file).
+
+--prm-kind says what the PRM is (default: guessed from its name and server):
+${choices(SERVED_PRM_KINDS, PRM_KIND_INFO, 2)}
+
 Exit 0 when a server was found (or the config written), 1 when none was.`,
   lsp: `Usage: specsearch lsp --stdio
 

@@ -1,9 +1,8 @@
 // Finds the model servers already running on this machine (vLLM, SGLang, llama-server, Ollama, LM Studio) at
 // their usual ports, says what each is and serves, and turns a choice of small, large and PRM into settings.
-import { DEFAULT_MODEL, type ModelSettings, type PrmKind } from './settings';
-export { configFor, type Choice } from './settings';
+import { DEFAULT_MODEL, PRM_KIND_INFO, SERVED_PRM_KINDS, type ModelSettings, type PrmKind } from './settings';
 import { toErrorInfo } from './errors';
-import { probeServer, type ServerKind } from './models/capabilities';
+import { probeServer, type ServerCapabilities, type ServerKind } from './models/capabilities';
 import { HttpClient } from './models/http-client';
 
 /** The ports each engine listens on by default, and those docs/servers.md's recipes give the other servers. */
@@ -44,6 +43,17 @@ export interface DiscoverResult {
   ms: number;
 }
 
+/**
+ * Whether a server may serve a PRM kind, from what its probe showed of the capability the kind reads: /pooling
+ * is known only once tried, and only vLLM has it; logprobs count unless the server showed it has none.
+ */
+function mayServe(kind: PrmKind, caps: ServerCapabilities): boolean {
+  const reads = PRM_KIND_INFO[kind].reads;
+  if (reads === null) return true;
+  if (reads.capability === 'pooling') return caps.pooling === true || (caps.pooling === null && caps.server === 'vllm');
+  return caps.logprobs !== false;
+}
+
 /** Each port's probe is bounded: a closed port fails at once, a silent one after `timeoutMs`. */
 export async function discoverServers(
   options: { host?: string; ports?: (number | { port: number; path: '/v1' | '/api' })[]; timeoutMs?: number; signal?: AbortSignal } = {},
@@ -65,9 +75,7 @@ export async function discoverServers(
       try {
         const caps = await probeServer(client, null, signal);
         if (caps.servedModels.length === 0) return { skipped: { baseURL, why: 'answers, but lists no models' } };
-        const prmKinds: PrmKind[] = [];
-        if (caps.pooling === true || caps.server === 'vllm') prmKinds.push('vllm-pooling');
-        if (caps.logprobs !== false) prmKinds.push('logprob', 'judge');
+        const prmKinds = SERVED_PRM_KINDS.filter((k) => mayServe(k, caps));
         const found: FoundServer = {
           baseURL,
           kind: caps.server,

@@ -1,6 +1,6 @@
 // `doctor`: checks each configured model (reachable, name served, capabilities, a one-token round trip, what is missing and the flag that adds it).
 import * as fs from 'node:fs';
-import type { ModelSettings, PrmSettings, Settings } from './config';
+import { PRM_KIND_INFO, type ModelSettings, type PrmSettings, type Settings } from './config';
 import { EngineError, toErrorInfo, type ErrorInfo } from './errors';
 import { clearCapabilityCache, fixFor, type ServerCapabilities } from './models/capabilities';
 import { HttpLanguageModel } from './models/http-model';
@@ -276,26 +276,29 @@ async function checkPrm(ps: PrmSettings, settings: Settings, signal: AbortSignal
       prm = http;
       fill(report, await http.probe(signal));
     }
+    const info = PRM_KIND_INFO[ps.kind];
     const before = report.capabilities;
-    if (before !== null && ps.kind === 'logprob' && before.logprobs === false) {
-      // Known before asking: the round trip would only fail with "no logprobs".
+    const lacking = info.reads !== null && before !== null && before[info.reads.capability] === false ? info.reads : null;
+    if (lacking) {
       report.findings.push({
-        level: 'error',
-        missing: `completion logprobs, which kind "logprob" reads (${before.server}${before.version ? ` ${before.version}` : ''} returns none)`,
-        fix: fixFor(before.server, 'logprobs'),
+        level: lacking.without,
+        missing: `${lacking.capability === 'pooling' ? 'a /pooling endpoint' : 'completion logprobs'}, which kind "${ps.kind}" reads: ${lacking.why} (${before!.server}${before!.version ? ` ${before!.version}` : ''} has none)`,
+        fix: fixFor(before!.server, lacking.capability),
       });
-    } else {
+    }
+    // Known before asking where the kind cannot score without it: the round trip would only fail for the same reason.
+    if (lacking?.without !== 'error') {
       const [, rtt] = await timed(() => prm!.scoreLast({ problem: ONE_TOKEN_PROBLEM, paths: [['1 + 1 = 2.']], signal }));
       report.roundTripMs = rtt;
     }
     const caps = report.capabilities;
     if (caps !== null) {
       report.notes = [...caps.degraded];
-      if (ps.kind === 'judge')
+      if (info.caveat)
         report.findings.push({
           level: 'warning',
-          missing: 'a trained PRM: kind "judge" asks an instruction model and scores steps less reliably',
-          fix: `${fixFor('openai-compatible', 'pooling')}, and set models.prm.kind to "vllm-pooling"`,
+          missing: info.caveat.missing,
+          fix: `${fixFor('openai-compatible', PRM_KIND_INFO[info.caveat.instead].reads?.capability ?? 'pooling')}, and set models.prm.kind to "${info.caveat.instead}"`,
         });
     }
   } catch (err) {

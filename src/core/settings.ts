@@ -1,6 +1,5 @@
 // The one settings schema (VS Code `specsearch.*` == CLI `specsearch.config.json`) and its defaults;
 // config.ts validates raw settings against it, profiles.ts builds named bundles of it.
-import type { FoundServer } from './discover';
 import type { ThresholdRule } from './threshold';
 
 export const PROVIDERS = ['openai-compatible', 'embedded'] as const;
@@ -11,22 +10,56 @@ export const ALGORITHMS = ['beam', 'mcts', 'best-of-n'] as const;
 
 /**
  * One descriptor per PRM kind, method and algorithm: what it is (the settings UI's enumDescriptions, the pickers,
- * the CLI's help) and, for a PRM kind, whether a model server can serve it. package.json agrees with these
- * (test/lsp/settings-manifest.test.ts).
+ * the CLI's help), and for a PRM kind where it runs and what it needs of a server (discover.ts offers the kinds a
+ * server can serve, doctor.ts checks them, models/prm/factory.ts builds them). package.json agrees with these
+ * (test/lsp/settings-manifest.test.ts), the factory too (test/unit/prm-factory.test.ts).
  */
-export const PRM_KIND_INFO: Record<(typeof PRM_KINDS)[number], { description: string; served: boolean }> = {
-  'vllm-pooling': { description: "a trained PRM on vLLM's /pooling runner, such as Qwen2.5-Math-PRM", served: true },
-  logprob: { description: 'a step-tag PRM (Math-Shepherd) read from completion logprobs: the probability of positiveToken after stepTag', served: true },
-  judge: { description: 'an instruction model asked whether a step is right', served: true },
-  likelihood: { description: 'in-process only: a model that solves the task scores a path by the least likely token of its steps', served: false },
+export interface PrmKindInfo {
+  description: string;
+  /** Where it runs: on a model server (openai-compatible), in-process (embedded). */
+  runs: { server: boolean; embedded: boolean };
+  /**
+   * The server capability its scores come from (models/capabilities.ts), and what a server without it means:
+   * "error", the kind cannot score there; "warning", it scores worse.
+   */
+  reads: { capability: 'pooling' | 'logprobs'; without: 'error' | 'warning'; why: string } | null;
+  /** What doctor says of it even when everything answers, and the kind to use instead. */
+  caveat?: { missing: string; instead: PrmKindName };
+}
+type PrmKindName = (typeof PRM_KINDS)[number];
+
+export const PRM_KIND_INFO: Record<PrmKindName, PrmKindInfo> = {
+  'vllm-pooling': {
+    description: "a trained PRM on vLLM's /pooling runner, such as Qwen2.5-Math-PRM",
+    runs: { server: true, embedded: false },
+    reads: { capability: 'pooling', without: 'error', why: 'its step scores come from POST /pooling' },
+  },
+  logprob: {
+    description: 'a step-tag PRM (Math-Shepherd) read from completion logprobs: the probability of positiveToken after stepTag',
+    runs: { server: true, embedded: true },
+    reads: { capability: 'logprobs', without: 'error', why: 'it reads the probability of positiveToken after stepTag' },
+  },
+  judge: {
+    description: 'an instruction model asked whether a step is right',
+    runs: { server: true, embedded: false },
+    reads: { capability: 'logprobs', without: 'warning', why: 'without them a step scores 0 or 1 from the word the model writes' },
+    caveat: { missing: 'a trained PRM: kind "judge" asks an instruction model and scores steps less reliably', instead: 'vllm-pooling' },
+  },
+  likelihood: {
+    description: 'in-process only: a model that solves the task scores a path by the least likely token of its steps',
+    runs: { server: false, embedded: true },
+    reads: null,
+  },
 };
 /**
  * The kind a PRM has when its settings name none: the paper's PRM (Qwen2.5-Math-PRM) on vLLM. Discovery
- * (configFor) always writes a kind, guessed from the model's name and server where the user gave none.
+ * (server-choice.ts configFor) always writes a kind, guessed from the model's name and server where the user gave none.
  */
-export const DEFAULT_PRM_KIND: (typeof PRM_KINDS)[number] = 'vllm-pooling';
+export const DEFAULT_PRM_KIND: PrmKindName = 'vllm-pooling';
 /** The kinds a model server can serve (`--prm-kind`, the Find Local Model Servers picker). */
-export const SERVED_PRM_KINDS = PRM_KINDS.filter((k) => PRM_KIND_INFO[k].served);
+export const SERVED_PRM_KINDS = PRM_KINDS.filter((k) => PRM_KIND_INFO[k].runs.server);
+/** The kinds that run in-process (provider "embedded"). */
+export const EMBEDDED_PRM_KINDS = PRM_KINDS.filter((k) => PRM_KIND_INFO[k].runs.embedded);
 
 export const METHOD_INFO: Record<(typeof METHODS)[number], { description: string }> = {
   specsearch: { description: "the small model drafts, the PRM judges, the large model rewrites the rejected (the paper's method)" },
@@ -173,57 +206,3 @@ export const DEFAULT_MODEL: Omit<ModelSettings, 'model'> = {
   maxConcurrency: 4,
   promptTemplate: 'qwen2.5-math',
 };
-
-export interface Choice {
-  baseURL: string;
-  model: string;
-}
-
-/** The prompt format a served model's name says; the default (Qwen2.5-Math's ChatML) where it says none. */
-function templateFor(model: string): { template: PromptTemplate; why: string | null } {
-  if (/llama[-_ .]?3/i.test(model)) return { template: 'llama3', why: null };
-  if (/qwen/i.test(model)) return { template: 'qwen2.5-math', why: null };
-  return {
-    template: DEFAULT_MODEL.promptTemplate,
-    why: `"${model}" does not say its chat format, so it gets promptTemplate "${DEFAULT_MODEL.promptTemplate}" (Qwen2.5-Math's ChatML); set "chatml", "llama3" or "raw" if it is another`,
-  };
-}
-
-/** What kind of PRM a served model is, from its name and its server, where the caller did not say. */
-function prmKindFor(model: string, server: FoundServer['kind'] | undefined): { kind: PrmKind; why: string } {
-  if (/shepherd/i.test(model)) return { kind: 'logprob', why: `"${model}" is a Math-Shepherd PRM: kind "logprob" reads its "+"/"-" after the step tag " ки"` };
-  if (server === 'vllm' && /prm|reward/i.test(model))
-    return { kind: 'vllm-pooling', why: `"${model}" is a PRM on vLLM: kind "vllm-pooling" reads its step scores from POST /pooling` };
-  return {
-    kind: 'logprob',
-    why: `kind "logprob" for "${model}" (a step-tag PRM read from completion logprobs) is a guess from nothing: pass --prm-kind ${SERVED_PRM_KINDS.slice(0, -1).join(', ')} or ${SERVED_PRM_KINDS.at(-1)} to say what it is`,
-  };
-}
-
-/**
- * The settings object (what specsearch.config.json holds, and the VS Code settings specsearch.models.*) for a
- * choice of servers, and a note for each default it chose that the choice did not settle: the prompt format from
- * the model's name (Ollama too: SpecSearch renders the template and sends it raw), the PRM's kind from its name
- * and server unless `prmKind` says it.
- */
-export function configFor(
-  choice: { small: Choice; large: Choice; prm: Choice; prmKind?: PrmKind },
-  servers: readonly Pick<FoundServer, 'baseURL' | 'kind'>[],
-): { config: { models: Record<'small' | 'large' | 'prm', Record<string, unknown>> }; notes: string[] } {
-  const notes: string[] = [];
-  const model = (role: string, c: Choice) => {
-    const { template, why } = templateFor(c.model);
-    if (why) notes.push(`models.${role}: ${why}.`);
-    return { provider: 'openai-compatible', baseURL: c.baseURL, model: c.model, promptTemplate: template };
-  };
-  let kind = choice.prmKind;
-  if (kind === undefined) {
-    const guess = prmKindFor(choice.prm.model, servers.find((s) => s.baseURL === choice.prm.baseURL)?.kind);
-    kind = guess.kind;
-    notes.push(`models.prm: ${guess.why}.`);
-  }
-  return {
-    config: { models: { small: model('small', choice.small), large: model('large', choice.large), prm: { ...model('prm', choice.prm), kind } } },
-    notes,
-  };
-}

@@ -2,7 +2,8 @@
 import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { METHODS, type Method, type PrmKind } from '../core/config';
-import { configFor, METHOD_INFO, PRM_KIND_INFO } from '../core/settings';
+import { configFor } from '../core/server-choice';
+import { METHOD_INFO, PRM_KIND_INFO } from '../core/settings';
 import { answerCheckOf, type SolveResult } from '../core/events';
 import { answerLine } from '../core/verdict';
 import type { DoctorReport, SolveBlockArgs } from '../protocol';

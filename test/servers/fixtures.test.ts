@@ -202,6 +202,11 @@ test('Ollama /api/generate (fixture server replaying documented shapes): a whole
   assert.deepEqual(report.models[0].servedModels, ['qwen2.5-math:1.5b']);
   assert.equal(report.models[0].capabilities?.n, false);
   assert.ok(report.models[2].findings.some((x) => /judge/.test(x.missing)));
+  // Ollama 0.12.6 returns no logprobs: a judge still scores (from the word it writes), worse, and doctor says so.
+  const noLogprobs = report.models[2].findings.find((x) => /completion logprobs, which kind "judge" reads/.test(x.missing));
+  assert.equal(noLogprobs?.level, 'warning', JSON.stringify(report.models[2].findings));
+  assert.match(noLogprobs!.fix, /Ollama 0\.12\.11 or later/);
+  assert.notEqual(report.models[2].roundTripMs, null);
   assert.doesNotThrow(() => JSON.parse(JSON.stringify(report)));
 });
 

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseSettings } from '../../src/core/config';
-import { configFor, discoverServers, USUAL_PORTS } from '../../src/core/discover';
+import { discoverServers, USUAL_PORTS } from '../../src/core/discover';
+import { configFor } from '../../src/core/server-choice';
 import { llamaServerHandler, ollamaHandler, vllmHandler } from '../servers/fixtures/engines';
 import { deadPort, startFixture, type Fixture } from '../servers/fixtures/http-fixture';
 import { runCli } from './run-cli';
@@ -32,7 +33,9 @@ test("discover (fixture servers replaying documented shapes): names each server'
   const byURL = Object.fromEntries(result.servers.map((s) => [s.baseURL, s]));
   assert.equal(byURL[`${vllm.origin}/v1`]?.kind, 'vllm');
   assert.deepEqual(byURL[`${vllm.origin}/v1`]?.models, ['Qwen/Qwen2.5-Math-7B-Instruct']);
-  assert.ok(byURL[`${vllm.origin}/v1`]?.prmKinds.includes('vllm-pooling'));
+  assert.deepEqual(byURL[`${vllm.origin}/v1`]?.prmKinds, ['vllm-pooling', 'logprob', 'judge']);
+  // /pooling is vLLM's: llama-server is offered the kinds that read completion logprobs.
+  assert.deepEqual(byURL[`${llama.origin}/v1`]?.prmKinds, ['logprob', 'judge']);
   assert.equal(byURL[`${llama.origin}/v1`]?.kind, 'llama.cpp');
   assert.deepEqual(byURL[`${llama.origin}/v1`]?.models, ['qwen2.5-math-1.5b']);
   assert.equal(byURL[`${ollama.origin}/api`]?.kind, 'ollama');

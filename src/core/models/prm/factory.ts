@@ -1,6 +1,7 @@
 // The one place a PRM kind becomes a class: profiles, the model factory, the embedded runtime's users and
-// `doctor` all come here. Each kind says where it can run (a server, in-process, or both).
-import type { PrmKind, PrmSettings } from '../../config';
+// `doctor` all come here. Where each kind runs is its descriptor's (settings.ts PRM_KIND_INFO); this table has
+// a builder for each place it names (test/unit/prm-factory.test.ts).
+import { EMBEDDED_PRM_KINDS, SERVED_PRM_KINDS, type PrmKind, type PrmSettings } from '../../config';
 import { EngineError } from '../../errors';
 import type { EmbeddedRuntime } from '../embedded';
 import type { ServerGates } from '../gate';
@@ -12,7 +13,7 @@ interface KindEntry {
   embedded?: (settings: PrmSettings, runtime: EmbeddedRuntime) => Promise<ProcessRewardModel>;
 }
 
-const KINDS: Record<PrmKind, KindEntry> = {
+export const KINDS: Record<PrmKind, KindEntry> = {
   'vllm-pooling': {
     http: async (s, g) => new (await import('./vllm-pooling')).VllmPoolingPrm(s, g),
   },
@@ -32,17 +33,16 @@ const KINDS: Record<PrmKind, KindEntry> = {
   },
 };
 
-const where = (kinds: PrmKind[]) => kinds.map((k) => `"${k}"`).join(', ');
+const where = (kinds: readonly PrmKind[]) => kinds.map((k) => `"${k}"`).join(', ');
 
 /** A PRM served over HTTP (what `doctor` probes); throws a settings error for kinds that cannot be. */
 export async function createHttpRewardModel(settings: PrmSettings, gates?: ServerGates): Promise<HttpPrm> {
   const make = KINDS[settings.kind].http;
   if (!make) {
-    const served = (Object.keys(KINDS) as PrmKind[]).filter((k) => KINDS[k].http);
     throw new EngineError({
       code: 'config',
       message: `models.prm.kind "${settings.kind}" needs an in-process model; ${settings.baseURL ?? 'the PRM'} is a server.`,
-      hint: `On a server use ${where(served)}; or set models.prm.provider to "embedded".`,
+      hint: `On a server use ${where(SERVED_PRM_KINDS)}; or set models.prm.provider to "embedded".`,
     });
   }
   return make(settings, gates);
@@ -59,11 +59,10 @@ async function createUncalibrated(settings: PrmSettings, runtime?: EmbeddedRunti
   if (settings.provider !== 'embedded') return createHttpRewardModel(settings, gates);
   const make = KINDS[settings.kind].embedded;
   if (!make) {
-    const local = (Object.keys(KINDS) as PrmKind[]).filter((k) => KINDS[k].embedded);
     throw new EngineError({
       code: 'config',
       message: `models.prm.kind "${settings.kind}" cannot run embedded.`,
-      hint: `Embedded PRMs use kind ${where(local)}; or serve this PRM and set models.prm.provider to "openai-compatible".`,
+      hint: `Embedded PRMs use kind ${where(EMBEDDED_PRM_KINDS)}; or serve this PRM and set models.prm.provider to "openai-compatible".`,
     });
   }
   return make(settings, runtime ?? (await (await import('../embedded')).EmbeddedRuntime.shared()));
