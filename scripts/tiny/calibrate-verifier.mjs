@@ -9,16 +9,19 @@
 // completely still give a finite slope.
 // usage: node scripts/tiny/calibrate-verifier.mjs [--n 200] [--seed 41] [--drafts 4] [--data FILE (writes [raw, right] pairs)]
 // Prints a JSON summary on stdout: the fitted calibration, and how calibrated it is on the data.
-import { loadEngine } from './engine.mjs';
+import { flags, loadEngine } from './engine.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf('--' + name);
-  return i >= 0 ? args[i + 1] : def;
-};
-const N = Number(opt('n', 200));
-const SEED = Number(opt('seed', 41));
-const DRAFTS = Number(opt('drafts', 4));
+const {
+  n: N,
+  seed: SEED,
+  drafts: DRAFTS,
+  data: DATA,
+} = flags('node scripts/tiny/calibrate-verifier.mjs [--n 200] [--seed 41] [--drafts 4] [--data FILE]', {
+  n: 200,
+  seed: 41,
+  drafts: 4,
+  data: null,
+});
 
 const { task: T, EmbeddedRuntime, profileSettings, createRewardModel, calibrate } = await loadEngine();
 const settings = profileSettings('tiny');
@@ -122,7 +125,7 @@ const bins = edges.slice(0, -1).map((lo, i) => {
   const inBin = data.filter(([r]) => calibrated(r) >= lo && calibrated(r) < hi);
   return { calibrated: `[${lo}, ${hi > 1 ? 1 : hi})`, thoughts: inBin.length, right: inBin.filter(([, y]) => y).length };
 });
-if (opt('data', null)) (await import('node:fs')).writeFileSync(opt('data'), JSON.stringify(data));
+if (DATA) (await import('node:fs')).writeFileSync(DATA, JSON.stringify(data));
 console.log(
   JSON.stringify(
     {

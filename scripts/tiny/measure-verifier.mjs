@@ -6,18 +6,11 @@
 // usage: node scripts/tiny/measure-verifier.mjs [--n 100] [--seed 3] [--verifiers verifier.gguf:likelihood,prm.gguf:logprob]
 // Prints a JSON summary on stdout.
 import { dirname, join } from 'node:path';
-import { loadEngine } from './engine.mjs';
+import { flags, loadEngine } from './engine.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf('--' + name);
-  return i >= 0 ? args[i + 1] : def;
-};
-const N = Number(opt('n', 100));
-const SEED = Number(opt('seed', 3));
-const VERIFIERS = opt('verifiers', 'verifier.gguf:likelihood,prm.gguf:logprob')
-  .split(',')
-  .map((v) => v.split(':'));
+const usage = 'node scripts/tiny/measure-verifier.mjs [--n 100] [--seed 3] [--verifiers verifier.gguf:likelihood,prm.gguf:logprob]';
+const { n: N, seed: SEED, verifiers } = flags(usage, { n: 100, seed: 3, verifiers: 'verifier.gguf:likelihood,prm.gguf:logprob' });
+const VERIFIERS = verifiers.split(',').map((v) => v.split(':'));
 
 const { task: T, EmbeddedRuntime, profileSettings, createRewardModel } = await loadEngine();
 

@@ -4,34 +4,17 @@
 //  - PRM ROC AUC on planted-error steps vs right steps, and on the small model's own steps.
 // usage: node scripts/tiny/measure.mjs [--n 200] [--seed 9003] [--dir models/tiny] [--threads 1]
 // Prints a JSON summary on stdout.
-import { readFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import { join } from 'node:path';
+import { flags, loadEngine, root } from './engine.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf('--' + name);
-  return i >= 0 ? args[i + 1] : def;
-};
-const N = Number(opt('n', 200));
-const SEED = Number(opt('seed', 9003));
-const DIR = opt('dir', join(root, 'models', 'tiny'));
-const THREADS = Number(opt('threads', 1));
-const PRM_N = Number(opt('prm-n', N));
+const usage = 'node scripts/tiny/measure.mjs [--n 200] [--seed 9003] [--dir models/tiny] [--threads 1] [--prm-n N]';
+const args = flags(usage, { n: 200, seed: 9003, dir: join(root, 'models', 'tiny'), threads: 1, 'prm-n': null });
+const { n: N, seed: SEED, dir: DIR, threads: THREADS } = args;
+const PRM_N = args['prm-n'] === null ? N : Number(args['prm-n']);
 
-// The task module is TypeScript: bundle it on the fly (single source of truth).
-const entry = "export * from './src/core/tiny/task'; export * from './src/core/tiny/held-out';";
-const built = await esbuild.build({
-  stdin: { contents: entry, resolveDir: root, loader: 'ts' },
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  write: false,
-  logLevel: 'error',
-});
-const T = await import('data:text/javascript;base64,' + Buffer.from(built.outputFiles[0].text).toString('base64'));
+// The task module is TypeScript: bundled on the fly (single source of truth).
+const { task, heldOut } = await loadEngine();
+const T = { ...task, ...heldOut };
 
 const { getLlama } = await import('node-llama-cpp');
 const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });

@@ -3,15 +3,9 @@
 // that greedy drafts are identical under both layouts (node-llama-cpp 3.21.1 mixes up 3+ sequences).
 // usage: node scripts/tiny/probe-drafting.mjs [--nodes 60] [--seed 5]
 import { dirname, join } from 'node:path';
-import { loadEngine } from './engine.mjs';
+import { flags, loadEngine } from './engine.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf('--' + name);
-  return i >= 0 ? args[i + 1] : def;
-};
-const NODES = Number(opt('nodes', 60));
-const SEED = Number(opt('seed', 5));
+const { nodes: NODES, seed: SEED } = flags('node scripts/tiny/probe-drafting.mjs [--nodes 60] [--seed 5]', { nodes: 60, seed: 5 });
 const { task: T, EmbeddedRuntime, profileSettings } = await loadEngine();
 
 const settings = profileSettings('tiny');

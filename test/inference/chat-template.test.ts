@@ -1,6 +1,6 @@
 // Real inference: a user's own chat GGUF in-process (promptTemplate "gguf"): the chat template is read from the
 // file's metadata through node-llama-cpp, with the configured system prompt, explain mode and step separator.
-// The model is the bundled small model with a chat template added (scripts/tiny/chat_template.py): the template
+// The model is the bundled small model with a chat template added (scripts/tiny/train/chat_template.py): the template
 // renders the problem the way the model was trained, so a chat-rendered prompt must decode as the raw one does.
 import test, { after } from 'node:test';
 import assert from 'node:assert/strict';

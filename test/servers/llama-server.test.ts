@@ -139,7 +139,7 @@ test(
   async (t) => {
     clearCapabilityCache();
     const s = settings();
-    // The tiny models' step format (scripts/tiny/task.py format_step): column digits, then the equation.
+    // The tiny models' step format (scripts/tiny/train/task.py format_step): column digits, then the equation.
     const step = (a: number, op: string, b: number, r: number) => {
       const digits = String(r)
         .split('')

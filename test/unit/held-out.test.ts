@@ -12,7 +12,7 @@ const fixture = JSON.parse(fs.readFileSync(path.resolve('test/fixtures/tiny/trai
   { first: string[]; at7999: string }
 >;
 
-test('the training streams are bit-exact twins of scripts/tiny/task.py problem_stream, the filtered phase-5b stream included', () => {
+test('the training streams are bit-exact twins of scripts/tiny/train/task.py problem_stream, the filtered phase-5b stream included', () => {
   for (const s of TRAINING_STREAMS) {
     const texts = trainingStreamTexts(s.seed, 8000, s.easyKeep);
     const expected = fixture[String(s.seed)];

@@ -6,13 +6,13 @@ export interface TrainingStream {
   seed: number;
   /** Problems drawn from the start of the stream, at most (every phase that restarts a stream starts at its first problem). */
   count: number;
-  /** The share of problems without a hard step that the stream keeps (scripts/tiny/task.py problem_stream). */
+  /** The share of problems without a hard step that the stream keeps (scripts/tiny/train/task.py problem_stream). */
   easyKeep: number;
   what: string;
 }
 
 /**
- * Every stream scripts/tiny/train_all.sh draws training problems from, with the most problems a phase
+ * Every stream scripts/tiny/train/train_all.sh draws training problems from, with the most problems a phase
  * can have drawn (its whole schedule, batches × batch size, even where it stopped early).
  */
 export const TRAINING_STREAMS: readonly TrainingStream[] = [
@@ -66,7 +66,7 @@ export function hasHardStep(start: number, ops: readonly TinyOperation[]): boole
   return false;
 }
 
-/** The first `count` problem texts of a training stream, bit-exact with scripts/tiny/task.py problem_stream. */
+/** The first `count` problem texts of a training stream, bit-exact with scripts/tiny/train/task.py problem_stream. */
 export function trainingStreamTexts(seed: number, count: number, easyKeep = 1): string[] {
   const rng = mulberry32(seed);
   const keep = mulberry32(seed ^ 0x5bd1e995);

@@ -1,7 +1,7 @@
 /**
  * The tiny chain-arithmetic task (see models/tiny/MODEL_CARD.md): problem generator,
  * parser, reference solution steps and planted errors. Bit-exact twin of
- * scripts/tiny/task.py (mulberry32 PRNG).
+ * scripts/tiny/train/task.py (mulberry32 PRNG).
  *
  * Seeds: 1 = training stream, 2 = validation, 3 = test/measurement; seeds >= 100 are
  * "fresh" (tests, benchmarks, demo) and never used in training.

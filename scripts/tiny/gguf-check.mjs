@@ -2,9 +2,12 @@
 //  - llama.cpp's tokenization of full LM / PRM texts equals the Python tokenizer's ids;
 //  - greedy generation (step by step, stop "\n\n") equals PyTorch greedy generation;
 //  - next-token probabilities at the end of a prompt match PyTorch's.
-// usage: node scripts/tiny/gguf_check.mjs model.gguf reference.json
+// usage: node scripts/tiny/gguf-check.mjs model.gguf reference.json (parity.py writes the reference)
 import { readFileSync } from 'node:fs';
-const [modelPath, refPath] = process.argv.slice(2);
+import { flags } from './engine.mjs';
+const {
+  _: [modelPath, refPath],
+} = flags('node scripts/tiny/gguf-check.mjs model.gguf reference.json', {}, { positionals: 2 });
 const ref = JSON.parse(readFileSync(refPath, 'utf8'));
 const { getLlama } = await import('node-llama-cpp');
 const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });

@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Reproduces the tiny model trio from scratch on a CPU and writes models/tiny/{small,large,prm}.gguf.
 # Needs Debian's python3-torch (1.13), python3-numpy, libopenblas0-pthread; node_modules installed.
-# Wired to `npm run models:train`; not run in CI. About 2.5 h on 2 cores (see MODEL_CARD.md).
+# Wired to `npm run models:train`; not run in CI. About 2.5 h on 2 cores (see models/tiny/MODEL_CARD.md).
 # One torch thread per training: on 2 busy cores, 2 BLAS threads per process were ~5x slower.
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-/usr/bin/python3}
 export OPENBLAS_NUM_THREADS=1 TORCH_THREADS=1
-mkdir -p work ../../models/tiny
+mkdir -p work ../../../models/tiny
 if [ ! -d work/llama.cpp/gguf-py ]; then
-  git clone -q ../../node_modules/node-llama-cpp/llama/gitRelease.bundle work/llama.cpp
+  git clone -q ../../../node_modules/node-llama-cpp/llama/gitRelease.bundle work/llama.cpp
 fi
 # 1. PRM initialisation: a d=64, 6-layer LM trained for 750 steps (of a 1700-step schedule)
 $PY train.py lm --out work/large64 --d 64 --layers 6 --heads 2 --steps 1700 --bs 16 --lr 3e-3 \
@@ -48,4 +48,4 @@ OPENBLAS_NUM_THREADS=2 TORCH_THREADS=2 $PY train.py lm --out work/large9c --init
   --stop_at ${HARD_STOP_AT:-450} > work/large9c.log 2>&1
 # 6. export (best validation checkpoints), parity checks (numpy + node-llama-cpp), measurement
 ./export_all.sh work/large9c/best.pt work/small4/best.pt work/prm/best.pt work/large2/best.pt
-(cd ../.. && node scripts/tiny/measure.mjs --n 200 --seed 3 && node scripts/tiny/measure-verifier.mjs --n 100 --seed 3)
+(cd ../../.. && node scripts/tiny/measure.mjs --n 200 --seed 3 && node scripts/tiny/measure-verifier.mjs --n 100 --seed 3)

@@ -1,5 +1,9 @@
 // Speed probe: tokens/s of GGUF models in node-llama-cpp (threads 1, context 512).
-// usage: node scripts/tiny/probe_speed.mjs a.gguf b.gguf ...
+// usage: node scripts/tiny/probe-speed.mjs a.gguf b.gguf ...
+if (process.argv.length < 3 || process.argv.slice(2).some((a) => a.startsWith('-'))) {
+  console.error('usage: node scripts/tiny/probe-speed.mjs a.gguf b.gguf ...');
+  process.exit(2);
+}
 const { getLlama } = await import('node-llama-cpp');
 const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });
 const models = [];

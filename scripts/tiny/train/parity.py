@@ -2,7 +2,7 @@
  1. numpy forward pass of the tensors read back from the GGUF (gguf-py reader) vs the
     PyTorch model's logits on a few sequences;
  2. writes a reference JSON (tokenization of full LM/PRM texts, PyTorch greedy
-    generations, next-token probabilities) and runs gguf_check.mjs (node-llama-cpp)
+    generations, next-token probabilities) and runs ../gguf-check.mjs (node-llama-cpp)
     against it.
 usage: python3 parity.py CKPT.pt MODEL.gguf [--prm]
 """
@@ -110,7 +110,7 @@ def main():
         ref['probs'].append({'ids': ids, 'top': {str(int(i)): float(v) for v, i in zip(top.values, top.indices)}})
     rp = os.path.join(HERE, 'work', os.path.basename(gg) + '.ref.json')
     json.dump(ref, open(rp, 'w'))
-    rc = subprocess.call(['node', os.path.join(HERE, 'gguf_check.mjs'), os.path.abspath(gg), rp], cwd=os.path.join(HERE, '..', '..'))
+    rc = subprocess.call(['node', os.path.join(HERE, '..', 'gguf-check.mjs'), os.path.abspath(gg), rp], cwd=os.path.join(HERE, '..', '..', '..'))
     sys.exit(rc)
 
 
