@@ -1,7 +1,7 @@
 // `specsearch doctor`: prints what runDoctor found about each configured model; exit 0 when all is well, 1 otherwise.
 import { loadConfig } from '../core/config-file';
-import { runDoctor, type DoctorModelReport, type DoctorReport } from '../core/doctor';
-import type { ServerCapabilities } from '../core/models/capabilities';
+import { runDoctor } from '../core/doctor';
+import { formatDoctorReport } from '../core/doctor-text';
 import { redact } from '../core/redact';
 import { abortOnSignals } from './signals';
 import { forTerminalDeep } from './terminal';
@@ -13,55 +13,9 @@ export async function runDoctorCommand(flags: { config?: string; profile?: strin
   try {
     const report = await runDoctor(settings, controller.signal);
     if (flags.json) process.stdout.write(redact(JSON.stringify(report, null, 2)) + '\n');
-    else process.stdout.write(formatDoctorReport(forTerminalDeep(report), file, process.stdout.isTTY === true));
+    else process.stdout.write(formatDoctorReport(forTerminalDeep(report), file, { color: process.stdout.isTTY === true }));
     return report.ok ? 0 : 1;
   } finally {
     release();
   }
-}
-
-export function formatDoctorReport(report: DoctorReport, file: string | null, color = false): string {
-  const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const lines: string[] = [];
-  lines.push(`specsearch doctor — ${file ?? `profile "${report.profile}"`}, method "${report.method}", checked in ${report.ms} ms`, '');
-  for (const m of report.models) {
-    const mark = m.ok ? paint('32', '✓') : paint('31', '✗');
-    lines.push(
-      `${mark} ${m.role.padEnd(5)} ${m.target}${m.server && m.server !== 'embedded' ? `  (${m.server}${m.version ? ` ${m.version}` : ''})` : m.server === 'embedded' ? '  (embedded)' : ''}`,
-    );
-    lines.push(...details(m).map((l) => `    ${l}`));
-    lines.push('');
-  }
-  lines.push(report.ok ? paint('32', 'All models are ready.') : paint('31', 'Some models are not ready: see the errors above.'));
-  return lines.join('\n') + '\n';
-}
-
-function details(m: DoctorModelReport): string[] {
-  const out: string[] = [];
-  const served = m.servedModels.length > 0 ? m.servedModels.join(', ') : '(the server lists none)';
-  out.push(`model      ${m.model}${m.provider === 'embedded' || !m.reachable ? '' : `; served: ${served}`}`);
-  out.push(
-    `reachable  ${m.reachable ? 'yes' : 'no'}${m.loadMs !== null ? `; loaded in ${m.loadMs} ms` : ''}${m.roundTripMs !== null ? `; one-token round trip ${m.roundTripMs} ms${m.provider === 'embedded' ? ' (includes creating its context)' : ''}` : ''}`,
-  );
-  if (m.device) out.push(`runs on    ${m.device}`);
-  if (m.capabilities) out.push(`can        ${describe(m.capabilities)}`);
-  for (const note of m.notes) out.push(`degraded   ${note}`);
-  for (const f of m.findings) out.push(`${f.level === 'error' ? 'MISSING' : 'missing'}    ${f.missing}`, `  fix      ${f.fix}`);
-  if (m.error) {
-    out.push(`error      [${m.error.code}] ${m.error.message}`);
-    if (m.error.hint) out.push(`hint       ${m.error.hint}`);
-  }
-  return out;
-}
-
-function describe(c: ServerCapabilities): string {
-  const yes = (v: boolean | null, what: string) => (v === null ? `${what}: untested` : `${what}: ${v ? 'yes' : 'no'}`);
-  return [
-    c.n === false ? 'n: no (parallel requests)' : `n: ${c.n === null ? 'untested' : 'yes'}${c.maxN !== null ? ` (≤ ${c.maxN})` : ''}`,
-    yes(c.logprobs, 'logprobs'),
-    `tokenize: ${c.tokenize ? 'yes' : 'no'}`,
-    ...(c.pooling !== null ? [`pooling: ${c.pooling ? 'yes' : 'no'}`] : []),
-    `speculative decoding: ${c.speculative.enabled === null ? 'unknown' : c.speculative.enabled ? 'yes' : 'no'}`,
-    ...(c.contextTokens !== null ? [`context: ${c.contextTokens} tokens`] : []),
-  ].join(', ');
 }

@@ -6,7 +6,8 @@ import { configFor } from '../core/server-choice';
 import { METHOD_INFO, PRM_KIND_INFO } from '../core/settings';
 import { answerCheckOf, type SolveResult } from '../core/events';
 import { answerLine } from '../core/verdict';
-import type { DoctorReport, SolveBlockArgs } from '../protocol';
+import { formatDoctorReport } from '../core/doctor-text';
+import type { SolveBlockArgs } from '../protocol';
 import type { Ctx } from './ctx';
 import { errorInfoOf, showEngineError, showMessageWithActions } from './errors';
 import { workedSolution } from './inline';
@@ -83,18 +84,6 @@ function pickSearchId(ctx: Ctx, searchId: unknown): string | undefined {
   return (typeof searchId === 'string' ? ctx.searches.get(searchId) : ctx.searches.latest())?.searchId;
 }
 
-/** The doctor's report for the log (the CLI prints the same facts with `specsearch doctor`). */
-function formatDoctorReport(report: DoctorReport): string {
-  const lines = [`Model check — profile "${report.profile}", method "${report.method}", ${report.ms} ms`];
-  for (const m of report.models) {
-    lines.push(`  ${m.ok ? '✓' : '✗'} ${m.role} ${m.target} (${m.model})${m.roundTripMs !== null ? ` round trip ${m.roundTripMs} ms` : ''}`);
-    for (const note of m.notes) lines.push(`      degraded: ${note}`);
-    for (const f of m.findings) lines.push(`      ${f.level}: ${f.missing} — fix: ${f.fix}`);
-    if (m.error) lines.push(`      error [${m.error.code}] ${m.error.message}${m.error.hint ? ` — ${m.error.hint}` : ''}`);
-  }
-  return lines.join('\n');
-}
-
 /** A language-server request under a cancellable notification; its failure is shown as the engine's error (null). */
 function withServerProgress<T>(ctx: Ctx, title: string, call: (token: vscode.CancellationToken) => Promise<T>): Thenable<T | null> {
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) =>
@@ -138,7 +127,7 @@ export const COMMANDS: Record<string, Command> = {
     const server = await ctx.ensureClient();
     const report = await withServerProgress(ctx, 'SpecSearch: checking the model servers…', (token) => server.doctor(token));
     if (!report) return;
-    ctx.output.appendLine(formatDoctorReport(report));
+    ctx.output.appendLine(formatDoctorReport(report, null, { title: 'Model check' }));
     const failed = report.models.filter((m) => !m.ok);
     if (failed.length === 0)
       void showMessageWithActions(

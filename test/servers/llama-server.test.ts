@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { parseSettings, type Settings } from '../../src/core/config';
 import { solve } from '../../src/core/solve';
 import { runDoctor } from '../../src/core/doctor';
-import { formatDoctorReport } from '../../src/cli/doctor';
+import { formatDoctorReport } from '../../src/core/doctor-text';
 import { formatDiscovery } from '../../src/cli/discover';
 import { discoverServers } from '../../src/core/discover';
 import { createModels, disposeModels } from '../../src/core/models/factory';

@@ -7,7 +7,7 @@ import { finishOf } from '../../src/core/models/http-model';
 import { firstTokenAlternatives } from '../../src/core/models/prm/http';
 import { renderPrompt } from '../../src/core/models/templates';
 import { runDoctor } from '../../src/core/doctor';
-import { formatDoctorReport } from '../../src/cli/doctor';
+import { formatDoctorReport } from '../../src/core/doctor-text';
 import { solve } from '../../src/core/solve';
 import { deadPort, httpSettings, openAIHandler, PROBLEM, startFixture, type Fixture } from '../servers/fixtures/http-fixture';
 import { vllmHandler } from '../servers/fixtures/engines';

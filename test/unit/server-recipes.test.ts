@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseSettings } from '../../src/core/config';
 import { runDoctor } from '../../src/core/doctor';
-import { formatDoctorReport } from '../../src/cli/doctor';
+import { formatDoctorReport } from '../../src/core/doctor-text';
 import { clearCapabilityCache, fixFor, ollamaHasLogprobs, versionAtLeast, vllmSpeculation } from '../../src/core/models/capabilities';
 import type { HttpLanguageModel } from '../../src/core/models/http-model';
 import { createLanguageModel } from '../../src/core/models/openai-compatible';
@@ -325,4 +325,30 @@ test('the GPU recipes fit their cards: vLLM fractions of one card add up to at m
     }
   }
   assert.ok(checked >= 2, 'the one-GPU and two-GPU paths are checked');
+});
+
+test("doctor's text names an embedded model's file once, under the title it is given (the CLI's, the extension log's)", () => {
+  const model = (role: 'small' | 'large' | 'prm', file: string) => ({
+    role,
+    provider: 'embedded' as const,
+    target: file,
+    model: file,
+    reachable: true,
+    servedModels: [file],
+    server: 'embedded' as const,
+    version: null,
+    capabilities: null,
+    roundTripMs: 12,
+    loadMs: 30,
+    device: 'the CPU',
+    findings: [],
+    notes: [],
+    error: null,
+    ok: true,
+  });
+  const report = { ok: true, profile: 'tiny', method: 'specsearch' as const, ms: 5, models: [model('small', '/m/small.gguf'), model('prm', '/m/prm.gguf')] };
+  const text = formatDoctorReport(report, null, { title: 'Model check' });
+  assert.match(text, /^Model check — profile "tiny"/);
+  for (const file of ['/m/small.gguf', '/m/prm.gguf']) assert.equal(text.split(file).length - 1, 1, `${file} once in:\n${text}`);
+  assert.match(text, /✓ small embedded \(in this process\)\n {4}model {6}\/m\/small\.gguf/);
 });
