@@ -38,7 +38,9 @@ const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: dist, external: [...external, './client.js'] },
   { ...node, entryPoints: { client: 'src/extension/client.ts' }, outdir: dist },
   { ...node, entryPoints: { server: 'src/server/main.ts' }, outdir: dist },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: dist, banner: { js: '#!/usr/bin/env node' } },
+  // The executable is a few lines that listen for Ctrl-C before the CLI itself (cli-main.js) loads.
+  { ...node, entryPoints: { cli: 'src/cli/launch.ts' }, outdir: dist, external: [...external, './cli-main.js'], banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { 'cli-main': 'src/cli/main.ts' }, outdir: dist },
   {
     bundle: true,
     platform: 'browser',

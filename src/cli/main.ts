@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { ALGORITHM_INFO, ALGORITHMS, METHOD_INFO, METHODS, PRM_KIND_INFO, SERVED_PRM_KINDS } from '../core/config';
 import { EXIT, exitCodeFor, printError, usageError } from './errors';
+import { takeEarlySignals } from './early-signals';
+import { INTERRUPTED_EXIT, listenForInterrupts } from './signals';
 import { runSolve } from './solve';
 import { runGrade } from './grade';
 
@@ -135,8 +137,14 @@ solution: its final answer is extracted first) and writes one JSON line per inpu
 {"extracted": string|null, "equivalent": boolean}. A line that cannot be read gets {"error": "..."}.`,
 };
 
+/** The commands that stop on Ctrl-C by aborting their work (signals.ts); the others end as Node ends them. */
+const INTERRUPTIBLE = new Set(['solve', 'bench', 'calibrate', 'doctor', 'discover']);
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (INTERRUPTIBLE.has(command)) listenForInterrupts();
+  // Any other command ends as Node ends it on Ctrl-C; one heard while the CLI loaded ends it now.
+  else if (takeEarlySignals() > 0) return INTERRUPTED_EXIT;
   switch (command) {
     case undefined:
     case '-h':
