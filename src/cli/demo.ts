@@ -20,7 +20,9 @@ export async function runDemo(flags: { count?: string; seed?: string; method?: s
   // The bundled models, as the demo says: never a specsearch.config.json found in the working directory.
   const base = parseSettings({ profile: 'tiny' }, 'the demo (profile tiny)');
   const settings = withSearchOverrides(base, { method: (flags.method as 'specsearch' | undefined) ?? 'specsearch' }, 'the command line');
-  process.stdout.write(`SpecSearch demo: ${count} fresh problems (seed ${seed}), bundled tiny models, method ${settings.search.method}\n\n`);
+  process.stdout.write(
+    `SpecSearch demo: ${count} fresh problem${count === 1 ? '' : 's'} (seed ${seed}), bundled tiny models, method ${settings.search.method}\n\n`,
+  );
   const models = await createModels(settings);
   let right = 0;
   try {
