@@ -138,6 +138,28 @@ function own(thoughts: Record<string, ThoughtView>): Record<string, ThoughtView>
 }
 
 /** Adds a thought and links it under its parent (copying only the records that change). */
+/** A thought as it was written, not yet scored or judged: a draft (or reference thought) or a correction. */
+function written(e: EventOf<'thought.drafted'> | EventOf<'thought.corrected'>, source: Source, replaces: string | null, reference: boolean): ThoughtView {
+  return {
+    id: e.id,
+    parentId: e.parentId,
+    depth: e.depth,
+    source,
+    text: e.text,
+    tokens: e.tokens,
+    ms: e.ms,
+    speculative: e.speculative,
+    score: null,
+    thoughtScore: null,
+    verdict: null,
+    threshold: null,
+    replaces,
+    replacedBy: null,
+    children: [],
+    ...(reference ? { reference: true } : {}),
+  };
+}
+
 function addThought(s: SearchView, thought: ThoughtView): SearchView {
   const thoughts = own(s.thoughts);
   thoughts[thought.id] = thought;
@@ -163,44 +185,11 @@ function reduceSearch(s: SearchView, e: SearchEvent): SearchView {
     case 'step.started':
       return { ...s, depth: Math.max(s.depth, e.depth) };
     case 'thought.drafted': {
-      const next = addThought(s, {
-        id: e.id,
-        parentId: e.parentId,
-        depth: e.depth,
-        source: e.source,
-        text: e.text,
-        tokens: e.tokens,
-        ms: e.ms,
-        speculative: e.speculative,
-        score: null,
-        thoughtScore: null,
-        verdict: null,
-        threshold: null,
-        replaces: null,
-        replacedBy: null,
-        children: [],
-        ...(e.reference ? { reference: true } : {}),
-      });
+      const next = addThought(s, written(e, e.source, null, e.reference === true));
       return { ...next, drafted: s.drafted + 1 };
     }
     case 'thought.corrected': {
-      const next = addThought(s, {
-        id: e.id,
-        parentId: e.parentId,
-        depth: e.depth,
-        source: 'large',
-        text: e.text,
-        tokens: e.tokens,
-        ms: e.ms,
-        speculative: e.speculative,
-        score: null,
-        thoughtScore: null,
-        verdict: null,
-        threshold: null,
-        replaces: e.replaces,
-        replacedBy: null,
-        children: [],
-      });
+      const next = addThought(s, written(e, 'large', e.replaces, false));
       const linked = e.replaces ? patchThought(next, e.replaces, { replacedBy: e.id }) : next;
       return { ...linked, corrections: s.corrections + 1 };
     }
