@@ -1,4 +1,5 @@
 // Human-readable rendering of a SearchEvent stream for the terminal.
+import { ALGORITHM_INFO } from '../core/settings';
 import type { SearchEvent, SearchStats } from '../core/events';
 import { describeStep, explainTrace } from '../core/explain';
 import { acceptanceText, verdictText } from '../core/verdict';
@@ -43,7 +44,9 @@ export class TracePrinter {
         this.method = e.method;
         this.mode = e.mode;
         this.out.write(
-          this.paint('bold', `${e.method} · ${e.algorithm}`) + this.paint('dim', ` · N=${e.settings.candidatesPerStep} B=${e.settings.beamWidth}`) + '\n',
+          this.paint('bold', `${e.method} · ${e.algorithm}`) +
+            this.paint('dim', ` · ${(ALGORITHM_INFO[e.algorithm]?.parameters ?? []).map((p) => `${p.label}=${e.settings[p.key]}`).join(' ')}`) +
+            '\n',
         );
         break;
       case 'step.started':

@@ -68,11 +68,24 @@ export const METHOD_INFO: Record<(typeof METHODS)[number], { description: string
   small: { description: 'the small model only (baseline)' },
 };
 
-export const ALGORITHM_INFO: Record<(typeof ALGORITHMS)[number], { description: string }> = {
-  beam: { description: "beam search over thoughts (the paper's main setting)" },
-  mcts: { description: 'Monte Carlo tree search (PUCT)' },
-  'best-of-n': { description: 'N whole solutions, the best-scored kept' },
-};
+export const ALGORITHM_INFO: Record<(typeof ALGORITHMS)[number], { description: string; parameters: readonly { key: keyof SearchSettings; label: string }[] }> =
+  {
+    beam: {
+      description: "beam search over thoughts (the paper's main setting)",
+      parameters: [
+        { key: 'candidatesPerStep', label: 'N' },
+        { key: 'beamWidth', label: 'B' },
+      ],
+    },
+    mcts: {
+      description: 'Monte Carlo tree search (PUCT)',
+      parameters: [
+        { key: 'candidatesPerStep', label: 'N' },
+        { key: 'mctsIterations', label: 'iterations' },
+      ],
+    },
+    'best-of-n': { description: 'N whole solutions, the best-scored kept', parameters: [{ key: 'candidatesPerStep', label: 'N' }] },
+  };
 
 export type Provider = (typeof PROVIDERS)[number];
 export type PrmKind = (typeof PRM_KINDS)[number];

@@ -94,3 +94,25 @@ test(
     assert.doesNotMatch(r.stdout + r.stderr, /pwned/);
   },
 );
+
+test("the trace's first line names each algorithm's own parameters, from its descriptor", () => {
+  const header = (algorithm: string) => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d: Buffer) => (text += d));
+    new TracePrinter(out, { color: false }).print({
+      type: 'search.started',
+      searchId: 's',
+      t: 0,
+      problem: 'p',
+      mode: 'solve',
+      method: 'specsearch',
+      algorithm,
+      settings: { candidatesPerStep: 6, beamWidth: 2, mctsIterations: 24 },
+    } as never);
+    return text.split('\n')[0];
+  };
+  assert.equal(header('beam'), 'specsearch · beam · N=6 B=2');
+  assert.equal(header('mcts'), 'specsearch · mcts · N=6 iterations=24');
+  assert.equal(header('best-of-n'), 'specsearch · best-of-n · N=6');
+});
