@@ -3,7 +3,7 @@ import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { METHODS, type Method, type PrmKind } from '../core/config';
 import { configFor } from '../core/server-choice';
-import { METHOD_INFO, PRM_KIND_INFO } from '../core/settings';
+import { METHOD_INFO, PRM_KIND_INFO, SERVED_PRM_KINDS } from '../core/settings';
 import { answerCheckOf, type SolveResult } from '../core/events';
 import { answerLine } from '../core/verdict';
 import { formatDoctorReport } from '../core/doctor-text';
@@ -216,7 +216,7 @@ export const COMMANDS: Record<string, Command> = {
     if (!large) return;
     const prm = await ask('process reward model (PRM)', 'scores each thought');
     if (!prm) return;
-    const kinds = result.servers.find((s) => s.baseURL === prm.choice.baseURL)?.prmKinds ?? ['logprob'];
+    const kinds = result.servers.find((s) => s.baseURL === prm.choice.baseURL)?.prmKinds ?? SERVED_PRM_KINDS;
     const kind = await vscode.window.showQuickPick(
       kinds.map((k) => ({ label: k, description: PRM_KIND_INFO[k].description })),
       { title: 'SpecSearch: what kind of PRM is it?', ignoreFocusOut: true },

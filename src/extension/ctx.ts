@@ -98,7 +98,7 @@ export class Ctx {
     if (key === this.settingsErrorShown) return;
     this.settingsErrorShown = key;
     if (!error) return;
-    this.output.error(`config: ${error.message}`);
+    this.output.error(`Invalid setting: ${error.message}${error.hint ? ` ${error.hint}` : ''}`);
     const view = settingErrorView(error, true);
     if (!view) {
       void showMessageWithActions(this, 'error', `SpecSearch: ${error.message}${error.hint ? ` ${error.hint}` : ''}`, ['Open Settings', 'Show Log']);
