@@ -25,6 +25,8 @@ export interface PrmKindInfo {
   reads: { capability: 'pooling' | 'logprobs'; without: 'error' | 'warning'; why: string } | null;
   /** What doctor says of it even when everything answers, and the kind to use instead. */
   caveat?: { missing: string; instead: PrmKindName };
+  /** The settings of models.prm only this kind reads (package.json's descriptions of them name it). */
+  parameters: readonly ('stepTag' | 'positiveToken' | 'negativeToken')[];
 }
 type PrmKindName = (typeof PRM_KINDS)[number];
 
@@ -33,22 +35,26 @@ export const PRM_KIND_INFO: Record<PrmKindName, PrmKindInfo> = {
     description: "a trained PRM on vLLM's /pooling runner, such as Qwen2.5-Math-PRM",
     runs: { server: true, embedded: false },
     reads: { capability: 'pooling', without: 'error', why: 'its step scores come from POST /pooling' },
+    parameters: [],
   },
   logprob: {
     description: 'a step-tag PRM (Math-Shepherd) read from completion logprobs: the probability of positiveToken after stepTag',
     runs: { server: true, embedded: true },
     reads: { capability: 'logprobs', without: 'error', why: 'it reads the probability of positiveToken after stepTag' },
+    parameters: ['stepTag', 'positiveToken', 'negativeToken'],
   },
   judge: {
     description: 'an instruction model asked whether a step is right',
     runs: { server: true, embedded: false },
     reads: { capability: 'logprobs', without: 'warning', why: 'without them a step scores 0 or 1 from the word the model writes' },
     caveat: { missing: 'a trained PRM: kind "judge" asks an instruction model and scores steps less reliably', instead: 'vllm-pooling' },
+    parameters: [],
   },
   likelihood: {
     description: 'in-process only: a model that solves the task scores a path by the least likely token of its steps',
     runs: { server: false, embedded: true },
     reads: null,
+    parameters: [],
   },
 };
 /**

@@ -58,6 +58,18 @@ test('package.json describes each PRM kind, method and algorithm as their one de
   );
 });
 
+test("each PRM kind's own settings are described as that kind's, and no other kind claims them", () => {
+  const prm = props['specsearch.models.prm'].properties;
+  const owned = PRM_KINDS.flatMap((k) => PRM_KIND_INFO[k].parameters.map((p) => [p, k] as const));
+  assert.ok(owned.length >= 3, 'logprob owns stepTag, positiveToken and negativeToken');
+  for (const [parameter, kind] of owned) {
+    const description = prm[parameter]?.markdownDescription as string | undefined;
+    assert.ok(description, `models.prm.${parameter} is described`);
+    assert.ok(description.includes(`kind \`${kind}\``), `models.prm.${parameter} says it is kind "${kind}"'s: ${description}`);
+  }
+  assert.equal(new Set(owned.map(([p]) => p)).size, owned.length, 'one kind per parameter');
+});
+
 test('the numeric bounds VS Code enforces are exactly the bounds the engine accepts', () => {
   for (const key of Object.keys(DEFAULT_SEARCH)) {
     const p = props[`specsearch.search.${key}`];
