@@ -5,6 +5,7 @@ import { EXIT, exitCodeFor, printError, usageError } from './errors';
 import { takeEarlySignals } from './early-signals';
 import { INTERRUPTED_EXIT, listenForInterrupts } from './signals';
 import { runSolve } from './solve';
+import { VERSION } from '../core/version';
 import { runGrade } from './grade';
 
 /** Each choice of a flag with its descriptor's description, one per line under the flag. */
@@ -153,7 +154,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(HELP.main + '\n');
       return command === undefined ? EXIT.usage : EXIT.ok;
     case '--version':
-      process.stdout.write('specsearch 0.1.0\n');
+      process.stdout.write(`specsearch ${VERSION}\n`);
       return EXIT.ok;
     case 'solve': {
       const { values, positionals } = parse(rest, {

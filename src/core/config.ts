@@ -2,7 +2,19 @@
 import { EngineError } from './errors';
 import { profileSettings, PROFILE_NAMES } from './profiles';
 import { THRESHOLD_RULES } from './threshold';
-import { ALGORITHMS, DEFAULT_MODEL, DEFAULT_PRM_KIND, DEFAULT_SEARCH, METHODS, PRM_KINDS, PROMPT_TEMPLATES, PROVIDERS } from './settings';
+import {
+  ALGORITHMS,
+  DEFAULT_MODEL,
+  DEFAULT_PRM_KIND,
+  DEFAULT_SEARCH,
+  EMBEDDED_PRM_KINDS,
+  METHODS,
+  PRM_KIND_INFO,
+  PRM_KINDS,
+  PROMPT_TEMPLATES,
+  PROVIDERS,
+  SERVED_PRM_KINDS,
+} from './settings';
 import type { AnswerCalibration, Calibration, PlattMap, ModelSettings, PrmSettings, SearchSettings, Settings } from './settings';
 
 export * from './settings';
@@ -159,7 +171,20 @@ function parsePrm(c: Checker, raw: unknown, base: PrmSettings | undefined): PrmS
   const o = c.object('models.prm', raw);
   const model = parseModel(c, 'models.prm', raw, base);
   const inherit = base && base.provider === model.provider ? base : undefined;
+  // A kind runs on a server, in-process or both (its descriptor); one set where it cannot run is refused here,
+  // named as the setting, rather than when the first solve builds the PRM.
+  const where = model.provider === 'embedded' ? 'embedded' : 'server';
   const kind = c.oneOf('models.prm.kind', o.kind, PRM_KINDS, inherit?.kind ?? DEFAULT_PRM_KIND);
+  if (!PRM_KIND_INFO[kind].runs[where]) {
+    const fits = (where === 'embedded' ? EMBEDDED_PRM_KINDS : SERVED_PRM_KINDS).map((k) => `"${k}"`).join(', ');
+    c.fail(
+      'models.prm.kind',
+      kind,
+      where === 'embedded'
+        ? `with models.prm.provider "embedded" it must be one of ${fits} ("${kind}" needs a model server: serve the PRM and set provider to "openai-compatible")`
+        : `with models.prm.provider "${model.provider}" it must be one of ${fits} ("${kind}" runs in-process only: set provider to "embedded" with a GGUF file)`,
+    );
+  }
   const settings: PrmSettings = {
     ...model,
     kind,

@@ -40,7 +40,7 @@ import { AnswerStore, codeLenses, hover } from './lenses';
 import { SolveHandler } from './solve-handler';
 import { FramingGuard } from './framing';
 
-const VERSION = '0.1.0';
+import { VERSION } from '../core/version';
 
 /**
  * Starts the server on `connection` (default: the transport named on the command line — `--stdio`,

@@ -23,6 +23,13 @@ test('specsearch solve --help prints the options and exits 0', () => {
   assert.match(r.stdout, /Exit codes: 0 finished, 1 search failed/);
 });
 
+test("--version prints package.json's version", () => {
+  const r = cli(['--version']);
+  assert.equal(r.code, 0);
+  const pkg = JSON.parse(fs.readFileSync(path.resolve('package.json'), 'utf8')) as { version: string };
+  assert.equal(r.stdout, `specsearch ${pkg.version}\n`);
+});
+
 test('a missing problem is a usage error (exit 2) with a hint', () => {
   const r = cli(['solve']);
   assert.equal(r.code, 2);

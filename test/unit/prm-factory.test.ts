@@ -13,12 +13,29 @@ test('the factory has a server builder exactly for the kinds the descriptor says
   assert.deepEqual(EMBEDDED_PRM_KINDS, ['logprob', 'likelihood']);
 });
 
-test('a kind no server can serve, set on a server, is a settings error naming the kinds that can', async () => {
-  const settings = parseSettings(
-    { models: { prm: { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1', model: 'm', kind: 'likelihood' } } },
-    'test',
+test('a kind set where it cannot run is a settings error naming the kinds that can', () => {
+  const server = { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1', model: 'm' };
+  assert.throws(
+    () => parseSettings({ models: { prm: { ...server, kind: 'likelihood' } } }, 'test'),
+    (err: Error & { code?: string; setting?: { key: string } }) => {
+      assert.equal(err.code, 'config');
+      assert.equal(err.setting?.key, 'models.prm.kind');
+      assert.match(
+        err.message,
+        /with models\.prm\.provider "openai-compatible" it must be one of "vllm-pooling", "logprob", "judge" \("likelihood" runs in-process only/,
+      );
+      return true;
+    },
   );
-  await assert.rejects(createHttpRewardModel(settings.models.prm), (err: Error & { code?: string; hint?: string }) => {
+  assert.throws(() => parseSettings({ models: { prm: { provider: 'embedded', model: 'x.gguf', kind: 'judge' } } }, 'test'), /"judge" needs a model server/);
+  // The tiny profile's PRM is embedded ("likelihood"): an embedded PRM keeps its kind; one on a server starts from the paper's.
+  assert.equal(parseSettings({ models: { prm: { provider: 'embedded', model: 'x.gguf' } } }, 'test').models.prm.kind, 'likelihood');
+  assert.equal(parseSettings({ models: { prm: server } }, 'test').models.prm.kind, 'vllm-pooling');
+});
+
+test('the factory refuses the same where settings come from elsewhere than parseSettings', async () => {
+  const parsed = parseSettings({ models: { prm: { provider: 'openai-compatible', baseURL: 'http://127.0.0.1:9/v1', model: 'm' } } }, 'test').models.prm;
+  await assert.rejects(createHttpRewardModel({ ...parsed, kind: 'likelihood' }), (err: Error & { code?: string; hint?: string }) => {
     assert.equal(err.code, 'config');
     assert.match(err.message, /models\.prm\.kind "likelihood" needs an in-process model/);
     assert.equal(err.hint, 'On a server use "vllm-pooling", "logprob", "judge"; or set models.prm.provider to "embedded".');
