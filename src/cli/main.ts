@@ -46,8 +46,9 @@ ${choices(ALGORITHMS, ALGORITHM_INFO, 42)}
   --json                                one SearchEvent per line on stdout
   -h, --help                            this help
 
-Exit codes: 0 finished, 1 search failed (server error, timeout, cancelled), 2 usage or configuration error
-(a model file that is missing or not a GGUF model included).`,
+Exit codes: 0 finished, 1 search failed (server error, timeout, cancelled: Ctrl-C stops the search and
+prints what it found), 2 usage or configuration error (a model file that is missing or not a GGUF model
+included), 130 when a third Ctrl-C quits without waiting.`,
   demo: `Usage: specsearch demo [--count N] [--seed N] [--method ${METHODS.join('|')}]
 
 Generates N fresh chain-arithmetic problems (default 5; seeds ≥ 100 are never used in training) and
