@@ -30,7 +30,9 @@ function details(m: DoctorModelReport): string[] {
   const served = m.servedModels.length > 0 ? m.servedModels.join(', ') : '(the server lists none)';
   out.push(`model      ${m.model}${m.provider === 'embedded' || !m.reachable ? '' : `; served: ${served}`}`);
   out.push(
-    `reachable  ${m.reachable ? 'yes' : 'no'}${m.loadMs !== null ? `; loaded in ${m.loadMs} ms` : ''}${m.roundTripMs !== null ? `; one-token round trip ${m.roundTripMs} ms${m.provider === 'embedded' ? ' (includes creating its context)' : ''}` : ''}`,
+    // A file is loaded, not reached: the embedded line says that.
+    (m.provider === 'embedded' ? `loaded     ${m.loadMs !== null ? `yes, in ${m.loadMs} ms` : 'no'}` : `reachable  ${m.reachable ? 'yes' : 'no'}`) +
+      `${m.roundTripMs !== null ? `; one-token round trip ${m.roundTripMs} ms${m.provider === 'embedded' ? ' (includes creating its context)' : ''}` : ''}`,
   );
   if (m.device) out.push(`runs on    ${m.device}`);
   if (m.capabilities) out.push(`can        ${describe(m.capabilities)}`);

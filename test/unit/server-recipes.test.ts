@@ -350,5 +350,5 @@ test("doctor's text names an embedded model's file once, under the title it is g
   const text = formatDoctorReport(report, null, { title: 'Model check' });
   assert.match(text, /^Model check — profile "tiny"/);
   for (const file of ['/m/small.gguf', '/m/prm.gguf']) assert.equal(text.split(file).length - 1, 1, `${file} once in:\n${text}`);
-  assert.match(text, /✓ small embedded \(in this process\)\n {4}model {6}\/m\/small\.gguf/);
+  assert.match(text, /✓ small embedded \(in this process\)\n {4}model {6}\/m\/small\.gguf\n {4}loaded {5}yes, in 30 ms; one-token round trip 12 ms/);
 });
