@@ -11,20 +11,9 @@ import { loadConfig } from '../../src/core/config-file';
 import { EngineError } from '../../src/core/errors';
 import { checkGgufHeader } from '../../src/core/models/gguf';
 import { profileSettings } from '../../src/core/profiles';
+import { mulberry32 as rng } from '../../src/core/tiny/task';
 
 const SEED = 20261206;
-
-/** mulberry32: the same mutations on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'specsearch-file-fuzz-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

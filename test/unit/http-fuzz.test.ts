@@ -11,22 +11,11 @@ import { createLanguageModel } from '../../src/core/models/openai-compatible';
 import { createHttpRewardModel } from '../../src/core/models/prm/factory';
 import { llamaServerHandler, ollamaHandler, sglangHandler, vllmHandler, vllmPoolingHandler } from '../servers/fixtures/engines';
 import { openAIHandler, startFixture, type Fixture, type Handler } from '../servers/fixtures/http-fixture';
+import { mulberry32 as rng } from '../../src/core/tiny/task';
 
 const SEED = 20261201;
 const ROUNDS = 2400;
 const MAX_TOKENS = 16;
-
-/** mulberry32: the same mutations on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Json = unknown;
 const INF = '@@inf@@';

@@ -2,6 +2,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { FramingGuard, MAX_HEADER_BYTES } from '../../src/server/framing';
+import { mulberry32 as rng } from '../../src/core/tiny/task';
 
 const frame = (body: string) => `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 
@@ -64,18 +65,6 @@ test('a frame over the limit is refused even when its number is well-formed', as
   assert.equal(out, frame('{"id":4}'));
   assert.match(reports[0], /over the/);
 });
-
-/** mulberry32: the same streams on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What comes out must be frames and nothing else: `Content-Length: N\r\n\r\n` and N bytes, over and over. */
 function framesOf(out: Buffer): Buffer[] {
