@@ -1,5 +1,5 @@
 // Finds the model servers already running on this machine (vLLM, SGLang, llama-server, Ollama, LM Studio) at
-// their usual ports, says what each is and serves, and turns a choice of small, large and PRM into settings.
+// their usual ports and says what each is and serves (server-choice.ts turns a choice among them into settings).
 import { DEFAULT_MODEL, PRM_KIND_INFO, SERVED_PRM_KINDS, type ModelSettings, type PrmKind } from './settings';
 import { toErrorInfo } from './errors';
 import { probeServer, type ServerCapabilities, type ServerKind } from './models/capabilities';
