@@ -11,13 +11,14 @@ import { obeysTinyGrammar, parseTinyProblem, tinyLimitBreaks, TINY_LIMITS } from
 
 export type ConfidenceBasis = 'score' | 'outside' | 'arithmetic' | 'no-answer' | 'none';
 
+/** How far an answer can be trusted: what search.finished carries besides the answer, its path and the statistics. */
 export interface AnswerCheck {
   /**
    * P(the answer is right) where the PRM has an answer calibration; otherwise the weakest score on the path
    * (not a probability). 0 when a step's arithmetic is false or there is no answer; null without a path.
    */
   confidence: number | null;
-  /** Whether confidence is a calibrated probability. */
+  /** Whether confidence is a calibrated probability (models.prm.answerCalibration). */
   calibrated: boolean;
   /** search.minConfidence, the line confidence is read against. */
   threshold: number;
@@ -29,7 +30,7 @@ export interface AnswerCheck {
    * equation; "no-answer"); "none" without a path.
    */
   basis: ConfidenceBasis;
-  /** An answer was found and confidence ≥ threshold. */
+  /** An answer was found and confidence ≥ threshold; surfaces show ✓ only when true. */
   verified: boolean;
   /** Why the answer is not verified, in words a user can act on; null when it is. */
   caveat: string | null;

@@ -1,7 +1,7 @@
 // The one SearchEvent schema: CLI --json, LSP notifications, the webview and saved traces all speak it.
 import type { ErrorInfo } from './errors';
 import type { Algorithm, Method, SearchSettings } from './config';
-import type { ConfidenceBasis } from './confidence';
+import type { AnswerCheck } from './confidence';
 import type { VerdictFacts } from './verdict';
 import type { Mode } from './models/types';
 
@@ -114,30 +114,15 @@ export type SearchEvent = Base &
     | { type: 'threshold.updated'; parentId: string | null; depth: number; threshold: number }
     | { type: 'beam.selected'; depth: number; ids: string[] }
     | { type: 'mcts.visited'; iteration: number; path: string[]; value: number }
-    | {
+    | ({
         type: 'search.finished';
         answer: string | null;
         answerThoughtId: string | null;
         path: string[];
-        /**
-         * P(the answer is right) where the PRM is calibrated, else its weakest score on the path
-         * (src/core/confidence.ts); null without a path. src/core/verdict.ts writes it for every surface.
-         */
-        confidence: number | null;
-        /** Whether confidence is a calibrated probability (models.prm.answerCalibration). */
-        calibrated: boolean;
-        /** search.minConfidence: verified ⇔ an answer and confidence ≥ threshold. */
-        threshold: number;
-        /** The weakest score on the answer's path as the search read it; null without a path. */
-        weakestScore: number | null;
-        /** What the confidence rests on (src/core/confidence.ts). */
-        basis: ConfidenceBasis;
-        /** Shown with ✓ only when true. */
-        verified: boolean;
-        /** Why the answer is not verified, for every surface to show; null when verified. */
-        caveat: string | null;
         stats: SearchStats;
-      }
+        // How far the answer can be trusted (confidence, calibrated, threshold, weakestScore, basis, verified,
+        // caveat): src/core/confidence.ts computes it once; src/core/verdict.ts writes it for every surface.
+      } & AnswerCheck)
     | { type: 'search.failed'; error: ErrorInfo; partial: true; stats: SearchStats }
   );
 
