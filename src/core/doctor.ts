@@ -279,11 +279,11 @@ async function checkPrm(ps: PrmSettings, settings: Settings, signal: AbortSignal
     const info = PRM_KIND_INFO[ps.kind];
     const before = report.capabilities;
     const lacking = info.reads !== null && before !== null && before[info.reads.capability] === false ? info.reads : null;
-    if (lacking) {
+    if (lacking && before) {
       report.findings.push({
         level: lacking.without,
-        missing: `${lacking.capability === 'pooling' ? 'a /pooling endpoint' : 'completion logprobs'}, which kind "${ps.kind}" reads: ${lacking.why} (${before!.server}${before!.version ? ` ${before!.version}` : ''} has none)`,
-        fix: fixFor(before!.server, lacking.capability),
+        missing: `${lacking.capability === 'pooling' ? 'a /pooling endpoint' : 'completion logprobs'}, which kind "${ps.kind}" reads: ${lacking.why} (${before.server}${before.version ? ` ${before.version}` : ''} has none)`,
+        fix: fixFor(before.server, lacking.capability),
       });
     }
     // Known before asking where the kind cannot score without it: the round trip would only fail for the same reason.

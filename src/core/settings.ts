@@ -24,13 +24,12 @@ export interface PrmKindInfo {
    */
   reads: { capability: 'pooling' | 'logprobs'; without: 'error' | 'warning'; why: string } | null;
   /** What doctor says of it even when everything answers, and the kind to use instead. */
-  caveat?: { missing: string; instead: PrmKindName };
+  caveat?: { missing: string; instead: PrmKind };
   /** The settings of models.prm only this kind reads (package.json's descriptions of them name it). */
   parameters: readonly ('stepTag' | 'positiveToken' | 'negativeToken')[];
 }
-type PrmKindName = (typeof PRM_KINDS)[number];
 
-export const PRM_KIND_INFO: Record<PrmKindName, PrmKindInfo> = {
+export const PRM_KIND_INFO: Record<PrmKind, PrmKindInfo> = {
   'vllm-pooling': {
     description: "a trained PRM on vLLM's /pooling runner, such as Qwen2.5-Math-PRM",
     runs: { server: true, embedded: false },
@@ -61,7 +60,7 @@ export const PRM_KIND_INFO: Record<PrmKindName, PrmKindInfo> = {
  * The kind a PRM has when its settings name none: the paper's PRM (Qwen2.5-Math-PRM) on vLLM. Discovery
  * (server-choice.ts configFor) always writes a kind, guessed from the model's name and server where the user gave none.
  */
-export const DEFAULT_PRM_KIND: PrmKindName = 'vllm-pooling';
+export const DEFAULT_PRM_KIND: PrmKind = 'vllm-pooling';
 /** The kinds a model server can serve (`--prm-kind`, the Find Local Model Servers picker). */
 export const SERVED_PRM_KINDS = PRM_KINDS.filter((k) => PRM_KIND_INFO[k].runs.server);
 /** The kinds that run in-process (provider "embedded"). */
